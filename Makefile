@@ -1,0 +1,55 @@
+# People's Grid: `make run` serves the demo city, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint format bench messages lock browser-deps clean
+
+$(VENV)/.installed-base: requirements/base.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+run: $(VENV)/.installed-base
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --logins
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-dev browser-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+browser-deps:
+	@.ci/browser-deps
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench $(BENCH_ARGS)
+
+# Regenerate the translation catalogues after changing user-facing strings, then translate
+# the new entries in */locale/zh_Hans/LC_MESSAGES/django.po.
+messages: $(VENV)/.installed-dev
+	for app in grid pages forms workflows; do \
+		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete); done
+	cd site && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+# Recompile the pinned requirements from requirements/*.in (needs pip-tools).
+lock:
+	cd requirements && pip-compile --strip-extras --no-emit-index-url --no-emit-find-links base.in -o base.txt
+	cd requirements && pip-compile --strip-extras --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+
+clean:
+	rm -rf $(VENV) var static_collected

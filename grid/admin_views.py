@@ -1,0 +1,124 @@
+"""A thin layer over wagtail-modeladmin: it limits every list, form and object page to the
+user's jurisdiction (via grid.selectors) and masks personal data in lists."""
+
+from django.contrib.admin import SimpleListFilter
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import ObjectList
+from wagtail_modeladmin.options import ModelAdmin
+
+from . import selectors
+from .models import Area, Building, Household
+
+# How each model that others point to reaches its area, for limiting choices in forms.
+AREA_PATHS: dict[type[Model], str] = {Area: "", Building: "grid", Household: "building__grid"}
+
+
+class ScopedAdminForm(WagtailAdminModelForm):
+    """Offers only areas, buildings and households inside the editing user's jurisdiction."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is None:
+            return
+        for field in self.fields.values():
+            model = getattr(getattr(field, "queryset", None), "model", None)
+            if model in AREA_PATHS:
+                field.queryset = selectors.in_scope(
+                    field.queryset, self.for_user, AREA_PATHS[model]
+                )
+
+
+class AreaListFilter(SimpleListFilter):
+    """Filter a register by one community or grid within the user's jurisdiction."""
+
+    level: int
+    area_path: str
+
+    def lookups(self, request, model_admin):
+        areas = selectors.visible_areas(request.user).filter(level=self.level)
+        community = request.GET.get("community")
+        if self.level == Area.Level.GRID and community:
+            areas = areas.filter(code__startswith=community)
+        return [(area.code, area.name) for area in areas]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        prefix = f"{self.area_path}__code" if self.area_path else "code"
+        return queryset.filter(**{f"{prefix}__startswith": self.value()})
+
+
+def area_filters(area_path: str) -> list[type[SimpleListFilter]]:
+    community = type(
+        "CommunityFilter",
+        (AreaListFilter,),
+        {
+            "title": _("community"),
+            "parameter_name": "community",
+            "level": Area.Level.COMMUNITY,
+            "area_path": area_path,
+        },
+    )
+    grid = type(
+        "GridFilter",
+        (AreaListFilter,),
+        {
+            "title": _("grid"),
+            "parameter_name": "grid",
+            "level": Area.Level.GRID,
+            "area_path": area_path,
+        },
+    )
+    return [community, grid]
+
+
+class ScopedModelAdmin(ModelAdmin):
+    """Lists show only the jurisdiction; an object outside it is a 404, whatever the URL."""
+
+    area_path: str = ""
+    list_per_page = 50
+    inspect_view_enabled = True
+    history_view_enabled = True
+
+    def get_queryset(self, request) -> QuerySet:
+        return selectors.in_scope(super().get_queryset(request), request.user, self.area_path)
+
+    base_form_class: type[WagtailAdminModelForm] = ScopedAdminForm
+    panels: list
+    # Masked identifiers read as one token: keep them on one line.
+    nowrap_columns: frozenset[str] = frozenset()
+
+    def get_extra_class_names_for_field_col(self, obj, field_name):
+        return ["nowrap"] if field_name in self.nowrap_columns else []
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=self.base_form_class)
+
+    def require_in_scope(self, request, instance_pk: str) -> None:
+        try:
+            pk = self.model._meta.pk.to_python(unquote(instance_pk))
+        except ValidationError:
+            raise Http404 from None
+        if not self.get_queryset(request).filter(pk=pk).exists():
+            raise Http404
+
+    def inspect_view(self, request, instance_pk):
+        self.require_in_scope(request, instance_pk)
+        return super().inspect_view(request, instance_pk)
+
+    def edit_view(self, request, instance_pk):
+        self.require_in_scope(request, instance_pk)
+        return super().edit_view(request, instance_pk)
+
+    def delete_view(self, request, instance_pk):
+        self.require_in_scope(request, instance_pk)
+        return super().delete_view(request, instance_pk)
+
+    def history_view(self, request, instance_pk):
+        self.require_in_scope(request, instance_pk)
+        return super().history_view(request, instance_pk)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GridConfig(AppConfig):
+    name = "grid"
+    verbose_name = _("Grid registry")
+
+    def ready(self) -> None:
+        from . import audit
+
+        audit.connect()

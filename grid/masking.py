@@ -1,0 +1,29 @@
+"""Masks for personal data shown in lists: enough to recognise a record, not to copy it."""
+
+
+def mask_id_number(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    if value.startswith("1") and "-" not in value:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    # A landline keeps its area code, which names a city rather than a person.
+    area, _sep, local = value.partition("-")
+    if not local:
+        return "*" * (len(value) - 4) + value[-4:]
+    return f"{area}-" + "*" * max(len(local) - 4, 0) + local[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    if not value:
+        return ""
+    if len(value) <= 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

@@ -1,0 +1,344 @@
+"""The registry in the Wagtail admin: thin ModelAdmin declarations over grid.admin_views."""
+
+from django.conf import settings
+from django.contrib.admin import SimpleListFilter, display
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+from wagtail_modeladmin.views import InspectView
+
+from . import audit, selectors, services
+from .admin_views import ScopedAdminForm, ScopedModelAdmin, area_filters
+from .masking import mask_id_number, mask_phone
+from .models import (
+    Area,
+    Assignment,
+    Building,
+    Department,
+    Facility,
+    Household,
+    Resident,
+    Role,
+    Unit,
+)
+
+
+class AreaForm(ScopedAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.check_area_parent(self.for_user, cleaned.get("parent"))
+        except ValidationError as error:
+            self.add_error("parent", error)
+        return cleaned
+
+
+class SizeRuleFilter(SimpleListFilter):
+    title = _("grid size rule")
+    parameter_name = "size_rule"
+
+    def lookups(self, request, model_admin):
+        return [("outside", _("Outside the household bounds"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "outside":
+            return queryset
+        return queryset.filter(level=Area.Level.GRID, kind=Area.Kind.RESIDENTIAL).filter(
+            Q(household_count__lt=settings.GRID_HOUSEHOLDS_MIN)
+            | Q(household_count__gt=settings.GRID_HOUSEHOLDS_MAX)
+        )
+
+
+class AreaInspectView(InspectView):
+    """The area page: its place in the tree, its children and the grids outside the size rule."""
+
+    def get_context_data(self, **kwargs):
+        area = self.instance
+        children = selectors.with_household_counts(area.children.all())
+        return super().get_context_data(
+            ancestors=Area.objects.filter(
+                code__in=[area.code[:n] for n in range(6, len(area.code), 3)]
+            ),
+            children=[
+                (child, selectors.size_rule_violation(child, child.household_count))
+                for child in children
+            ],
+            outside_size_rule=selectors.grids_outside_size_rule(Area.objects.within(area)),
+            household_bounds=(settings.GRID_HOUSEHOLDS_MIN, settings.GRID_HOUSEHOLDS_MAX),
+            **kwargs,
+        )
+
+
+class AreaAdmin(ScopedModelAdmin):
+    model = Area
+    menu_label = _("Areas")
+    menu_icon = "site"
+    base_form_class = AreaForm
+    inspect_view_class = AreaInspectView
+    inspect_template_name = "grid/admin/area_inspect.html"
+    list_display = ("code", "name", "level", "kind", "households", "size_rule")
+    list_filter = ("level", "kind", SizeRuleFilter)
+    search_fields = ("code", "name")
+    panels = [
+        FieldPanel("parent"),
+        FieldRowPanel([FieldPanel("code"), FieldPanel("name")]),
+        FieldPanel("kind"),
+        FieldPanel("boundary"),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.with_household_counts(super().get_queryset(request))
+
+    @display(description=_("households"), ordering="household_count")
+    def households(self, area: Area) -> int:
+        return area.household_count
+
+    @display(description=_("grid size rule"))
+    def size_rule(self, area: Area) -> str:
+        return {
+            "below": _("Fewer than %(min)d households"),
+            "above": _("More than %(max)d households"),
+        }.get(selectors.size_rule_violation(area, area.household_count), "") % {
+            "min": settings.GRID_HOUSEHOLDS_MIN,
+            "max": settings.GRID_HOUSEHOLDS_MAX,
+        }
+
+
+class BuildingAdmin(ScopedModelAdmin):
+    model = Building
+    area_path = "grid"
+    menu_label = _("Buildings")
+    menu_icon = "home"
+    list_display = ("name", "address", "grid", "floors", "units")
+    list_filter = area_filters("grid")
+    list_select_related = ("grid",)
+    search_fields = ("name", "address")
+    panels = [
+        FieldPanel("grid"),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("address")]),
+        FieldRowPanel([FieldPanel("floors"), FieldPanel("units")]),
+    ]
+
+
+class HouseholdAdmin(ScopedModelAdmin):
+    model = Household
+    area_path = "building__grid"
+    menu_label = _("Households")
+    menu_icon = "group"
+    list_display = (
+        "household",
+        "grid",
+        "householder",
+        "householder_id_number",
+        "householder_phone",
+        "members",
+        "registered_population",
+    )
+    list_filter = area_filters("building__grid")
+    nowrap_columns = frozenset({"householder_id_number", "householder_phone"})
+    search_fields = ("door_number", "building__name", "members__name", "members__id_number")
+    inspect_view_fields = ("building", "door_number", "registered_population")
+    inspect_template_name = "grid/admin/household_inspect.html"
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("building"),
+                FieldRowPanel([FieldPanel("door_number"), FieldPanel("registered_population")]),
+            ],
+            heading=_("Household"),
+        ),
+        InlinePanel(
+            "members",
+            heading=_("Members"),
+            label=_("Member"),
+            panels=[
+                FieldRowPanel([FieldPanel("name"), FieldPanel("relation")]),
+                FieldRowPanel([FieldPanel("id_number"), FieldPanel("phone")]),
+            ],
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return selectors.household_list(request.user)
+
+    @display(description=_("household"), ordering="door_number")
+    def household(self, household: Household) -> str:
+        return f"{household.building.name} {household.door_number}"
+
+    @display(description=_("community · grid"))
+    def grid(self, household: Household) -> str:
+        return f"{household.building.grid.parent.name} · {household.building.grid.name}"
+
+    @display(description=_("householder"))
+    def householder(self, household: Household) -> str:
+        return household.householder_name or ""
+
+    @display(description=_("ID number"))
+    def householder_id_number(self, household: Household) -> str:
+        return mask_id_number(household.householder_id_number)
+
+    @display(description=_("phone"))
+    def householder_phone(self, household: Household) -> str:
+        return mask_phone(household.householder_phone)
+
+    @display(description=_("members"))
+    def members(self, household: Household) -> int:
+        return household.member_count
+
+
+class ReadOnlyPermissionHelper(PermissionHelper):
+    """Residents are edited inside their household, so that the household stays whole."""
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class ResidentAdmin(ScopedModelAdmin):
+    model = Resident
+    area_path = "household__building__grid"
+    menu_label = _("Residents")
+    menu_icon = "user"
+    permission_helper_class = ReadOnlyPermissionHelper
+    list_display = ("name", "masked_id_number", "masked_phone", "relation", "household_link")
+    list_filter = area_filters("household__building__grid")
+    nowrap_columns = frozenset({"masked_id_number", "masked_phone"})
+    list_select_related = ("household__building__grid",)
+    search_fields = ("name", "id_number", "phone")
+    inspect_view_fields = ("name", "id_number", "phone", "relation", "household")
+    panels = []
+
+    @display(description=_("ID number"))
+    def masked_id_number(self, resident: Resident) -> str:
+        return mask_id_number(resident.id_number)
+
+    @display(description=_("phone"))
+    def masked_phone(self, resident: Resident) -> str:
+        return mask_phone(resident.phone)
+
+    @display(description=_("household"))
+    def household_link(self, resident: Resident) -> str:
+        url = reverse("grid_household_modeladmin_inspect", args=[resident.household_id])
+        return format_html('<a href="{}">{}</a>', url, resident.household)
+
+
+class UnitAdmin(ScopedModelAdmin):
+    model = Unit
+    area_path = "grid"
+    menu_label = _("Units")
+    menu_icon = "doc-full"
+    list_display = ("name", "unit_type", "credit_code", "grid", "phone")
+    list_filter = ("unit_type", *area_filters("grid"))
+    list_select_related = ("grid",)
+    search_fields = ("name", "credit_code", "address")
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("unit_type")]),
+        FieldRowPanel([FieldPanel("credit_code"), FieldPanel("phone")]),
+        FieldPanel("address"),
+        FieldPanel("grid"),
+    ]
+
+
+class FacilityAdmin(ScopedModelAdmin):
+    model = Facility
+    area_path = "grid"
+    menu_label = _("Facilities")
+    menu_icon = "pick"
+    list_display = ("name", "facility_type", "grid", "location")
+    list_filter = ("facility_type", *area_filters("grid"))
+    list_select_related = ("grid",)
+    search_fields = ("name", "location")
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("facility_type")]),
+        FieldPanel("grid"),
+        FieldPanel("location"),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+    ]
+
+
+class RegistryGroup(ModelAdminGroup):
+    menu_label = _("Registry")
+    menu_icon = "table"
+    menu_order = 200
+    items = (AreaAdmin, BuildingAdmin, HouseholdAdmin, ResidentAdmin, UnitAdmin, FacilityAdmin)
+
+
+class DepartmentAdmin(ModelAdmin):
+    model = Department
+    menu_label = _("Departments")
+    menu_icon = "group"
+    list_display = ("name", "key", "phone")
+    search_fields = ("name", "key")
+
+
+class RoleAdmin(ModelAdmin):
+    model = Role
+    menu_label = _("Roles")
+    menu_icon = "tag"
+    list_display = ("name", "key", "scope", "level", "group", "is_public")
+    list_filter = ("scope", "is_public")
+    search_fields = ("name", "key")
+
+
+class AssignmentForm(ScopedAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if (
+            role
+            and self.for_user
+            and not services.can_grant(self.for_user, role, cleaned.get("area"))
+        ):
+            self.add_error("role", _("You cannot grant this role on this area."))
+        return cleaned
+
+
+class AssignmentAdmin(ScopedModelAdmin):
+    model = Assignment
+    area_path = "area"
+    menu_label = _("Role assignments")
+    menu_icon = "user"
+    base_form_class = AssignmentForm
+    list_display = ("user", "role", "area", "department", "work_phone")
+    list_filter = ("role", *area_filters("area"))
+    list_select_related = ("user", "role", "area", "department")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "area__name")
+    panels = [
+        FieldRowPanel([FieldPanel("user"), FieldPanel("role")]),
+        FieldRowPanel([FieldPanel("area"), FieldPanel("department")]),
+        FieldPanel("work_phone"),
+    ]
+
+
+class OrganisationGroup(ModelAdminGroup):
+    menu_label = _("Organisation")
+    menu_icon = "group"
+    menu_order = 210
+    items = (DepartmentAdmin, RoleAdmin, AssignmentAdmin)
+
+
+modeladmin_register(RegistryGroup)
+modeladmin_register(OrganisationGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def registry_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("grid/admin.css"))
+
+
+@hooks.register("register_log_actions")
+def register_personal_data_actions(actions):
+    for action, (label, message) in audit.ACTIONS.items():
+        actions.register_action(action, label, message)

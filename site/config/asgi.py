@@ -1,0 +1,8 @@
+"""ASGI entry point: `uvicorn --app-dir site config.asgi:application` from the project root."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+application = get_asgi_application()

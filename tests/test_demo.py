@@ -1,0 +1,126 @@
+"""The demo city: realistic, deterministic, idempotent, and refusing to run in production."""
+
+import random
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from grid import demo, selectors
+from grid.models import (
+    Area,
+    Assignment,
+    Building,
+    Department,
+    Facility,
+    Household,
+    Resident,
+    Role,
+    Unit,
+)
+from grid.validators import validate_credit_code, validate_id_number, validate_phone
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (Area, Building, Household, Resident, Unit, Facility, Department, Role, Assignment)
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def snapshot():
+    return {
+        model.__name__: list(
+            model.objects.order_by("pk").values_list(
+                *[f.attname for f in model._meta.concrete_fields]
+            )
+        )
+        for model in (*MODELS, get_user_model())
+    }
+
+
+def test_the_city_has_the_promised_shape(seeded):
+    levels = dict(Area.objects.values_list("level").annotate(n=Count("pk")))
+    assert levels[0] == 1 and levels[1] >= 3 and levels[2] == 8 and levels[3] == 40
+    assert Area.objects.get(level=0).code == "340705"
+    kinds = set(Area.objects.grids().values_list("kind", flat=True))
+    assert kinds == {"residential", "unit"}
+    assert Household.objects.count() == 12000
+    assert Resident.objects.count() > 24000
+    assert Building.objects.exists() and Unit.objects.exists() and Facility.objects.exists()
+    assert Department.objects.count() >= 10
+    assert all(area.boundary for area in Area.objects.all())
+    outside = selectors.grids_outside_size_rule()
+    assert {violation for _grid, _count, violation in outside} == {"below", "above"}
+
+
+def test_identifiers_are_valid(seeded):
+    rng = random.Random(1)
+    residents = list(Resident.objects.values_list("id_number", "phone"))
+    for id_number, phone in rng.sample(residents, 500):
+        validate_id_number(id_number)
+        if phone:
+            validate_phone(phone)
+    for code, phone in Unit.objects.values_list("credit_code", "phone"):
+        validate_credit_code(code)
+        validate_phone(phone)
+    assert Resident.objects.filter(relation="householder").count() == 12000
+
+
+def test_every_role_has_a_demo_user_who_can_log_in(seeded, client):
+    assert set(Role.objects.values_list("key", flat=True)) == set(
+        Assignment.objects.values_list("role__key", flat=True)
+    )
+    for username, _role, _where in demo.logins():
+        assert client.login(username=username, password=demo.DEMO_PASSWORD), username
+        client.logout()
+
+
+def test_demo_community_worker_sees_only_their_community(seeded):
+    worker = get_user_model().objects.get(username="community_worker")
+    community = Assignment.objects.get(user=worker).area
+    visible = selectors.in_scope(Household.objects.all(), worker, "building__grid")
+    assert visible.count() == Household.objects.filter(building__grid__parent=community).count()
+    assert 0 < visible.count() < 12000
+
+
+def test_second_run_changes_nothing(seeded, settings, capsys):
+    before = snapshot()
+    capsys.readouterr()
+    call_command("seed_demo")
+    assert snapshot() == before
+    out = capsys.readouterr().out
+    assert "grid.demo: nothing to create" in out
+
+
+def test_repairs_a_partial_city_without_duplicates(seeded):
+    Household.objects.filter(building__grid__code="340705001001001").delete()
+    demo.build()
+    assert Household.objects.count() == 12000
+    assert Household.objects.values("building", "door_number").distinct().count() == 12000
+
+
+def test_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=False"):
+        call_command("seed_demo")
+    assert not Area.objects.exists()
+
+
+def test_force_runs_without_debug(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force")
+    assert Household.objects.count() == 12000
+
+
+def test_logins_are_printed(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo", "--logins")
+    out = capsys.readouterr().out
+    assert demo.DEMO_PASSWORD in out
+    for username in ("street_official", "community_worker", "grid_worker", "department_clerk"):
+        assert username in out
