@@ -14,7 +14,8 @@
     var detailElement = document.getElementById("grid-map-detail");
     var COLOURS = {residential: "#1a5fb4", unit: "#b3261e", 0: "#5e5c64", 1: "#26a269", 2: "#9141ac"};
 
-    var map = L.map(container, {zoomSnap: 0.25, attributionControl: Boolean(config.tiles)});
+    // A tap chooses an area, so a double tap must not zoom as well.
+    var map = L.map(container, {zoomSnap: 0.25, doubleClickZoom: false, attributionControl: Boolean(config.tiles)});
     if (config.tiles) {
         L.tileLayer(config.tiles, {attribution: config.attribution, maxZoom: 19}).addTo(map);
     }
@@ -116,7 +117,11 @@
                 shape.bindTooltip(label, {permanent: true, direction: "center", className: "area-label"});
                 shape.on("click", function () { choose(properties); });
             }
-        }).addTo(map);
+        });
+        // Leaflet draws shapes only once the map has a view: set it before adding the layer.
+        var bounds = layer.getBounds();
+        if (bounds.isValid()) { map.fitBounds(bounds, {padding: [8, 8], animate: false}); }
+        layer.addTo(map);
         layer.eachLayer(function (shape) {
             var properties = shape.feature.properties;
             var path = shape.getElement && shape.getElement();
@@ -124,8 +129,6 @@
                 path.classList.add("area", "area-" + properties.code, "level-" + properties.level);
             }
         });
-        var bounds = layer.getBounds();
-        if (bounds.isValid()) { map.fitBounds(bounds, {padding: [8, 8]}); }
         renderTrail();
         renderList(features);
     }
