@@ -53,7 +53,8 @@ def visible(html: str) -> str:
 # What the pages show from the data, in English on purpose, plus the district and role names
 # that the factories give in Chinese: removed before looking for interface strings.
 DATA = [
-    "Changjiang Road 12", "Changjiang Road", "Wusong", "Grid One", "Block 3", "Block", "Portal", "Map",
+    "Changjiang Road 12", "Changjiang Road", "Wusong", "Grid One", "Block 3", "Block", "Portal",
+    "Map",
     "Water off", "Water", "Permit", "A permit", "Hall", "Cleaning", "the square", "Access",
     "Civil affairs", "Survey", "worker of", "铜官区", "网格员", "长江中路100号",
 ]  # fmt: skip

@@ -4,6 +4,7 @@ site rooted at its street page, which then shows only that street's subtree."""
 import pytest
 from wagtail.models import Site
 
+from pages.models import CommunityPage, StreetPage
 from tests.factories import CommunityFactory, StreetFactory
 
 from .factories import add, grid_with_worker, site_for
@@ -18,8 +19,6 @@ def sites():
     portal, street_page, community_page = site_for(community)
     other_street = StreetFactory(name="铜官山街道")
     other_community = CommunityFactory(parent=other_street, name="金口岭社区")
-    from pages.models import CommunityPage, StreetPage
-
     other_page = add(portal, StreetPage, title="铜官山街道中心", area=other_street)
     add(other_page, CommunityPage, title="金口岭社区中心", area=other_community)
     Site.objects.create(hostname="changjiang.example", port=80, root_page=street_page)
@@ -43,7 +42,7 @@ def test_pages_outside_the_street_are_not_on_its_host(client, sites):
 
 
 def test_default_site_still_serves_the_whole_district(client, sites):
-    portal, street_page, community_page = sites
+    _portal, street_page, community_page = sites
     content = client.get("/").content.decode()
     assert "五松社区" in content and "金口岭社区" in content
     # Outside a request Wagtail names the most specific site; the portal's host serves it too.
