@@ -54,7 +54,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = AreaPagination
 
     def get_queryset(self) -> QuerySet[Area]:
-        areas = public.with_public_workers(public.with_counts(Area.objects.all()))
+        areas = public.with_public_workers(Area.objects.all())
         if self.action == "retrieve":
             return areas
         return self.apply_filters(areas, self.request)
@@ -77,6 +77,12 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
             areas = areas.filter(parent__code=chosen["parent"])
         return areas
 
+    def paginate_queryset(self, queryset):
+        return public.counted(super().paginate_queryset(queryset))
+
+    def get_object(self) -> Area:
+        return public.counted([super().get_object()])[0]
+
     @extend_schema(
         parameters=FILTERS,
         responses=FeatureCollectionSerializer,
@@ -87,7 +93,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         areas = self.get_queryset()
         if not request.query_params:
             raise ValidationError({"parent": [_("Give a parent, level, kind or q filter.")]})
-        areas = list(areas[: GEOJSON_LIMIT + 1])
+        areas = public.counted(areas[: GEOJSON_LIMIT + 1])
         if len(areas) > GEOJSON_LIMIT:
             raise ValidationError(
                 {

@@ -2,15 +2,14 @@
 responsible for them (role, name, work phone, photo). Never residents' personal data.
 Pages and the public API both read through these functions."""
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from . import selectors
-from .models import Area, Assignment, Building, Unit
+from .models import Area, Assignment, Building, Household, Unit
 
 FIND_LIMIT = 20
 
@@ -38,17 +37,31 @@ def with_public_workers(areas: QuerySet[Area]) -> QuerySet[Area]:
     )
 
 
-def with_counts(areas: QuerySet[Area]) -> QuerySet[Area]:
-    """Household and building counts of each area's subtree."""
-    buildings = (
-        Building.objects.filter(grid__code__startswith=OuterRef("code"))
+def counted(areas: Iterable[Area]) -> list[Area]:
+    """Set household_count and building_count (of each area's whole subtree) from two grouped
+    queries over the grids below the areas' common code prefix; a subquery per area scanning
+    codes by prefix is far slower."""
+    areas = list(areas)
+    if not areas:
+        return areas
+    prefix = os.path.commonprefix([area.code for area in areas])
+    per_grid = {
+        "household_count": Household.objects.filter(building__grid__code__startswith=prefix)
         .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    return selectors.with_household_counts(areas).annotate(
-        building_count=Coalesce(Subquery(buildings, output_field=IntegerField()), Value(0))
-    )
+        .values("building__grid__code")
+        .annotate(n=Count("pk"))
+        .values_list("building__grid__code", "n"),
+        "building_count": Building.objects.filter(grid__code__startswith=prefix)
+        .order_by()
+        .values("grid__code")
+        .annotate(n=Count("pk"))
+        .values_list("grid__code", "n"),
+    }
+    for attribute, rows in per_grid.items():
+        counts = list(rows)
+        for area in areas:
+            setattr(area, attribute, sum(n for code, n in counts if code.startswith(area.code)))
+    return areas
 
 
 def worker_name(assignment: Assignment) -> str:
@@ -110,7 +123,9 @@ def find_grids(query: str, within: Area | None = None) -> list[GridMatch]:
     ):
         reasons[grid_id].append(f"{name} · {address}")
 
-    found = with_public_workers(
-        with_counts(Area.objects.filter(pk__in=list(reasons)[:FIND_LIMIT]))
-    ).select_related("parent__parent")
+    found = counted(
+        with_public_workers(Area.objects.filter(pk__in=list(reasons)[:FIND_LIMIT])).select_related(
+            "parent__parent"
+        )
+    )
     return [GridMatch(grid, sorted(set(reasons[grid.pk]))[:3]) for grid in found]

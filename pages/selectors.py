@@ -64,8 +64,8 @@ def street_cards(portal) -> list[dict]:
     """Each street of the portal's district with its communities and their pages."""
     if not portal.area_id:
         return []
-    streets = list(public.with_counts(Area.objects.filter(parent=portal.area_id)))
-    communities = list(public.with_counts(Area.objects.filter(parent__in=[s.pk for s in streets])))
+    streets = public.counted(Area.objects.filter(parent=portal.area_id))
+    communities = public.counted(Area.objects.filter(parent__in=[s.pk for s in streets]))
     street_pages = pages_by_area(StreetPage, portal, [s.pk for s in streets])
     community_pages = pages_by_area(CommunityPage, portal, [c.pk for c in communities])
     return [
@@ -149,7 +149,7 @@ def community_context(page: CommunityPage) -> dict:
     from grid.serializers import area_feature
 
     area = page.area
-    grids = list(public.with_public_workers(public.with_counts(area.children.all())))
+    grids = public.counted(public.with_public_workers(area.children.all()))
     facilities = list(Facility.objects.filter(grid__parent=area).exclude(latitude=None))
     features = [area_feature(grid, grid.public_workers) for grid in grids]
     features += [
@@ -178,7 +178,7 @@ def community_context(page: CommunityPage) -> dict:
 
 def street_context(page: StreetPage) -> dict:
     area = page.area
-    communities = list(public.with_counts(area.children.all()))
+    communities = public.counted(area.children.all())
     community_pages = pages_by_area(CommunityPage, page, [c.pk for c in communities])
     return {
         "communities": [{"area": c, "page": community_pages.get(c.pk)} for c in communities],
