@@ -44,7 +44,7 @@ def counted(areas: Iterable[Area]) -> list[Area]:
     areas = list(areas)
     if not areas:
         return areas
-    prefix = os.path.commonprefix([area.code for area in areas])
+    prefix = os.path.commonprefix([area.code for area in areas])  # noqa: RUF071 (codes, by character)
     per_grid = {
         "household_count": Household.objects.filter(building__grid__code__startswith=prefix)
         .order_by()

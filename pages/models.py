@@ -25,6 +25,7 @@ from wagtail.search import index
 
 from grid.fields import PhoneField
 from grid.models import Area, Department
+from grid.serializers import AreaSummarySerializer
 
 from .blocks import BodyBlock
 
@@ -80,16 +81,6 @@ class ActivityPageForm(AreaPageForm):
     direct_child = False
 
 
-class AreaSummary:
-    """How the headless API shows a page's area: code, name and level, no personal data."""
-
-    @staticmethod
-    def serializer():
-        from grid.serializers import AreaSummarySerializer
-
-        return AreaSummarySerializer()
-
-
 class PublicPage(Page):
     """A page of the public sites: anonymous visitors get it from the page cache
     (see pages.cache)."""
@@ -117,7 +108,7 @@ class PortalPage(RoutablePageMixin, PublicPage):
     content_panels = [*Page.content_panels, FieldPanel("area"), FieldPanel("intro"), "body"]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     api_fields = [
-        APIField("area", serializer=AreaSummary.serializer()),
+        APIField("area", serializer=AreaSummarySerializer()),
         APIField("intro"),
         APIField("body"),
     ]
@@ -213,7 +204,7 @@ class CentrePage(PublicPage):
     base_form_class = AreaPageForm
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     api_fields = [
-        APIField("area", serializer=AreaSummary.serializer()),
+        APIField("area", serializer=AreaSummarySerializer()),
         APIField("intro"),
         APIField("address"),
         APIField("opening_hours"),
@@ -389,7 +380,7 @@ class VolunteerActivityPage(RoutablePageMixin, PublicPage):
         APIField("starts_at"),
         APIField("ends_at"),
         APIField("place"),
-        APIField("grid", serializer=AreaSummary.serializer()),
+        APIField("grid", serializer=AreaSummarySerializer()),
         APIField("capacity"),
         APIField("summary"),
         APIField("body"),
@@ -416,10 +407,6 @@ class VolunteerActivityPage(RoutablePageMixin, PublicPage):
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.activity_context(self, request.user))
         return context
-
-    @path("")
-    def view(self, request):
-        return self.render(request)
 
     @path("sign-up/", name="sign_up")
     def sign_up_view(self, request):

@@ -10,12 +10,7 @@ from tests.factories import BuildingFactory, CommunityFactory, GridFactory, Hous
 from ..pages.factories import activity, add, grid_with_worker, site_for, volunteer
 from .conftest import screenshot
 
-# serialized_rollback restores Wagtail's root page and locale, which the flush after each
-# transactional test removes.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@ pages bound to their areas, and the pages under them."""
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from grid.models import Area, Role
 from pages.models import CommunityPage, PortalPage, StreetPage, VolunteerActivityPage
@@ -19,10 +21,19 @@ def add(parent: Page, model: type[Page], **fields) -> Page:
     return page
 
 
+def tree_root() -> Page:
+    """Wagtail's root page, made again when a transactional test's flush removed the one (and
+    the locale) that Wagtail's migrations create."""
+    root = Page.get_first_root_node()
+    if root is None:
+        language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        locale, _created = Locale.objects.get_or_create(language_code=language)
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    return root
+
+
 def portal_for(district: Area, **fields) -> PortalPage:
-    portal = add(
-        Page.get_first_root_node(), PortalPage, title="Tongguan portal", area=district, **fields
-    )
+    portal = add(tree_root(), PortalPage, title="Tongguan portal", area=district, **fields)
     Site.objects.update_or_create(
         is_default_site=True,
         defaults={"hostname": "localhost", "root_page": portal, "site_name": "portal"},
