@@ -186,8 +186,9 @@ def street_context(page: StreetPage) -> dict:
         "notices": latest_notices(page, NOTICES_ON_PAGE),
         "guides": children_of_type(page, ServiceGuidePage),
         "access_list_page": children_of_type(page, AccessListPage).first(),
+        # The street's own map, or the district's beside it.
         "map_page": children_of_type(page, MapPage).first()
-        or MapPage.objects.live().filter(depth__lt=page.depth).first(),
+        or MapPage.objects.live().sibling_of(page).first(),
     }
 
 

@@ -9,14 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
 
 from . import selectors, services
 from .models import VolunteerActivityPage
 
 SUCCESS = {
-    "confirmed": _("You have a place. Thank you for volunteering!"),
-    "waiting": _("The activity is full: you are on the waiting list."),
+    "confirmed": gettext_lazy("You have a place. Thank you for volunteering!"),
+    "waiting": gettext_lazy("The activity is full: you are on the waiting list."),
 }
 
 

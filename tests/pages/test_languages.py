@@ -145,3 +145,13 @@ def untranslated(po_text: str) -> list[str]:
 def test_catalogues_are_complete(app):
     po = Path(settings.BASE_DIR) / app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
     assert untranslated(po.read_text(encoding="utf-8")) == []
+
+
+def test_language_links_set_the_cookie_and_stay_on_this_site(client):
+    response = client.get("/language/en/?next=/some/page/")
+    assert response.status_code == 302 and response["Location"] == "/some/page/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    elsewhere = client.get("/language/en/?next=https://evil.example/")
+    assert elsewhere["Location"] == "/"
+    unknown = client.get("/language/xx/?next=/")
+    assert unknown.status_code == 302 and settings.LANGUAGE_COOKIE_NAME not in unknown.cookies

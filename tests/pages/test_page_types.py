@@ -47,11 +47,13 @@ def test_portal_shows_streets_notices_and_tools(client, tree):
 
 
 def test_street_page_lists_its_communities_only(client, tree):
-    _portal, street_page, community_page = tree
+    portal, street_page, community_page = tree
     CommunityFactory(name="外街社区")
+    map_page = add(portal, MapPage, title="Grid map")
     content = text(client.get(street_page.url))
     assert "五松社区" in content and community_page.url in content
     assert "外街社区" not in content
+    assert f'href="{map_page.url}"' in content
 
 
 def test_notice_guide_and_activity_pages_render(client, tree):
