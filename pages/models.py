@@ -498,13 +498,6 @@ class AccessListEntry(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
 
-    panels = [
-        FieldRowPanel([FieldPanel("community"), FieldPanel("department")]),
-        FieldPanel("content"),
-        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
-        FieldPanel("reference"),
-    ]
-
     class Meta:
         verbose_name = _("access list entry")
         verbose_name_plural = _("access list entries")

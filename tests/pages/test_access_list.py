@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from pages.models import AccessListEntry, AccessListPage
 from pages.services import publish_access_entry
-from tests.factories import CommunityFactory, DepartmentFactory
+from tests.factories import CommunityFactory, DepartmentFactory, worker_on
 
 from .factories import add, site_for
 
@@ -108,3 +108,22 @@ def test_bad_entries_are_refused(setup):
         )
     assert "community" in error.value.message_dict
     assert AccessListEntry.objects.count() == 3
+
+
+def test_editors_manage_entries_of_their_jurisdiction_only(client, setup):
+    _street_page, community_page, _civil = setup
+    perms = (
+        "wagtailadmin.access_admin",
+        *tuple(f"pages.{action}_accesslistentry" for action in ("add", "change", "delete", "view")),
+    )
+    client.force_login(worker_on(community_page.area, perms))
+    listing = client.get("/admin/snippets/pages/accesslistentry/").content.decode()
+    assert "低保复核入户调查" in listing and "邻社区的事项" not in listing
+    foreign = AccessListEntry.objects.get(content="邻社区的事项")
+    for view in ("edit", "delete"):
+        url = f"/admin/snippets/pages/accesslistentry/{view}/{foreign.pk}/"
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"content": "改掉"}).status_code == 404
+    assert AccessListEntry.objects.filter(content="邻社区的事项").exists()
+    form = client.get("/admin/snippets/pages/accesslistentry/add/").content.decode()
+    assert "五松社区" in form and "长江社区" not in form
