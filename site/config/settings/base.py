@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "forms",
     "workflows",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
+    "wagtail.api.v2",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "django_tasks",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -56,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous visitors of public pages are answered here, before the page lookup.
+    "pages.cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,6 +178,35 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+
+# Public pages served to anonymous visitors are cached this long (0 turns the cache off);
+# publishing and registry changes invalidate them sooner. Several app servers need a shared
+# cache (REDIS_URL) for invalidation to reach all of them.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+
+# The grid map draws the registry's boundaries on a plain background; a deployment with a tile
+# server of its own names it here, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
+GRID_MAP_TILE_URL = env.str("GRID_MAP_TILE_URL", default="")
+GRID_MAP_TILE_ATTRIBUTION = env.str("GRID_MAP_TILE_ATTRIBUTION", default="")
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The public APIs are rate-limited per client address like the public forms.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "People's Grid public registry API",
+    "DESCRIPTION": (
+        "Read-only: areas of the three-level grid with codes, boundaries, household counts and "
+        "the public contacts responsible for them. No personal data of residents."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["grid.api.registry_endpoints_only"],
+}
 
 # The grid size rule: a residential responsibility grid should hold this many households.
 GRID_HOUSEHOLDS_MIN = env.int("GRID_HOUSEHOLDS_MIN", default=250)

@@ -1,0 +1,85 @@
+"""Admin and serving hooks of the public pages."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
+
+from grid import selectors
+from grid.admin_views import ScopedAdminForm
+
+from .cache import mark_cacheable
+from .models import AccessListEntry
+
+hooks.register("before_serve_page", mark_cacheable)
+
+
+class JurisdictionPermissionPolicy(ModelPermissionPolicy):
+    """The model permissions, and only on entries of communities in the user's jurisdiction."""
+
+    def user_has_permission_for_instance(self, user, action, instance) -> bool:
+        return self.user_has_permission(user, action) and selectors.can_see_area(
+            user, instance.community
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return selectors.in_scope(
+            super().instances_user_has_any_permission_for(user, actions), user, "community"
+        )
+
+
+register_permission_policy(AccessListEntry, JurisdictionPermissionPolicy(AccessListEntry))
+
+
+def entries_in_scope(user):
+    return selectors.in_scope(
+        AccessListEntry.objects.select_related("community", "department"), user, "community"
+    )
+
+
+class InScope:
+    """An entry outside the user's jurisdiction is a 404 whatever the URL."""
+
+    def get_queryset(self):
+        return entries_in_scope(self.request.user)
+
+
+class EntryEditView(InScope, snippet_views.EditView):
+    pass
+
+
+class EntryDeleteView(InScope, snippet_views.DeleteView):
+    pass
+
+
+class AccessListEntryViewSet(snippet_views.SnippetViewSet):
+    model = AccessListEntry
+    icon = "list-ul"
+    menu_label = _("Access list")
+    menu_order = 220
+    add_to_admin_menu = True
+    list_display = ["content", "community", "department", "starts_on", "ends_on"]
+    list_filter = ["department", "starts_on"]
+    search_fields = ["content", "reference"]
+    # Communities offered in the form are those in the editor's jurisdiction.
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("community"), FieldPanel("department")]),
+            FieldPanel("content"),
+            FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+            FieldPanel("reference"),
+        ],
+        base_form_class=ScopedAdminForm,
+    )
+
+    edit_view_class = EntryEditView
+    delete_view_class = EntryDeleteView
+
+    def get_queryset(self, request):
+        return entries_in_scope(request.user)
+
+
+register_snippet(AccessListEntryViewSet)
