@@ -2,9 +2,13 @@
 the change took (admin, import, shell), with the acting user from Wagtail's log context.
 The log records which fields changed and masked values, never the personal data itself."""
 
+import json
 import uuid
+from collections.abc import Iterable, Sequence
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
@@ -12,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from . import bulk
 from .masking import mask_id_number, mask_name, mask_phone
 from .models import Resident
 
@@ -49,12 +54,12 @@ def remember_previous(sender: type[Model], instance: Model, **kwargs) -> None:
     )
 
 
-def personal_data_changes(instance: Model, before: dict | None) -> dict[str, list[str]]:
+def personal_data_changes(fields: Sequence[str], after: dict, before: dict | None) -> dict:
     """Masked [before, after] of each personal field that a save changes (or sets, on create)."""
     return {
         field: [masked(field, before.get(field)) if before else "", masked(field, value)]
-        for field in type(instance).personal_fields
-        if (value := getattr(instance, field)) != (before or {}).get(field)
+        for field in fields
+        if (value := after.get(field)) != (before or {}).get(field)
         and (before is not None or value)
     }
 
@@ -67,7 +72,10 @@ def log_save(sender: type[Model], instance: Model, created: bool, **kwargs) -> N
     if kwargs.get("raw"):
         return
     before = None if created else getattr(instance, "_personal_data_before", None)
-    changes = personal_data_changes(instance, before)
+    fields = sender.personal_fields
+    changes = personal_data_changes(
+        fields, {field: getattr(instance, field) for field in fields}, before
+    )
     if not changes:
         return
     log(
@@ -78,30 +86,61 @@ def log_save(sender: type[Model], instance: Model, created: bool, **kwargs) -> N
     )
 
 
-def bulk_entries(
-    saved: list[tuple[Model, dict | None]], *, user, log_uuid: uuid.UUID
-) -> list[ModelLogEntry]:
-    """The entries `log_save` would write for records saved in bulk (bulk_create and
-    bulk_update send no signals): each record with its personal fields before the save, or
-    None for a created record."""
-    timestamp = timezone.now()
-    entries = []
-    for instance, before in saved:
-        changes = personal_data_changes(instance, before)
-        if changes:
-            entries.append(
-                ModelLogEntry(
-                    content_type=ContentType.objects.get_for_model(instance),
-                    label=title(instance),
-                    action=CREATE if before is None else CHANGE,
-                    data=entry_data(changes),
-                    timestamp=timestamp,
-                    uuid=log_uuid,
-                    user=user,
-                    object_id=str(instance.pk),
-                )
+LOG_FIELDS = (
+    "content_type",
+    "label",
+    "action",
+    "data",
+    "timestamp",
+    "uuid",
+    "user",
+    "revision",
+    "content_changed",
+    "deleted",
+    "object_id",
+)
+
+
+def log_bulk(
+    model: type[Model],
+    saved: Iterable[tuple[int, dict, dict | None]],
+    *,
+    user: AbstractBaseUser | None,
+    log_uuid: uuid.UUID,
+) -> None:
+    """Write the entries `log_save` would write for records saved in bulk (which sends no
+    signals): each record's primary key, its personal fields after the save, and before it
+    (None for a created record)."""
+    opts = ModelLogEntry._meta
+    database = connections[DEFAULT_DB_ALIAS]
+    prepared = {
+        name: opts.get_field(name).get_db_prep_save(value, database)
+        for name, value in (("timestamp", timezone.now()), ("uuid", log_uuid))
+    }
+    content_type = ContentType.objects.get_for_model(model).pk
+    verbose_name = str(model._meta.verbose_name)
+    rows = []
+    for pk, after, before in saved:
+        changes = personal_data_changes(model.personal_fields, after, before)
+        if not changes:
+            continue
+        rows.append(
+            (
+                content_type,
+                f"{verbose_name} {mask_name(after.get('name'))}",
+                CREATE if before is None else CHANGE,
+                # JSON text, which both databases store as the JSON field's value.
+                json.dumps(entry_data(changes), ensure_ascii=False),
+                prepared["timestamp"],
+                prepared["uuid"],
+                user.pk if user is not None else None,
+                None,
+                False,
+                False,
+                str(pk),
             )
-    return entries
+        )
+    bulk.insert(ModelLogEntry, LOG_FIELDS, rows, returning=False)
 
 
 def log_delete(sender: type[Model], instance: Model, **kwargs) -> None:

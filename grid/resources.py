@@ -11,7 +11,7 @@ row-by-row import (a savepoint, a query per foreign key and a diff per row) is n
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.contrib.auth import get_user_model
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
-from . import audit, services, validators
+from . import audit, bulk, services, validators
 from .imports import ImportContext, ImportReport
 from .models import (
     Area,
@@ -50,6 +50,7 @@ from .widgets import (
 )
 
 BATCH = 1000
+CELL_CACHE = 10_000
 
 
 def normalize_header(text: str) -> str:
@@ -94,15 +95,33 @@ class Cell:
     index: int
     header: str
     model_field: models.Field | None
+    # Cells repeat (grid codes, buildings, relations): each distinct value is read once.
+    seen: dict = field(default_factory=dict)
 
     def clean(self, raw: Any) -> Any:
+        try:
+            return self.seen[raw]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell value
+            return self.read(raw)
+        value = self.read(raw)
+        if len(self.seen) >= CELL_CACHE:
+            self.seen.clear()
+        self.seen[raw] = value
+        return value
+
+    def read(self, raw: Any) -> Any:
         value = self.column.widget.clean(raw)
         if value is None or value == "":
             if self.column.required:
                 raise ValidationError(_("This cell must be filled in."))
             return value
         if self.model_field is not None:
-            value = self.model_field.clean(value, None)
+            # The widget has already mapped choices and blanks; the field converts the value
+            # and runs its validators (length, ID number, phone, credit code...).
+            value = self.model_field.to_python(value)
+            self.model_field.run_validators(value)
         return value
 
 
@@ -912,12 +931,14 @@ class HouseholdResource(RegistryResource):
         plans: dict[tuple, HouseholdPlan] = context.state.setdefault("households", {})
         for row in rows:
             row.values["household"] = (row.values["building_id"], row.values["door_number"])
-        fresh = {row.values["household"] for row in rows} - set(plans)
-        existing = {}
-        if fresh:
+        # The households on record, fetched once per building the file names.
+        existing: dict[tuple, tuple] = context.state.setdefault("doors", {})
+        fetched: set[int] = context.state.setdefault("buildings_fetched", set())
+        buildings = {row.values["building_id"] for row in rows} - fetched
+        if buildings:
+            fetched |= buildings
             for pk, building_id, door, population in Household.objects.filter(
-                building_id__in={key[0] for key in fresh},
-                door_number__in={key[1] for key in fresh},
+                building_id__in=buildings
             ).values_list("pk", "building_id", "door_number", "registered_population"):
                 existing[(building_id, door)] = (pk, population)
         new_plans, changed_plans = [], []
@@ -926,7 +947,7 @@ class HouseholdResource(RegistryResource):
             population = row.values.get("registered_population")
             plan = plans.get(key)
             if plan is None:
-                pk, before = existing.get(key, (None, None))
+                pk, before = existing.pop(key, (None, None))
                 plan = plans[key] = HouseholdPlan(
                     key=key,
                     pk=pk,
@@ -962,13 +983,26 @@ class HouseholdResource(RegistryResource):
                 "pk", "household_id", *self.member_fields
             )
         }
-        household_ids = {plans[row.values["household"]].pk for row in member_rows} - {None}
+        # Members without an ID number are matched by name among those on record.
+        household_ids = {
+            plans[row.values["household"]].pk
+            for row in member_rows
+            if not row.values.get("id_number")
+        } - {None}
         on_record: dict[int, list[dict]] = {}
         for record in Resident.objects.filter(household_id__in=household_ids).values(
             "pk", "household_id", *self.member_fields
         ):
             on_record.setdefault(record["household_id"], []).append(record)
-        owners = self.describe_households({r["household_id"] for r in by_id.values()}, context)
+        owners = self.describe_households(
+            {
+                record["household_id"]
+                for row in member_rows
+                if (record := by_id.get(row.values.get("id_number")))
+                and record["household_id"] != plans[row.values["household"]].pk
+            },
+            context,
+        )
         members: dict[int, MemberPlan] = {}
         for row in member_rows:
             values = row.values
@@ -1064,19 +1098,13 @@ class HouseholdResource(RegistryResource):
         return described
 
     def write_households(self, new_plans, changed_plans) -> None:
-        created = Household.objects.bulk_create(
-            [
-                Household(
-                    building_id=plan.key[0],
-                    door_number=plan.key[1],
-                    registered_population=plan.population or 0,
-                )
-                for plan in new_plans
-            ],
-            batch_size=BATCH,
+        ids = bulk.insert(
+            Household,
+            ("building", "door_number", "registered_population"),
+            [(plan.key[0], plan.key[1], plan.population or 0) for plan in new_plans],
         )
-        for plan, household in zip(new_plans, created, strict=True):
-            plan.pk = household.pk
+        for plan, pk in zip(new_plans, ids, strict=True):
+            plan.pk = pk
         Household.objects.bulk_update(
             [
                 Household(pk=plan.pk, registered_population=plan.population)
@@ -1087,19 +1115,19 @@ class HouseholdResource(RegistryResource):
         )
 
     def write_members(self, members, plans, context) -> None:
-        created: list[Resident] = []
+        created: list[tuple] = []
         updated: list[tuple[Resident, dict]] = []
         for member in members:
             values = member.row.values
             household_id = plans[values["household"]].pk
             if member.record is None:
                 created.append(
-                    Resident(
-                        household_id=household_id,
-                        name=values["name"],
-                        id_number=values.get("id_number"),
-                        phone=values.get("phone") or "",
-                        relation=values["relation"],
+                    (
+                        household_id,
+                        values["name"],
+                        values.get("id_number"),
+                        values.get("phone") or "",
+                        values["relation"],
                     )
                 )
             elif member.changed:
@@ -1112,16 +1140,27 @@ class HouseholdResource(RegistryResource):
                 for attribute in member.changed:
                     setattr(resident, attribute, values[attribute])
                 updated.append((resident, record))
-        Resident.objects.bulk_create(created, batch_size=BATCH)
+        fields = ("household", *self.member_fields)
+        ids = bulk.insert(Resident, fields, created)
         Resident.objects.bulk_update(
             [resident for resident, _before in updated], list(self.member_fields), batch_size=BATCH
         )
-        entries = audit.bulk_entries(
-            [(resident, None) for resident in created] + updated,
+        personal = Resident.personal_fields
+        audit.log_bulk(
+            Resident,
+            [
+                *(
+                    (pk, dict(zip(fields, row, strict=True)), None)
+                    for pk, row in zip(ids, created, strict=True)
+                ),
+                *(
+                    (resident.pk, {f: getattr(resident, f) for f in personal}, before)
+                    for resident, before in updated
+                ),
+            ],
             user=context.user,
             log_uuid=context.log_uuid,
         )
-        audit.ModelLogEntry.objects.bulk_create(entries, batch_size=BATCH)
 
 
 @dataclass(slots=True)
