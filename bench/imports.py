@@ -158,13 +158,20 @@ def measured(step, *args) -> dict:
 
 
 def wipe() -> None:
-    """Empty the household registers quickly (no per-row delete signals)."""
+    """Empty the household registers, as fresh as before the first step: TRUNCATE on
+    PostgreSQL (a DELETE would leave the next step dead rows and bloated indexes to wade
+    through), DELETE and VACUUM on SQLite."""
     from wagtail.models import ModelLogEntry
 
-    ModelLogEntry.objects.all()._raw_delete(ModelLogEntry.objects.db)
-    Resident.objects.all()._raw_delete(Resident.objects.db)
-    Household.objects.all()._raw_delete(Household.objects.db)
-    ImportJob.objects.all()._raw_delete(ImportJob.objects.db)
+    tables = [model._meta.db_table for model in (ModelLogEntry, Resident, Household, ImportJob)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            cursor.execute("ANALYZE")
+            return
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("VACUUM")
 
 
 def rate(rows: int, step: dict) -> int:

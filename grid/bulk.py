@@ -57,7 +57,11 @@ def copy_rows(table: str, columns: list[str], pk: str, rows: Sequence[Sequence],
             ids = [row[0] for row in cursor.fetchall()]
             columns = [pk, *columns]
             rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        # The raw psycopg cursor has COPY; Django's wrapper turns its errors into Django's.
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     return ids

@@ -144,6 +144,7 @@ def import_file(
                 "saved a record this file also names). Nothing was imported: import it again."
             ),
         )
+    report.errors.sort(key=lambda error: error.row)
     return report
 
 

@@ -31,6 +31,7 @@ UTF8 = "utf-8-sig"  # also reads UTF-8 without a byte order mark
 GB18030 = "gb18030"  # a superset of GBK and GB2312
 ENCODINGS = {UTF8: gettext_lazy("UTF-8"), GB18030: gettext_lazy("GB18030 / GBK")}
 SCAN_BYTES = 1 << 20
+SNIFF_BYTES = 4096
 
 
 class FileError(Exception):
@@ -126,6 +127,8 @@ def read_csv(stream: IO[bytes], encoding: str) -> Table:
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     first = text.readline()
+    if not first.strip():
+        raise FileError(_("The file is empty."))
     # Excel on some systems writes semicolons or tabs; a header names several columns.
     delimiter = max(",\t;", key=first.count)
     reader = csv.reader(_chain([first], text), delimiter=delimiter)
@@ -180,7 +183,7 @@ def read_xlsx(stream: IO[bytes]) -> Table:
 def open_table(stream: IO[bytes], encoding: str = "") -> Table:
     """Read a CSV or XLSX file, whatever its name says, from a seekable binary stream."""
     stream.seek(0)
-    kind = sniff_format(stream.read(8))
+    kind = sniff_format(stream.read(SNIFF_BYTES))
     stream.seek(0)
     if kind == XLSX:
         return read_xlsx(stream)
@@ -190,7 +193,7 @@ def open_table(stream: IO[bytes], encoding: str = "") -> Table:
 def estimate_rows(stream: IO[bytes]) -> int:
     """About how many data rows a file has, cheaply, to decide how to import it."""
     stream.seek(0)
-    kind = sniff_format(stream.read(8))
+    kind = sniff_format(stream.read(SNIFF_BYTES))
     if kind == CSV:
         return max(count_lines(stream) - 1, 0)
     import openpyxl
