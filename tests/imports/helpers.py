@@ -15,6 +15,8 @@ HOUSEHOLD_HEADER = [
     "电话",
     "与户主关系",
 ]
+# The same with a birth date column in place of the phone.
+WITH_BIRTH_DATE = [*HOUSEHOLD_HEADER[:6], "出生日期", "与户主关系"]
 
 
 def run(resource, data: bytes, user=None, dry_run=False, encoding="") -> ImportReport:
