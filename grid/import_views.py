@@ -173,7 +173,7 @@ class ImportUploadView(WagtailAdminTemplateMixin, FormView):
                 "url": self.model_admin.url_helper.index_url,
                 "label": self.model_admin.get_menu_label(),
             },
-            {"url": "", "label": _("Import")},
+            {"url": "", "label": self.get_page_title()},
         ]
 
     def get_context_data(self, **kwargs):
@@ -219,7 +219,7 @@ class ImportJobView(WagtailAdminTemplateMixin, DetailView):
         return [
             *self.breadcrumbs_items,
             {"url": reverse("grid_import_jobs"), "label": _("Imports")},
-            {"url": "", "label": self.object.file_name},
+            {"url": "", "label": self.get_page_title()},
         ]
 
     def get_context_data(self, **kwargs):

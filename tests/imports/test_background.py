@@ -105,3 +105,17 @@ def test_running_job_shows_its_progress(client, city):
     assert "1000 of about 4000 rows (25%)" in response.text
     assert 'value="25"' in response.text
     cache.clear()
+
+
+def test_worker_without_a_shared_cache_is_a_warning(settings):
+    from grid.checks import import_progress_is_shared
+
+    settings.TASKS = DATABASE_TASKS
+    assert [message.id for message in import_progress_is_shared(None)] == ["grid.W001"]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://",
+        }
+    }
+    assert import_progress_is_shared(None) == []
