@@ -131,12 +131,11 @@ def run_job(job: ImportJob) -> None:
                 on_success=lambda report: finish(job, report),
             )
     except Exception:
+        # The transaction has rolled back; the user sees the job failed, never a server error.
         logger.exception("Import job %s failed", job.pk)
         with translation.override(job.language):
             report = ImportReport(resource=job.resource, dry_run=dry_run)
             report.error(1, "", _("The import stopped unexpectedly. Nothing was imported."))
-        finish(job, report)
-        raise
     if dry_run or not report.ok:
         finish(job, report)
 

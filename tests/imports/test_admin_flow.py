@@ -124,3 +124,17 @@ def test_import_needs_permissions(client, city):
     response = client.get(reverse("grid_household_modeladmin_index"))
     assert reverse("grid_household_modeladmin_import") not in response.text
     assert Resident.objects.count() == 2
+
+
+def test_unexpected_failure_is_shown_not_a_server_error(client, city, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("grid.jobs.import_file", broken)
+    client.force_login(city.worker)
+    response = upload(client, [[city.grid.code, "3栋", "1-105", 1, "张三", new_id(13), "", "户主"]])
+    assert response.status_code == 200
+    assert "The import stopped unexpectedly. Nothing was imported." in response.text
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert not job.file
