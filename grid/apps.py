@@ -7,6 +7,6 @@ class GridConfig(AppConfig):
     verbose_name = _("Grid registry")
 
     def ready(self) -> None:
-        from . import audit
+        from . import audit, checks  # noqa: F401 (registers the system checks)
 
         audit.connect()

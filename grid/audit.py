@@ -2,21 +2,35 @@
 the change took (admin, import, shell), with the acting user from Wagtail's log context.
 The log records which fields changed and masked values, never the personal data itself."""
 
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 
+from . import bulk
 from .masking import mask_id_number, mask_name, mask_phone
 from .models import Resident
 
 CREATE = "grid.personal_data.create"
 CHANGE = "grid.personal_data.change"
 DELETE = "grid.personal_data.delete"
+IMPORT = "grid.registry.import"
+EXPORT = "grid.registry.export"
 ACTIONS = {
     CREATE: (_("Create personal data"), _("Personal data created")),
     CHANGE: (_("Change personal data"), _("Personal data changed")),
     DELETE: (_("Delete personal data"), _("Personal data deleted")),
+    IMPORT: (_("Import registry file"), _("Registry file imported")),
+    EXPORT: (_("Export registry"), _("Registry exported")),
 }
 MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
 PERSONAL_DATA_MODELS: tuple[type[Model], ...] = (Resident,)
@@ -40,24 +54,93 @@ def remember_previous(sender: type[Model], instance: Model, **kwargs) -> None:
     )
 
 
+def personal_data_changes(fields: Sequence[str], after: dict, before: dict | None) -> dict:
+    """Masked [before, after] of each personal field that a save changes (or sets, on create)."""
+    return {
+        field: [masked(field, before.get(field)) if before else "", masked(field, value)]
+        for field in fields
+        if (value := after.get(field)) != (before or {}).get(field)
+        and (before is not None or value)
+    }
+
+
+def entry_data(changes: dict[str, list[str]]) -> dict:
+    return {"fields": sorted(changes), "changes": changes}
+
+
 def log_save(sender: type[Model], instance: Model, created: bool, **kwargs) -> None:
     if kwargs.get("raw"):
         return
     before = None if created else getattr(instance, "_personal_data_before", None)
-    changes = {
-        field: [masked(field, before.get(field)) if before else "", masked(field, value)]
-        for field in sender.personal_fields
-        if (value := getattr(instance, field)) != (before or {}).get(field)
-        and (before is not None or value)
-    }
+    fields = sender.personal_fields
+    changes = personal_data_changes(
+        fields, {field: getattr(instance, field) for field in fields}, before
+    )
     if not changes:
         return
     log(
         instance=instance,
         action=CREATE if before is None else CHANGE,
         title=title(instance),
-        data={"fields": sorted(changes), "changes": changes},
+        data=entry_data(changes),
     )
+
+
+LOG_FIELDS = (
+    "content_type",
+    "label",
+    "action",
+    "data",
+    "timestamp",
+    "uuid",
+    "user",
+    "revision",
+    "content_changed",
+    "deleted",
+    "object_id",
+)
+
+
+def log_bulk(
+    model: type[Model],
+    saved: Iterable[tuple[int, dict, dict | None]],
+    *,
+    user: AbstractBaseUser | None,
+    log_uuid: uuid.UUID,
+) -> None:
+    """Write the entries `log_save` would write for records saved in bulk (which sends no
+    signals): each record's primary key, its personal fields after the save, and before it
+    (None for a created record)."""
+    opts = ModelLogEntry._meta
+    database = connections[DEFAULT_DB_ALIAS]
+    prepared = {
+        name: opts.get_field(name).get_db_prep_save(value, database)
+        for name, value in (("timestamp", timezone.now()), ("uuid", log_uuid))
+    }
+    content_type = ContentType.objects.get_for_model(model).pk
+    verbose_name = str(model._meta.verbose_name)
+    rows = []
+    for pk, after, before in saved:
+        changes = personal_data_changes(model.personal_fields, after, before)
+        if not changes:
+            continue
+        rows.append(
+            (
+                content_type,
+                f"{verbose_name} {mask_name(after.get('name'))}",
+                CREATE if before is None else CHANGE,
+                # JSON text, which both databases store as the JSON field's value.
+                json.dumps(entry_data(changes), ensure_ascii=False),
+                prepared["timestamp"],
+                prepared["uuid"],
+                user.pk if user is not None else None,
+                None,
+                False,
+                False,
+                str(pk),
+            )
+        )
+    bulk.insert(ModelLogEntry, LOG_FIELDS, rows, returning=False)
 
 
 def log_delete(sender: type[Model], instance: Model, **kwargs) -> None:

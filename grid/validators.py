@@ -5,6 +5,7 @@ Each validator raises ValidationError with a translatable message and a stable c
 """
 
 import datetime
+import operator
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -36,7 +37,9 @@ LANDLINE_RE = re.compile(
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    if len(first17) != len(ID_WEIGHTS):
+        raise ValueError(first17)
+    total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))
     return ID_CHECK_CHARS[total % 11]
 
 

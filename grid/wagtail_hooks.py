@@ -9,13 +9,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import InspectView
 
-from . import audit, selectors, services
+from . import audit, import_views, resources, selectors, services
 from .admin_views import ScopedAdminForm, ScopedModelAdmin, area_filters
+from .import_views import TransferAdminMixin
 from .masking import mask_id_number, mask_phone
 from .models import (
     Area,
@@ -76,7 +78,8 @@ class AreaInspectView(InspectView):
         )
 
 
-class AreaAdmin(ScopedModelAdmin):
+class AreaAdmin(TransferAdminMixin, ScopedModelAdmin):
+    resource_class = resources.AreaResource
     model = Area
     menu_label = _("Areas")
     menu_icon = "site"
@@ -111,7 +114,8 @@ class AreaAdmin(ScopedModelAdmin):
         }
 
 
-class BuildingAdmin(ScopedModelAdmin):
+class BuildingAdmin(TransferAdminMixin, ScopedModelAdmin):
+    resource_class = resources.BuildingResource
     model = Building
     area_path = "grid"
     menu_label = _("Buildings")
@@ -127,7 +131,8 @@ class BuildingAdmin(ScopedModelAdmin):
     ]
 
 
-class HouseholdAdmin(ScopedModelAdmin):
+class HouseholdAdmin(TransferAdminMixin, ScopedModelAdmin):
+    resource_class = resources.HouseholdResource
     model = Household
     area_path = "building__grid"
     menu_label = _("Households")
@@ -234,7 +239,8 @@ class ResidentAdmin(ScopedModelAdmin):
         return format_html('<a href="{}">{}</a>', url, resident.household)
 
 
-class UnitAdmin(ScopedModelAdmin):
+class UnitAdmin(TransferAdminMixin, ScopedModelAdmin):
+    resource_class = resources.UnitResource
     model = Unit
     area_path = "grid"
     menu_label = _("Units")
@@ -251,7 +257,8 @@ class UnitAdmin(ScopedModelAdmin):
     ]
 
 
-class FacilityAdmin(ScopedModelAdmin):
+class FacilityAdmin(TransferAdminMixin, ScopedModelAdmin):
+    resource_class = resources.FacilityResource
     model = Facility
     area_path = "grid"
     menu_label = _("Facilities")
@@ -268,14 +275,32 @@ class FacilityAdmin(ScopedModelAdmin):
     ]
 
 
+class ImportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("wagtailadmin.access_admin")
+
+
 class RegistryGroup(ModelAdminGroup):
     menu_label = _("Registry")
     menu_icon = "table"
     menu_order = 200
     items = (AreaAdmin, BuildingAdmin, HouseholdAdmin, ResidentAdmin, UnitAdmin, FacilityAdmin)
 
+    def get_submenu_items(self):
+        return [
+            *super().get_submenu_items(),
+            ImportsMenuItem(
+                _("Imports"),
+                reverse("grid_import_jobs"),
+                name="grid-imports",
+                icon_name="upload",
+                order=len(self.items) + 1,
+            ),
+        ]
 
-class DepartmentAdmin(ModelAdmin):
+
+class DepartmentAdmin(TransferAdminMixin, ModelAdmin):
+    resource_class = resources.DepartmentResource
     model = Department
     menu_label = _("Departments")
     menu_icon = "group"
@@ -305,7 +330,8 @@ class AssignmentForm(ScopedAdminForm):
         return cleaned
 
 
-class AssignmentAdmin(ScopedModelAdmin):
+class AssignmentAdmin(TransferAdminMixin, ScopedModelAdmin):
+    resource_class = resources.AssignmentResource
     model = Assignment
     area_path = "area"
     menu_label = _("Role assignments")
@@ -331,6 +357,11 @@ class OrganisationGroup(ModelAdminGroup):
 
 modeladmin_register(RegistryGroup)
 modeladmin_register(OrganisationGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    return import_views.urlpatterns
 
 
 @hooks.register("insert_global_admin_css")

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_tasks",
+    "django_tasks_db",
+    "import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -160,7 +162,8 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="People's Grid <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work runs inline unless a deployment names a queue backend.
+# Background work runs inline unless a deployment names a queue backend: with
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend, `manage.py db_worker` runs the queue.
 TASKS = {
     "default": {
         "BACKEND": env.str(
@@ -170,6 +173,11 @@ TASKS = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Registry imports: files with more data rows than this run as a background task with a
+# progress bar; larger uploads than the byte limit are refused.
+REGISTRY_IMPORT_BACKGROUND_ROWS = env.int("REGISTRY_IMPORT_BACKGROUND_ROWS", default=2000)
+REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 
 WAGTAIL_SITE_NAME = "People's Grid"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")

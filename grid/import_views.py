@@ -1,0 +1,279 @@
+"""Import and export in the work console: Import and Export buttons on each register's list,
+the upload, dry run and confirm pages of an import, its progress, and the user's past imports.
+Every step is limited to the user's permissions and jurisdiction."""
+
+import tempfile
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, re_path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, ListView, View
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail_modeladmin.views import IndexView
+
+from . import exports, jobs
+from .imports import ImportReport
+from .models import ImportJob
+from .resources import RegistryResource, get_resource
+from .tabular import ENCODINGS, XLSX
+
+
+def can_import(user, resource: RegistryResource) -> bool:
+    return all(
+        user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+        for model in resource.record_models
+        for action in ("add", "change")
+    )
+
+
+def can_export(user, resource: RegistryResource) -> bool:
+    return all(
+        user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        for model in resource.record_models
+    )
+
+
+class RegistryIndexView(IndexView):
+    """The register's list, whose Export buttons export exactly what the list shows."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.resource = self.model_admin.resource()
+        return super().dispatch(request, *args, **kwargs)
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        user = self.request.user
+        if not can_export(user, self.resource):
+            raise PermissionDenied
+        filters = {k: v for k, v in self.request.GET.items() if k != self.EXPORT_VAR}
+        name = exports.filename(self.resource, spreadsheet_format)
+        if spreadsheet_format == XLSX:
+            target = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+            exports.export_xlsx(self.resource, queryset, target, user=user, filters=filters)
+            target.seek(0)
+            return FileResponse(target, as_attachment=True, filename=name)
+        response = StreamingHttpResponse(
+            exports.export_csv(self.resource, queryset, user=user, filters=filters),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def export_url(self, spreadsheet_format: str) -> str:
+        query = self.request.GET.copy()
+        query.pop(self.PAGE_VAR, None)
+        query[self.EXPORT_VAR] = spreadsheet_format
+        return f"?{query.urlencode()}"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            can_export=can_export(user, self.resource),
+            can_import=can_import(user, self.resource),
+            import_url=self.url_helper.get_action_url("import"),
+            export_csv_url=self.export_url("csv"),
+            export_xlsx_url=self.export_url(XLSX),
+            **kwargs,
+        )
+
+
+class TransferAdminMixin:
+    """Adds Import and Export to a ModelAdmin's list; `resource_class` says what moves."""
+
+    resource_class: type[RegistryResource]
+    index_view_class = RegistryIndexView
+    index_template_name = "grid/admin/registry_index.html"
+
+    def resource(self) -> RegistryResource:
+        return self.resource_class()
+
+    def import_view(self, request):
+        return ImportUploadView.as_view(model_admin=self)(request)
+
+    def template_view(self, request):
+        resource = self.resource()
+        if not can_import(request.user, resource):
+            raise PermissionDenied
+        response = HttpResponse(
+            exports.template_xlsx(resource),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = exports.filename(resource, XLSX, "-template")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def get_admin_urls_for_registration(self):
+        helper = self.url_helper
+        return (
+            *super().get_admin_urls_for_registration(),
+            re_path(
+                helper._get_action_url_pattern("import"),
+                self.import_view,
+                name=helper.get_action_url_name("import"),
+            ),
+            re_path(
+                helper._get_action_url_pattern("import_template"),
+                self.template_view,
+                name=helper.get_action_url_name("import_template"),
+            ),
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("A CSV or XLSX file with the columns of the template."),
+    )
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Encoding of a CSV file"),
+        choices=[("", gettext_lazy("Detect it")), *ENCODINGS.items()],
+        required=False,
+        help_text=gettext_lazy("UTF-8 (with or without BOM) and GB18030/GBK are detected."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.REGISTRY_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
+            )
+        if not upload.size:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ImportUploadView(WagtailAdminTemplateMixin, FormView):
+    model_admin = None
+    form_class = ImportForm
+    template_name = "grid/admin/import_upload.html"
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.resource = self.model_admin.resource()
+        if not can_import(request.user, self.resource):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Import %(register)s") % {"register": self.resource.title}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": self.model_admin.url_helper.index_url,
+                "label": self.model_admin.get_menu_label(),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            resource=self.resource,
+            columns=self.resource.columns(),
+            template_url=self.model_admin.url_helper.get_action_url("import_template"),
+            background_rows=settings.REGISTRY_IMPORT_BACKGROUND_ROWS,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        job = jobs.start_import(
+            self.request.user,
+            self.resource.slug,
+            form.cleaned_data["file"],
+            form.cleaned_data["encoding"],
+        )
+        return redirect("grid_import_job", pk=job.pk)
+
+
+def jobs_of(user):
+    queryset = ImportJob.objects.all()
+    return queryset if user.is_superuser else queryset.filter(user=user)
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ImportJobView(WagtailAdminTemplateMixin, DetailView):
+    """One import: its progress while it runs, then the counts and every error; after a
+    clean dry run, the button that imports it."""
+
+    template_name = "grid/admin/import_job.html"
+    context_object_name = "job"
+    header_icon = "upload"
+
+    def get_queryset(self):
+        return jobs_of(self.request.user)
+
+    def get_page_title(self):
+        return _("Import of %(file)s") % {"file": self.object.file_name}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("grid_import_jobs"), "label": _("Imports")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        job = self.object
+        report = ImportReport.from_dict(job.report) if job.report else None
+        resource = get_resource(job.resource)
+        return super().get_context_data(
+            report=report,
+            resource=resource,
+            progress=jobs.progress_of(job),
+            can_confirm=job.status == ImportJob.Status.CHECKED
+            and report is not None
+            and report.ok
+            and can_import(self.request.user, resource),
+            **kwargs,
+        )
+
+    def post(self, request, pk):
+        job = get_object_or_404(self.get_queryset(), pk=pk)
+        resource = get_resource(job.resource)
+        if job.status != ImportJob.Status.CHECKED or not can_import(request.user, resource):
+            raise PermissionDenied
+        jobs.confirm_import(job)
+        return redirect("grid_import_job", pk=job.pk)
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ImportProgressView(View):
+    def get(self, request, pk):
+        job = get_object_or_404(jobs_of(request.user), pk=pk)
+        return JsonResponse(jobs.progress_of(job))
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ImportJobListView(WagtailAdminTemplateMixin, ListView):
+    template_name = "grid/admin/import_list.html"
+    context_object_name = "jobs"
+    paginate_by = 50
+    header_icon = "upload"
+    page_title = gettext_lazy("Imports")
+
+    def get_queryset(self):
+        return jobs_of(self.request.user).select_related("user")
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": _("Imports")}]
+
+
+urlpatterns = [
+    path("grid/imports/", ImportJobListView.as_view(), name="grid_import_jobs"),
+    path("grid/imports/<int:pk>/", ImportJobView.as_view(), name="grid_import_job"),
+    path(
+        "grid/imports/<int:pk>/progress/",
+        ImportProgressView.as_view(),
+        name="grid_import_progress",
+    ),
+]

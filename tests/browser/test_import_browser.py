@@ -1,0 +1,60 @@
+"""A community worker imports a household spreadsheet through the work console: a file with a
+mistake is refused with the row and column named, the corrected file is checked (a dry run),
+confirmed and imported."""
+
+import pytest
+
+from grid.models import Resident
+
+from ..factories import BuildingFactory, GridFactory, valid_id_number, worker_on
+from ..imports.files import csv_bytes
+from ..imports.helpers import HOUSEHOLD_HEADER
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_worker_imports_households(live_server, page, settings, tmp_path):
+    settings.LANGUAGE_CODE = "zh-hans"
+    grid = GridFactory(name="第一网格", parent__name="五松社区")
+    BuildingFactory(grid=grid, name="3栋")
+    worker = worker_on(grid.parent, first_name="陈静")
+    rows = [
+        [grid.code, "3栋", "2-301", 2, "王建国", valid_id_number(21), "13912345678", "户主"],
+        [grid.code, "3栋", "2-301", 2, "李秀英", "340705199003150010", "", "配偶"],
+    ]
+    bad = tmp_path / "住户.csv"
+    bad.write_bytes(csv_bytes([HOUSEHOLD_HEADER, *rows], "gb18030"))
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(worker.username)
+    page.get_by_label("密码").fill("pw")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("heading", name="欢迎，陈静").wait_for()
+
+    page.goto(f"{live_server.url}/admin/grid/household/")
+    page.get_by_role("link", name="导出 XLSX").wait_for()
+    screenshot(page, "import-household-list")
+    page.get_by_role("link", name="导入", exact=True).click()
+    page.locator("input[type=file]").set_input_files(str(bad))
+    screenshot(page, "import-upload")
+    page.get_by_role("button", name="检查文件").click()
+    page.get_by_role("heading", name="未导入：文件有错误").wait_for()
+    error_row = page.get_by_role("row").filter(has_text="身份证号码校验码错误")
+    assert error_row.get_by_role("cell").nth(0).inner_text() == "3"
+    assert error_row.get_by_role("cell").nth(1).inner_text() == "身份证号"
+    screenshot(page, "import-errors")
+
+    rows[1][5] = valid_id_number(22)
+    good = tmp_path / "住户-改正.csv"
+    good.write_bytes(csv_bytes([HOUSEHOLD_HEADER, *rows], "gb18030"))
+    page.goto(f"{live_server.url}/admin/grid/household/import/")
+    page.locator("input[type=file]").set_input_files(str(good))
+    page.get_by_role("button", name="检查文件").click()
+    page.get_by_role("heading", name="试运行：尚未保存任何数据").wait_for()
+    assert not Resident.objects.exists()
+    screenshot(page, "import-dry-run")
+    page.get_by_role("button", name="导入这些数据").click()
+    page.get_by_role("heading", name="已导入").wait_for()
+    screenshot(page, "import-done")
+    assert sorted(Resident.objects.values_list("name", flat=True)) == ["李秀英", "王建国"]

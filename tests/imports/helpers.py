@@ -1,0 +1,50 @@
+import io
+
+from grid.imports import ImportReport, import_file
+from grid.models import Household, Resident
+
+from .files import csv_bytes
+
+HOUSEHOLD_HEADER = [
+    "网格编码",
+    "楼栋",
+    "门牌号",
+    "户籍人口",
+    "姓名",
+    "身份证号",
+    "电话",
+    "与户主关系",
+]
+# The same with a birth date column in place of the phone.
+WITH_BIRTH_DATE = [*HOUSEHOLD_HEADER[:6], "出生日期", "与户主关系"]
+
+
+def run(resource, data: bytes, user=None, dry_run=False, encoding="") -> ImportReport:
+    return import_file(resource, io.BytesIO(data), user=user, dry_run=dry_run, encoding=encoding)
+
+
+def households(rows, user=None, dry_run=False, header=HOUSEHOLD_HEADER) -> ImportReport:
+    return run("households", csv_bytes([header, *rows]), user=user, dry_run=dry_run)
+
+
+def snapshot() -> tuple:
+    """Everything a household import may change, to compare before and after."""
+    return (
+        sorted(
+            Household.objects.values_list("building_id", "door_number", "registered_population")
+        ),
+        sorted(
+            Resident.objects.values_list(
+                "household__building_id",
+                "household__door_number",
+                "name",
+                "id_number",
+                "phone",
+                "relation",
+            )
+        ),
+    )
+
+
+def errors(report: ImportReport) -> list[tuple[int, str, str]]:
+    return [(error.row, error.column, error.message) for error in report.errors]

@@ -1,0 +1,102 @@
+"""An import with any error, or one that dies midway, changes nothing; importing the same file
+again changes nothing either."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import ModelLogEntry
+
+from grid.models import Household, Resident
+from grid.resources import HouseholdResource
+
+from .conftest import new_id
+from .helpers import errors, households, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 3 rows, so that a file of a dozen rows is written in several steps."""
+    monkeypatch.setattr(HouseholdResource, "chunk_rows", 3)
+
+
+def many(city, count, start=0):
+    return [
+        [city.grid.code, "3栋", f"2-{n}", 1, f"居民{n}", new_id(100 + n), "", "户主"]
+        for n in range(start, start + count)
+    ]
+
+
+def test_error_in_the_last_chunk_undoes_the_earlier_chunks(city, small_chunks):
+    before = snapshot()
+    logs = ModelLogEntry.objects.count()
+    rows = many(city, 10)
+    rows.append([city.grid.code, "3栋", "2-99", 1, "坏行", "340705199003150000", "", "户主"])
+    report = households(rows)
+    assert [row for row, _column, _message in errors(report)] == [12]
+    assert snapshot() == before
+    assert ModelLogEntry.objects.count() == logs
+
+
+def test_a_crash_midway_changes_nothing(city, small_chunks, monkeypatch):
+    before = snapshot()
+    original = HouseholdResource.write_members
+    calls = []
+
+    def crash_on_third(self, *args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the worker was killed")
+        return original(self, *args)
+
+    monkeypatch.setattr(HouseholdResource, "write_members", crash_on_third)
+    with pytest.raises(RuntimeError):
+        households(many(city, 10))
+    assert snapshot() == before
+
+
+def test_a_concurrent_change_is_reported_and_undoes_everything(city, monkeypatch):
+    before = snapshot()
+    number = new_id(7)
+    original = HouseholdResource.write_members
+
+    def someone_else_saves_first(self, *args):
+        Resident.objects.create(
+            household=city.household, name="抢先", id_number=number, relation="child"
+        )
+        return original(self, *args)
+
+    monkeypatch.setattr(HouseholdResource, "write_members", someone_else_saves_first)
+    report = households([[city.grid.code, "3栋", "1-102", 1, "张三", number, "", "户主"]])
+    assert report.errors[0].message.startswith("The registry changed while this file")
+    assert snapshot() == before
+
+
+def test_dry_run_writes_nothing(city):
+    before = snapshot()
+    report = households(many(city, 4), dry_run=True)
+    assert (report.new, report.error_count) == (4, 0)
+    assert snapshot() == before
+
+
+def test_reimporting_the_same_file_is_a_no_op(city, small_chunks):
+    rows = [*many(city, 5), [city.grid.code, "3栋", "2-0", 1, "无证成员", "", "", "子女"]]
+    first = households(rows)
+    assert (first.new, first.error_count) == (6, 0)
+    after_first = snapshot()
+    logs = ModelLogEntry.objects.count()
+    again = households(rows)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 6)
+    assert snapshot() == after_first
+    assert ModelLogEntry.objects.count() == logs
+
+
+def test_lookups_do_not_grow_with_rows(city):
+    """Areas, buildings, households and members are fetched once per chunk, not per row."""
+    with CaptureQueriesContext(connection) as few:
+        households(many(city, 3), dry_run=True)
+    with CaptureQueriesContext(connection) as lots:
+        households(many(city, 300, start=1000), dry_run=True)
+    assert len(lots) == len(few)
+    assert Household.objects.count() == 2
