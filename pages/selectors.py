@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from wagtail.models import Page
 
 from grid import public
@@ -134,8 +135,9 @@ def map_config(area: Area, features: list[dict] | None = None) -> dict:
         "attribution": settings.GRID_MAP_TILE_ATTRIBUTION,
         "features": features,
         "labels": {
-            "households": _("households"),
-            "buildings": _("buildings"),
+            # A count unit ("389 户"), not the register's name ("住户"): hence the context.
+            "households": pgettext("count unit", "households"),
+            "buildings": pgettext("count unit", "buildings"),
             "workers": _("People responsible"),
             "noWorkers": _("No contact listed yet."),
             "loadError": _("The map data could not be loaded."),
