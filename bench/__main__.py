@@ -15,7 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Each module exposes run() -> dict of figures; they are listed in the order they run.
-BENCHMARKS = {"registry": "bench.registry"}
+BENCHMARKS = {"registry": "bench.registry", "forms": "bench.forms"}
 
 
 def machine() -> str:
