@@ -26,8 +26,8 @@ TEXT_TYPES = frozenset({"singleline", "multiline", "email", "url"})
 CHOICE_TYPES = frozenset({"dropdown", "radio", "checkboxes", "multiselect"})
 GROUP_TYPES = frozenset({"radio", "checkboxes"})
 MULTILINE_MAX_LENGTH = 5000
-# Names a field can never have (Wagtail's clean names are snake_case): the honeypot, the CSRF
-# token and the kept-upload tokens (`<name>-kept`).
+# The honeypot's and the kept-upload tokens' (`<name>-kept`) names have hyphens, which Wagtail's
+# snake_case field names never do; the CSRF token's name is reserved.
 HONEYPOT_NAME = "hp-website"
 RESERVED_NAMES = frozenset({"csrfmiddlewaretoken"})
 
@@ -293,6 +293,16 @@ class SubmissionForm(BaseForm):
             for spec in self.input_specs
             if spec.name not in self.hidden_by_condition
         ]
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(anchor, label, first message) of each error in field order, for the summary at
+        the top; a hidden field has no row to link to, so its message stands alone."""
+        items = [("", "", str(error)) for error in self.non_field_errors()]
+        for spec in self.input_specs:
+            if spec.name in self.errors:
+                anchor = "" if spec.type == "hidden" else f"row-{spec.name}"
+                items.append((anchor, spec.label, str(self.errors[spec.name][0])))
+        return items
 
     def layout(self) -> list[Section]:
         """The fields grouped under their section headings, for templates."""

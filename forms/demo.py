@@ -147,7 +147,9 @@ def build_definition(spec: dict) -> FormDefinition:
         intro=spec["intro"],
         thank_you_text=spec["thank_you_text"],
     )
-    definition.fields = [FormDefinitionField(**field) for field in spec["fields"]]
+    definition.fields = [
+        FormDefinitionField(sort_order=order, **field) for order, field in enumerate(spec["fields"])
+    ]
     problems = services.check_definition(list(definition.fields.all()))
     if problems:
         raise ValueError(f"Demo form {spec['slug']} is not valid: {problems}")

@@ -204,6 +204,7 @@ class FormDefinitionField(AbstractFormField):
     ]
 
     class Meta(AbstractFormField.Meta):
+        ordering = ["sort_order", "pk"]
         verbose_name = _("form field")
         verbose_name_plural = _("form fields")
 

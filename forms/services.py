@@ -277,7 +277,7 @@ def store_submission(
             store_file(submission, spec.name, value)
             if value.pending_path:
                 kept_paths.append(value.pending_path)
-    transaction.on_commit(lambda: delete_files(kept_paths))
+    transaction.on_commit(lambda: delete_files(kept_paths), robust=True)
     return submission
 
 
@@ -312,9 +312,11 @@ def accept_submission(
     process attached to the page, from the stored submission."""
     submission = store_submission(form, page=page, user=user)
     if submission.email:
-        from .tasks import send_confirmation
+        from .tasks import send_confirmation  # the task module imports this one
 
-        transaction.on_commit(lambda: send_confirmation.enqueue(submission.pk))
+        # Robust: a queue that cannot be reached is logged and the email stays pending for
+        # retry_form_emails, instead of turning a stored submission into an error page.
+        transaction.on_commit(lambda: send_confirmation.enqueue(submission.pk), robust=True)
     return submission
 
 
@@ -374,7 +376,7 @@ def delete_submission(submission: Submission, *, user: AbstractBaseUser | None) 
             },
         )
         submission.delete()
-        transaction.on_commit(lambda: delete_files(paths))
+        transaction.on_commit(lambda: delete_files(paths), robust=True)
 
 
 def log_export(

@@ -23,7 +23,10 @@ def definition_with(*fields: dict, title: str = "Report a problem", publish: boo
         intro="<p>Tell us.</p>",
         thank_you_text="<p>Thanks, we will look into it.</p>",
     )
-    definition.fields = [FormDefinitionField(**{"required": True, **field}) for field in fields]
+    definition.fields = [
+        FormDefinitionField(sort_order=order, **{"required": True, **field})
+        for order, field in enumerate(fields)
+    ]
     assert not services.check_definition(list(definition.fields.all()))
     definition.save()
     if publish:

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from forms import selectors
+from forms import demo, selectors
 from forms.models import FormDefinition, FormPage, Submission
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,9 @@ def test_demo_forms_are_published_on_the_portal(seeded, client):
         "supervision-report",
         "volunteer-signup",
     }
+    for spec in demo.FORMS:
+        definition = FormDefinition.objects.get(slug=spec["slug"])
+        assert [f.label for f in definition.fields.all()] == [f["label"] for f in spec["fields"]]
     for page in FormPage.objects.live():
         assert page.get_parent().specific_class.__name__ == "PortalPage"
         response = client.get(page.url)

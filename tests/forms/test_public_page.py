@@ -108,6 +108,7 @@ def test_errors_sit_next_to_fields_and_keep_what_was_typed(client, page, grid):
     assert response.status_code == 200
     assert not Submission.objects.exists()
     assert "Please correct the answer below." in content
+    assert '<a href="#row-other_kind">Other kind: This field is required.</a>' in content
     assert '<ul class="errorlist" id="id_other_kind_error"><li>This field is required.' in content
     assert 'aria-invalid="true"' in content
     assert "&lt;b&gt;bold&lt;/b&gt; claim</textarea>" in content

@@ -5,6 +5,7 @@ import datetime
 import random
 import re
 import smtplib
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -21,7 +22,7 @@ from forms.fields import CheckedUpload
 from forms.models import Submission
 
 from ..factories import GridFactory, UserFactory
-from .factories import data, definition_with, png, submit
+from .factories import data, definition_with, page_for, png, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +158,21 @@ def test_rate_limit_counts_per_client(settings):
     assert services.allow_attempt("10.0.0.2")
     settings.FORMS_RATE_LIMIT_COUNT = 0
     assert services.allow_attempt("10.0.0.1")
+
+
+def test_an_unreachable_queue_leaves_the_email_pending_for_retry(
+    definition, monkeypatch, client, django_capture_on_commit_callbacks
+):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("queue is down")
+
+    monkeypatch.setattr("forms.tasks.send_confirmation", SimpleNamespace(enqueue=unreachable))
+    cache.clear()
+    page = page_for(definition, slug="report")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/report/", data(definition, {"Grid": GridFactory().code, "Email": "a@example.cn"})
+        )
+    assert response.status_code == 302 and page.url in response["Location"]
+    submission = Submission.objects.get()
+    assert submission.email_status == "pending" and mail.outbox == []
