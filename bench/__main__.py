@@ -15,7 +15,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Each module exposes run() -> dict of figures; they are listed in the order they run.
-BENCHMARKS = {"registry": "bench.registry", "imports": "bench.imports", "pages": "bench.pages"}
+BENCHMARKS = {
+    "registry": "bench.registry",
+    "imports": "bench.imports",
+    "forms": "bench.forms",
+    "pages": "bench.pages",
+}
 
 
 def machine() -> str:

@@ -113,7 +113,7 @@ class PortalPage(RoutablePageMixin, PublicPage):
         APIField("body"),
     ]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["pages.StreetPage", "pages.NoticePage", "pages.MapPage"]
+    subpage_types = ["pages.StreetPage", "pages.NoticePage", "pages.MapPage", "forms.FormPage"]
     max_count = 1
 
     class Meta:
@@ -237,6 +237,7 @@ class StreetPage(CentrePage):
         "pages.ServiceGuidePage",
         "pages.AccessListPage",
         "pages.MapPage",
+        "forms.FormPage",
     ]
     context_selector = "street_context"
 
@@ -257,6 +258,7 @@ class CommunityPage(CentrePage):
         "pages.ServiceGuidePage",
         "pages.VolunteerActivityPage",
         "pages.AccessListPage",
+        "forms.FormPage",
     ]
     context_selector = "community_context"
 

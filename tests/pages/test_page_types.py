@@ -6,6 +6,7 @@ import pytest
 from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
+from forms.models import FormPage
 from pages.models import (
     AccessListPage,
     CommunityPage,
@@ -109,6 +110,9 @@ def test_map_and_access_list_pages_render(client, tree):
         (AccessListPage, "community", True),
         (MapPage, "community", False),
         (PortalPage, "street", False),
+        (FormPage, "portal", True),
+        (FormPage, "street", True),
+        (FormPage, "community", True),
     ],
 )
 def test_page_types_only_where_they_belong(tree, model, parent, allowed):

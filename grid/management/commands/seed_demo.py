@@ -9,7 +9,7 @@ from grid import demo
 
 # Each app's demo module builds its part of the demo city, in this order (later parts use
 # earlier ones: pages show the registry).
-DEMO_MODULES = ["grid.demo", "pages.demo"]
+DEMO_MODULES = ["grid.demo", "pages.demo", "forms.demo"]
 
 
 class Command(BaseCommand):

@@ -146,8 +146,15 @@ STATIC_ROOT = BASE_DIR / "static_collected"
 STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Files uploaded with form submissions: outside MEDIA_ROOT, never served by URL, only through
+# a view that checks who may see the submission. Share it between app servers.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -219,6 +226,16 @@ SPECTACULAR_SETTINGS = {
 # The grid size rule: a residential responsibility grid should hold this many households.
 GRID_HOUSEHOLDS_MIN = env.int("GRID_HOUSEHOLDS_MIN", default=250)
 GRID_HOUSEHOLDS_MAX = env.int("GRID_HOUSEHOLDS_MAX", default=500)
+
+# Public form submissions: at most FORMS_RATE_LIMIT_COUNT attempts per client address in
+# FORMS_RATE_LIMIT_WINDOW seconds (0 turns the limit off); the address is read from
+# FORMS_CLIENT_IP_HEADER (behind a proxy, e.g. HTTP_X_FORWARDED_FOR: its last entry is used).
+FORMS_RATE_LIMIT_COUNT = env.int("FORMS_RATE_LIMIT_COUNT", default=20)
+FORMS_RATE_LIMIT_WINDOW = env.int("FORMS_RATE_LIMIT_WINDOW", default=600)
+FORMS_CLIENT_IP_HEADER = env.str("FORMS_CLIENT_IP_HEADER", default="REMOTE_ADDR")
+# A whole submission, files included; each file field has its own, smaller cap.
+FORMS_MAX_REQUEST_SIZE = env.int("FORMS_MAX_REQUEST_SIZE", default=60 * 1024 * 1024)
+FORMS_EMAIL_MAX_ATTEMPTS = env.int("FORMS_EMAIL_MAX_ATTEMPTS", default=5)
 
 LOGGING = {
     "version": 1,

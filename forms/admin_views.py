@@ -1,0 +1,114 @@
+"""Admin pieces for forms: the definition editor's whole-form validation, and the submission
+list (per form, scoped, with export), page, deletion and private file downloads."""
+
+from django.contrib.admin.utils import label_for_field, lookup_field
+from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+from wagtail.admin import messages
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
+
+from . import selectors, services
+from .models import FormDefinition, SubmissionFile
+
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FormDefinitionAdminForm(WagtailAdminModelForm):
+    """Checks the fields together, in the order the admin arranged them (see
+    services.check_definition); each field's own rules run in its model's clean()."""
+
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("fields")
+        if formset is None:
+            return cleaned
+        kept = []
+        for form in formset.forms:
+            form.is_valid()
+            if not form.cleaned_data.get(DELETION_FIELD_NAME):
+                kept.append(form)
+        kept.sort(key=lambda form: form.cleaned_data.get(ORDERING_FIELD_NAME) or 0)
+        for index, attribute, message in services.check_definition([f.instance for f in kept]):
+            if index is None:
+                self.add_error(None, message)
+            else:
+                kept[index].add_error(attribute or None, message)
+        return cleaned
+
+
+class SubmissionPermissionHelper(PermissionHelper):
+    """Submissions are what people sent: they can be read and deleted, never made or edited."""
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+
+class SubmissionIndexView(IndexView):
+    def to_row_dict(self, item):
+        # An empty answer is an empty cell, not the list's "-".
+        return {field: lookup_field(field, item, self.model_admin)[2] for field in self.list_export}
+
+    def get_heading(self, queryset, field):
+        # Labels are content, written by the form's designer: keep them exactly.
+        return force_str(label_for_field(field, model=self.model, model_admin=self.model_admin))
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        if (
+            export_format == self.FORMAT_CSV
+            and isinstance(value, str)
+            and value.startswith(FORMULA_PREFIXES)
+        ):
+            return "'" + value
+        return value
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        services.log_export(
+            list(FormDefinition.objects.filter(pk__in=queryset.values("definition"))),
+            user=self.request.user,
+            count=queryset.count(),
+            file_format=spreadsheet_format,
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+
+class SubmissionInspectView(InspectView):
+    def get_context_data(self, **kwargs):
+        submission = self.instance
+        return super().get_context_data(
+            answers=selectors.answers(submission, selectors.submission_files(submission)),
+            **kwargs,
+        )
+
+
+class SubmissionDeleteView(DeleteView):
+    def post(self, request, *args, **kwargs):
+        reference = self.instance.reference
+        services.delete_submission(self.instance, user=request.user)
+        messages.success(request, _("Submission %(reference)s deleted.") % {"reference": reference})
+        return redirect(self.index_url)
+
+
+def submission_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An uploaded file, to someone who may see its submission; a 404 to anyone else."""
+    stored = get_object_or_404(SubmissionFile.objects.select_related("submission"), pk=pk)
+    if not selectors.can_see_submission(request.user, stored.submission):
+        raise Http404
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

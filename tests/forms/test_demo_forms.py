@@ -1,0 +1,64 @@
+"""The demo forms: published, on pages under the portal, with reports only their
+communities' workers see; built once."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from forms import demo, selectors
+from forms.models import FormDefinition, FormPage, Submission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def test_demo_forms_are_published_on_the_portal(seeded, client):
+    assert set(FormDefinition.objects.filter(live=True).values_list("slug", flat=True)) == {
+        "supervision-report",
+        "volunteer-signup",
+    }
+    for spec in demo.FORMS:
+        definition = FormDefinition.objects.get(slug=spec["slug"])
+        assert [f.label for f in definition.fields.all()] == [f["label"] for f in spec["fields"]]
+    for page in FormPage.objects.live():
+        assert page.get_parent().specific_class.__name__ == "PortalPage"
+        response = client.get(page.url)
+        assert response.status_code == 200 and page.definition.title in response.content.decode()
+
+
+def test_demo_reports_are_seen_within_jurisdiction(seeded):
+    users = get_user_model().objects
+    one = selectors.visible_submissions(users.get(username="community_worker"))
+    other = selectors.visible_submissions(users.get(username="community_worker_2"))
+    assert one.count() == other.count() == 2
+    assert not set(one.values_list("pk", flat=True)) & set(other.values_list("pk", flat=True))
+    assert selectors.visible_submissions(users.get(username="volunteer")).count() == 0
+    assert selectors.visible_submissions(users.get(username="admin")).count() == 4
+
+
+def test_demo_worker_reads_reports_in_the_admin(seeded):
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="community_worker"))
+    response = client.get("/admin/forms/submission/")
+    assert response.status_code == 200
+    visible = selectors.visible_submissions(
+        get_user_model().objects.get(username="community_worker")
+    )
+    for submission in Submission.objects.all():
+        assert (submission.reference in response.content.decode()) == visible.filter(
+            pk=submission.pk
+        ).exists()
+
+
+def test_second_run_creates_nothing(seeded, capsys):
+    before = list(Submission.objects.values_list("reference", flat=True))
+    capsys.readouterr()
+    call_command("seed_demo")
+    assert "forms.demo: nothing to create" in capsys.readouterr().out
+    assert list(Submission.objects.values_list("reference", flat=True)) == before
