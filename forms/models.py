@@ -3,6 +3,7 @@ revisions and preview), its fields (wagtail.contrib.forms' AbstractFormField wit
 the public page that places a definition on a site, and the submissions it stores."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -249,12 +250,45 @@ class FormPage(RoutablePageMixin, Page):
         ),
     )
 
-    content_panels = [*Page.content_panels, FieldPanel("definition"), FieldPanel("area")]
+    workflow = models.ForeignKey(
+        "workflows.WorkflowDefinition",
+        verbose_name=_("start this process"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="form_pages",
+        help_text=_(
+            "Optional: each submission starts this process, whose intake form must be the "
+            "form above. Without one, submissions are only stored."
+        ),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("definition"),
+        FieldPanel("area"),
+        FieldPanel("workflow"),
+    ]
     subpage_types: list[str] = []
     template = "forms/form_page.html"
 
     class Meta:
         verbose_name = _("form page")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.workflow_id and self.workflow.intake_form_id != self.definition_id:
+            raise ValidationError(
+                {"workflow": _("This process starts from another form: choose that form above.")}
+            )
+
+    def start_problems(self, form, user) -> list[str]:
+        """Why the attached process could not start from this valid form, if it has one."""
+        if not self.workflow_id:
+            return []
+        from workflows.services import start_problems
+
+        return start_problems(self.workflow, form, user)
 
     @path("")
     def form_view(self, request):

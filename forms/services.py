@@ -51,6 +51,7 @@ from .builder import (
 )
 from .fields import KEPT_UPLOAD_MAX_AGE, PENDING_DIR, CheckedUpload, make_kept_token
 from .models import FormDefinition, FormDefinitionField, Submission, SubmissionFile
+from .signals import submission_accepted
 
 logger = logging.getLogger(__name__)
 
@@ -308,9 +309,12 @@ def accept_submission(
     """Accept a valid submission: store it first (committed), then run the side effects, so
     that a failing side effect never loses what was typed. Side effects run after the commit
     and record their own failures (the confirmation email's status is kept on the
-    submission and retried by `retry_form_emails`). Issue 5 adds its step here: start the
-    process attached to the page, from the stored submission."""
+    submission and retried by `retry_form_emails`); receivers of `submission_accepted`
+    (the process engine) run after the commit too."""
     submission = store_submission(form, page=page, user=user)
+    transaction.on_commit(
+        lambda: submission_accepted.send(sender=Submission, submission=submission), robust=True
+    )
     if submission.email:
         from .tasks import send_confirmation  # the task module imports this one
 

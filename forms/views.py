@@ -57,6 +57,9 @@ def submit(request: HttpRequest, page: FormPage) -> HttpResponse:
     if data.get(HONEYPOT_NAME):
         error = _("This form was not accepted. Leave the field marked “leave empty” blank.")
         return render_form(request, page, form, error=error)
+    problems = page.start_problems(form, request.user) if form.is_valid() else []
+    if problems:
+        return render_form(request, page, form, error=" ".join(problems))
     if form.is_valid():
         submission = services.accept_submission(form, page=page, user=request.user)
         remembered = request.session.get(SESSION_KEY, [])

@@ -18,7 +18,7 @@ from wagtail.models import ModelLogEntry
 
 from . import bulk
 from .masking import mask_id_number, mask_name, mask_phone
-from .models import Resident
+from .models import Resident, Volunteer
 
 CREATE = "grid.personal_data.create"
 CHANGE = "grid.personal_data.change"
@@ -33,7 +33,7 @@ ACTIONS = {
     EXPORT: (_("Export registry"), _("Registry exported")),
 }
 MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
-PERSONAL_DATA_MODELS: tuple[type[Model], ...] = (Resident,)
+PERSONAL_DATA_MODELS: tuple[type[Model], ...] = (Resident, Volunteer)
 
 
 def masked(field: str, value: str | None) -> str:

@@ -227,3 +227,8 @@ def validate_area_code(code: str, parent_code: str | None) -> None:
         raise ValidationError(
             _("The last 3 digits of a code cannot be 000."), code="area_code_segment"
         )
+
+
+def code_length(level: int) -> int:
+    """How many digits the code of an area at `level` has: 6, 9, 12 or 15."""
+    return DISTRICT_CODE_LENGTH + SEGMENT_LENGTH * level

@@ -7,3 +7,14 @@ class WorkflowsConfig(AppConfig):
 
     name = "workflows"
     verbose_name = _("Processes")
+
+    def ready(self) -> None:
+        from wagtail.signals import published
+
+        from forms.signals import submission_accepted
+
+        from . import receivers
+        from .models import WorkflowDefinition
+
+        published.connect(receivers.freeze_on_publish, sender=WorkflowDefinition)
+        submission_accepted.connect(receivers.start_on_submission)

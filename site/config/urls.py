@@ -11,6 +11,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from grid import views as grid_views
 from pages import views as pages_views
+from workflows.viewsets import site as workflow_site
 
 from . import views
 
@@ -32,6 +33,18 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", grid_views.account, name="account"),
     path("accounts/volunteering/", pages_views.my_volunteering, name="my_volunteering"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("workflow/", workflow_site.urls),
+    path("", include("workflows.urls")),
 ]
 
 if settings.DEBUG:

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "workflows.middleware.WorkflowMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +124,7 @@ else:
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "grid.backends.AssignmentBackend",
+    "workflows.backends.QueueBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -245,3 +247,8 @@ LOGGING = {
 }
 
 PORT = env.int("PORT", default=8000)
+
+# Working days for process deadlines: Monday to Friday, less these public holidays, plus these
+# make-up working days (调休), as ISO dates.
+WORKFLOW_HOLIDAYS = env.list("WORKFLOW_HOLIDAYS", default=[])
+WORKFLOW_EXTRA_WORKING_DAYS = env.list("WORKFLOW_EXTRA_WORKING_DAYS", default=[])

@@ -1,0 +1,90 @@
+"""Process definitions for the engine tests: published forms, a definition with stages, users
+holding the roles the stages name."""
+
+import itertools
+
+from forms import services as form_services
+from grid.models import Area, Role
+from tests.factories import (
+    AssignmentFactory,
+    CommunityFactory,
+    GridFactory,
+    RoleFactory,
+    UserFactory,
+)
+from tests.forms.factories import data, definition_with, page_for
+from workflows import selectors
+from workflows.models import Effect, Stage, WorkflowDefinition
+
+_keys = itertools.count(1)
+
+COMMUNITY = "社区"
+SUBJECT = "事项"
+
+
+def intake_form(*extra: dict):
+    return definition_with(
+        {"label": COMMUNITY, "field_type": "area", "area_level": Area.Level.COMMUNITY},
+        {"label": SUBJECT, "field_type": "singleline"},
+        *extra,
+        title="申请",
+    )
+
+
+def role(key: str) -> Role:
+    return Role.objects.filter(key=key).first() or RoleFactory(key=key, name=key)
+
+
+def stage(key: str, role_key: str, level: int, **fields) -> Stage:
+    return Stage(
+        key=key, name=fields.pop("name", key), role=role(role_key), role_level=level, **fields
+    )
+
+
+def definition(*stages: Stage, effects=(), publish: bool = True, intake=None, **fields):
+    definition = WorkflowDefinition(
+        name=fields.pop("name", "三级审批"),
+        key=fields.pop("key", f"process-{next(_keys)}"),
+        intake_form=intake or intake_form(),
+        area_source=fields.pop("area_source", WorkflowDefinition.AreaSource.CHOSEN),
+        area_level=fields.pop("area_level", Area.Level.COMMUNITY),
+        **fields,
+    )
+    definition.stages = list(stages)
+    definition.effects = list(effects)
+    definition.save()
+    if publish:
+        definition.save_revision().publish()
+    return definition
+
+
+def three_stages(**fields):
+    """Community worker, then street official, then street leader."""
+    return definition(
+        stage("check", "community_worker", Area.Level.COMMUNITY, name="社区初审"),
+        stage("review", "street_official", Area.Level.STREET, name="街道审核", return_to="check"),
+        stage("approve", "street_leader", Area.Level.STREET, name="街道审批"),
+        **fields,
+    )
+
+
+def holder(role_key: str, area: Area, **user_fields):
+    return AssignmentFactory(role=role(role_key), area=area, user=UserFactory(**user_fields)).user
+
+
+def submit(definition: WorkflowDefinition, community: Area, subject: str = "楼道堆物", **answers):
+    """Store an intake submission as the public form would."""
+    form_definition = definition.intake_form
+    form = form_services.validate(
+        form_definition,
+        data(form_definition, {COMMUNITY: community.code, SUBJECT: subject, **answers}),
+    )
+    assert form.is_valid(), form.errors
+    return form_services.store_submission(form)
+
+
+def version_of(definition: WorkflowDefinition):
+    return selectors.latest_version(definition)
+
+
+__all__ = ["CommunityFactory", "Effect", "GridFactory", "page_for"]

@@ -1,0 +1,82 @@
+"""The one generic Viewflow flow that runs every process definition.
+
+The stage loop is data-driven: `has_stage` asks whether the process's version has a stage left,
+`review` is that stage's task (its permission, name and deadline come from the stage: Viewflow
+evaluates the permission callable once, while creating the task and before saving it, so the
+stage's fields go into the same INSERT), and `route` sends the process back to the applicant,
+to a referred department, or round the loop.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+
+from . import selectors, services, views
+from .models import StageTask, WorkflowProcess
+
+
+class GenericFlow(flow.Flow):
+    process_class = WorkflowProcess
+    task_class = StageTask
+    lock_impl = lock.select_for_update_lock
+
+    process_title = _("Processes")
+    process_description = _("Every process designed in the admin runs on this flow.")
+    process_summary_template = "{{ process.version.definition.name }} · {{ process.area.name }}"
+
+    start = flow.StartHandle(this.start_process).Next(this.has_stage)
+
+    has_stage = flow.If(services.has_open_stage).Then(this.review).Else(this.finish)
+
+    review = (
+        flow.View(views.ReviewView)
+        .Permission(services.prepare_review_task)
+        .Annotation(
+            title=_("Review"),
+            summary_template="{{ process.version.definition.name }} · "
+            "{{ process.area.name }} · {{ process.submission.reference }}",
+        )
+        .onCreate(this.task_created)
+        .Next(this.route)
+    )
+
+    route = (
+        flow.Switch()
+        .Case(this.revise, services.is_returned_to_applicant)
+        .Case(this.answer, services.is_referred)
+        .Default(this.has_stage)
+    )
+
+    revise = (
+        flow.View(views.RevisionView)
+        .Permission(services.prepare_revision_task)
+        .Annotation(title=_("Revision by the applicant"))
+        .onCreate(this.task_created)
+        .Next(this.has_stage)
+    )
+
+    answer = (
+        flow.View(views.AnswerView)
+        .Permission(services.prepare_referral_task)
+        .Annotation(title=_("Department answer"))
+        .onCreate(this.task_created)
+        .Next(this.has_stage)
+    )
+
+    finish = flow.Function(services.complete_process).Next(this.end)
+
+    end = flow.End()
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        """Signed-in users open the inbox; a process is visible inside the jurisdiction, to its
+        applicant, and to whoever owns or may take one of its tasks."""
+        if not user.is_authenticated:
+            return False
+        return obj is None or selectors.may_view_process(user, obj)
+
+    def start_process(self, activation: Activation, **kwargs) -> WorkflowProcess:
+        return services.fill_new_process(activation, **kwargs)
+
+    def task_created(self, activation: Activation) -> None:
+        services.notify_task_created(activation.task, activation.process)

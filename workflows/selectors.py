@@ -1,0 +1,310 @@
+"""Read-side rules of the process engine: what a version says, who acts, what a user may see."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+from wagtail.models import Revision
+
+from forms import selectors as form_selectors
+from forms.models import FormDefinition, Submission
+from grid import selectors as grid_selectors
+from grid.models import Area, Assignment, Department, Role
+from grid.validators import code_length
+
+from .models import (
+    Effect,
+    ProcessEvent,
+    Stage,
+    StageTask,
+    WorkflowDefinition,
+    WorkflowProcess,
+    WorkflowVersion,
+)
+
+User = AbstractBaseUser | AnonymousUser
+
+APPLICANT = "applicant"
+# Nobody holds this: revisions are made through the tracking page, by whoever has the code.
+APPLICANT_PERMISSION = "workflows.applicant"
+
+
+def queue_permission(role_key: str, area_code: str) -> str:
+    """The permission naming one role's queue at one area, such as
+    `workflows.queue:street_official@340705001`."""
+    return f"workflows.queue:{role_key}@{area_code}"
+
+
+def department_permission(department_key: str) -> str:
+    return f"workflows.department:{department_key}"
+
+
+def code_at_level(code: str, level: int) -> str:
+    """The code of the ancestor at `level` of the area with `code` (codes are prefixes)."""
+    return code[: code_length(level)]
+
+
+@dataclass
+class VersionSnapshot:
+    """A published version as it was frozen: the definition with its stages and effects, and
+    the forms it uses, each as published at that moment."""
+
+    version: WorkflowVersion
+    definition: WorkflowDefinition
+    stages: list[Stage]
+    effects: list[Effect]
+    forms: dict[int, FormDefinition] = field(default_factory=dict)
+
+    @property
+    def intake_form(self) -> FormDefinition:
+        return self.forms[self.definition.intake_form_id]
+
+    def reviewer_form(self, stage: Stage) -> FormDefinition | None:
+        return self.forms.get(stage.reviewer_form_id) if stage.reviewer_form_id else None
+
+    def stage_index(self, key: str) -> int | None:
+        return next((i for i, stage in enumerate(self.stages) if stage.key == key), None)
+
+
+def snapshot(version: WorkflowVersion) -> VersionSnapshot:
+    """The frozen definition of a version, read once per version object."""
+    cached = getattr(version, "_snapshot", None)
+    if cached is None:
+        definition = version.revision.as_object()
+        forms = [
+            revision.as_object()
+            for revision in Revision.objects.filter(pk__in=version.form_revisions.values())
+        ]
+        cached = VersionSnapshot(
+            version=version,
+            definition=definition,
+            stages=list(definition.stages.all()),
+            effects=list(definition.effects.all()),
+            forms={form.pk: form for form in forms},
+        )
+        version._snapshot = cached
+    return cached
+
+
+def latest_version(definition: WorkflowDefinition) -> WorkflowVersion | None:
+    return definition.versions.select_related("revision").order_by("-number").first()
+
+
+def current_stage(process: WorkflowProcess) -> Stage | None:
+    stages = snapshot(process.version).stages
+    return stages[process.stage_index] if process.stage_index < len(stages) else None
+
+
+def answer_by_label(submission: Submission, label: str) -> object:
+    """An answer of a stored submission, found by the label it was submitted under."""
+    for name, field_label, _type, _personal in submission.fields_snapshot:
+        if field_label == label:
+            return submission.form_data.get(name)
+    return None
+
+
+def current_intake(process: WorkflowProcess) -> Submission:
+    """The applicant's latest answers: the last revision if they revised, else the intake."""
+    revised = (
+        process.events.filter(kind=ProcessEvent.Kind.RESUBMITTED, answers__isnull=False)
+        .select_related("answers")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return revised.answers if revised else process.submission
+
+
+def department_named(value: object) -> Department | None:
+    """A department from a form answer: its key or its name."""
+    if not value:
+        return None
+    text = str(value).strip()
+    return Department.objects.filter(Q(key=text) | Q(name=text)).first()
+
+
+def holders(role: Role, area_code: str) -> QuerySet:
+    """Users holding `role` on the area with `area_code`."""
+    return Assignment.objects.filter(role=role, area__code=area_code).select_related("user")
+
+
+def department_clerks(department: Department) -> QuerySet:
+    return Assignment.objects.filter(department=department).select_related("user")
+
+
+def open_tasks(user: User) -> QuerySet[StageTask]:
+    """Human tasks the user owns or may take: Viewflow's own queue filter over the
+    pseudo-permissions of grid assignments."""
+    if not user.is_authenticated:
+        return StageTask.objects.none()
+    tasks = StageTask.objects.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED])
+    mine = Q(owner=user) | Q(status=STATUS.NEW, owner__isnull=True)
+    return tasks.user_queue(user).filter(mine)
+
+
+def task_counts(user: User) -> dict[str, int]:
+    now = timezone.now()
+    return open_tasks(user).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        mine=Count("pk", filter=Q(owner=user) if user.is_authenticated else Q(pk=None)),
+    )
+
+
+def process_visibility(user: User, prefix: str = "") -> Q:
+    """Processes a user may see: in their jurisdiction, started by them, or with a task they own
+    or may take (a referred department sees the process it must answer)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if grid_selectors.jurisdiction_codes(user) is grid_selectors.EVERYWHERE:
+        return Q()
+    with_task = Task.objects.filter(
+        Q(owner=user) | Q(owner_permission__in=user.get_all_permissions())
+    ).values("process_id")
+    return (
+        Q(**{f"{prefix}area__in": grid_selectors.visible_areas(user).values("pk")})
+        | Q(**{f"{prefix}applicant": user})
+        | Q(**{f"{prefix}pk__in": with_task})
+    )
+
+
+def visible_processes(user: User) -> QuerySet[WorkflowProcess]:
+    return WorkflowProcess.objects.filter(process_visibility(user))
+
+
+def task_visibility(user: User) -> Q:
+    return process_visibility(user, prefix="process__workflowprocess__")
+
+
+def may_view_process(user: User, process: WorkflowProcess) -> bool:
+    return visible_processes(user).filter(pk=process.pk).exists()
+
+
+# ID numbers and phones are personal data whatever the form designer ticked.
+ALWAYS_PERSONAL = ("id_number", "phone")
+
+
+def intake_for(user: User, process: WorkflowProcess) -> list[tuple[str, str]]:
+    """(label, text) of the applicant's latest answers; personal data unmasked only inside the
+    viewer's jurisdiction (a referred department never sees who reported)."""
+    unmasked = grid_selectors.can_see_area(user, process.area)
+    return [
+        (
+            answer.label,
+            answer.text
+            if unmasked
+            else form_selectors.masked_text(
+                answer.type, answer.personal or answer.type in ALWAYS_PERSONAL, answer.text
+            ),
+        )
+        for answer in form_selectors.answers(current_intake(process))
+    ]
+
+
+def effect_texts(snapshot: VersionSnapshot) -> list[str]:
+    from .effects import EFFECTS
+
+    return [
+        f"{EFFECTS[effect.kind].label} ({effect.get_when_display()})"
+        for effect in snapshot.effects
+        if effect.kind in EFFECTS
+    ]
+
+
+def timeline(process: WorkflowProcess) -> list[ProcessEvent]:
+    """The full history for staff, each decision with its reviewer's answers."""
+    events = list(
+        process.events.select_related("actor", "answers", "department").order_by("at", "pk")
+    )
+    for event in events:
+        event.answer_list = form_selectors.answers(event.answers) if event.answers_id else []
+    return events
+
+
+@dataclass
+class DiagramStage:
+    key: str
+    name: str
+    actor_text: str
+    outcomes_text: str
+    return_text: str
+    deadline_text: str
+
+
+def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
+    """The stages as an admin designed them: who acts, the outcomes, where returns go, by when."""
+    from .services import allowed_outcomes
+
+    role_ids = {s.role_id for s in snapshot.stages} | {
+        s.escalation_role_id for s in snapshot.stages
+    }
+    roles = dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "name"))
+    levels = dict(Area.Level.choices)
+    names = {stage.key: stage.name for stage in snapshot.stages}
+    result = []
+    for stage in snapshot.stages:
+        if stage.actor == Stage.Actor.ROLE:
+            actor = _("%(role)s of the %(level)s") % {
+                "role": roles.get(stage.role_id, "?"),
+                "level": levels.get(stage.role_level, "?"),
+            }
+        else:
+            actor = _("The department named in “%(field)s”") % {"field": stage.department_field}
+        returns = ""
+        if stage.allow_return:
+            returns = (
+                _("returns to the applicant")
+                if stage.return_to == APPLICANT
+                else _("returns to %(stage)s") % {"stage": names.get(stage.return_to, "?")}
+            )
+        deadline = ""
+        if stage.deadline:
+            deadline = f"{stage.deadline} {stage.get_deadline_unit_display()}"
+            if stage.escalation_role_id:
+                deadline += " → " + _("escalates to %(role)s") % {
+                    "role": roles.get(stage.escalation_role_id, "?")
+                }
+        result.append(
+            DiagramStage(
+                key=stage.key,
+                name=stage.name,
+                actor_text=actor,
+                outcomes_text=" / ".join(label for _key, label in allowed_outcomes(stage)),
+                return_text=returns,
+                deadline_text=deadline,
+            )
+        )
+    return result
+
+
+def public_timeline(process: WorkflowProcess) -> QuerySet[ProcessEvent]:
+    """What the applicant sees: every step, and effects only when they carry a message for them."""
+    return (
+        process.events.exclude(kind=ProcessEvent.Kind.EFFECT, public_message="")
+        .only("at", "kind", "stage_name", "outcome", "public_message")
+        .order_by("at", "pk")
+    )
+
+
+def process_by_code(code: str) -> WorkflowProcess | None:
+    return (
+        WorkflowProcess.objects.filter(submission__reference=code.strip().upper())
+        .select_related("version__definition", "area", "submission")
+        .first()
+    )
+
+
+def area_for_code(code: str) -> Area | None:
+    return Area.objects.filter(code=code).first()
+
+
+def submissions_waiting_for_a_process() -> list[Submission]:
+    """Stored submissions from a page with a process attached that has not started."""
+    return list(
+        Submission.objects.filter(page__formpage__workflow__isnull=False, process__isnull=True)
+        .select_related("page")
+        .order_by("submit_time")
+    )

@@ -1,0 +1,22 @@
+from django import template
+
+from .. import selectors
+from ..models import WorkflowProcess
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def process_panel(context, process: WorkflowProcess) -> dict:
+    """What a process page and every task page show: the diagram with the current stage, the
+    intake (personal data masked outside the viewer's jurisdiction) and the history."""
+    snapshot = selectors.snapshot(process.version)
+    user = context["request"].user
+    return {
+        "snapshot": snapshot,
+        "stages": selectors.diagram(snapshot),
+        "current_stage_key": getattr(selectors.current_stage(process), "key", None),
+        "effects": selectors.effect_texts(snapshot),
+        "intake_answers": selectors.intake_for(user, process),
+        "events": selectors.timeline(process),
+    }

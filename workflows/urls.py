@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("track/", views.track_lookup, name="track_lookup"),
+    path("track/<str:code>/", views.track, name="track"),
+    path("accounts/notifications/", views.notifications, name="notifications"),
+]

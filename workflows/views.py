@@ -1,0 +1,231 @@
+"""Task views run inside Viewflow's own frontend (mounted at /workflow/), the applicant's public
+tracking page, and the notification list."""
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+from viewflow.workflow.flow.views import mixins
+from viewflow.workflow.status import STATUS
+
+from forms import services as form_services
+from grid.models import Department
+
+from . import selectors, services
+from .models import Notification, StageTask
+
+
+class DecisionForm(django_forms.Form):
+    """What a reviewer decides at a stage; the outcomes offered are the stage's."""
+
+    outcome = django_forms.ChoiceField(
+        label=gettext_lazy("Decision"), widget=django_forms.RadioSelect
+    )
+    department = django_forms.ModelChoiceField(
+        label=gettext_lazy("Refer to"),
+        queryset=Department.objects.all(),
+        required=False,
+        help_text=gettext_lazy("Only when referring: the department that must answer."),
+    )
+    public_message = django_forms.CharField(
+        label=gettext_lazy("Message to the applicant"),
+        required=False,
+        max_length=2000,
+        widget=django_forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Shown on the tracking page. Required when returning or rejecting."),
+    )
+    comment = django_forms.CharField(
+        label=gettext_lazy("Internal note"),
+        required=False,
+        max_length=2000,
+        widget=django_forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Kept in the history for staff; never shown to the applicant."),
+    )
+
+    def __init__(self, *args, outcomes: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, prefix="decision", **kwargs)
+        self.fields["outcome"].choices = outcomes
+        if services.REFER not in dict(outcomes):
+            del self.fields["department"]
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        if outcome == services.REFER and not cleaned.get("department"):
+            self.add_error("department", _("Choose the department that must answer."))
+        if outcome in (services.RETURN, services.REJECT) and not cleaned.get("public_message"):
+            self.add_error(
+                "public_message", _("Tell the applicant why, in a message they will see.")
+            )
+        return cleaned
+
+
+class AnswerForm(django_forms.Form):
+    answer = django_forms.CharField(
+        label=gettext_lazy("Your department's answer"),
+        max_length=5000,
+        widget=django_forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class TaskPageMixin(
+    mixins.SuccessMessageMixin, mixins.TaskSuccessUrlMixin, mixins.TaskViewTemplateNames
+):
+    template_filename = "task.html"
+    success_message = gettext_lazy("Task {task} has been completed.")
+
+
+class ReviewView(TaskPageMixin, generic.FormView):
+    """A stage's task: the reviewer's form, if the stage has one, and the decision."""
+
+    form_class = DecisionForm
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        process = request.activation.process
+        self.stage = selectors.current_stage(process)
+        self.reviewer_definition = selectors.snapshot(process.version).reviewer_form(self.stage)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "outcomes": services.allowed_outcomes(self.stage)}
+
+    def reviewer_form(self):
+        if self.reviewer_definition is None:
+            return None
+        if self.request.method == "POST":
+            return form_services.validate(
+                self.reviewer_definition, self.request.POST, self.request.FILES
+            )
+        return form_services.build_form(self.reviewer_definition)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("reviewer_form", self.reviewer_form())
+        return super().get_context_data(stage=self.stage, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        reviewer_form = self.reviewer_form()
+        approving = form.data.get("decision-outcome") == services.APPROVE
+        # The reviewer's form must be complete to approve; other outcomes may leave it empty.
+        reviewer_ok = reviewer_form is None or reviewer_form.is_valid() or not approving
+        if not (form.is_valid() and reviewer_ok):
+            return self.render_to_response(
+                self.get_context_data(form=form, reviewer_form=reviewer_form)
+            )
+        decision = services.Decision(
+            outcome=form.cleaned_data["outcome"],
+            comment=form.cleaned_data["comment"],
+            public_message=form.cleaned_data["public_message"],
+            department=form.cleaned_data.get("department"),
+            answers=reviewer_form
+            if reviewer_form is not None and reviewer_form.is_valid()
+            else None,
+        )
+        services.record_decision(request.activation, request.user, decision)
+        request.activation.execute()
+        self.success(self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class AnswerView(TaskPageMixin, generic.FormView):
+    """A referred department answers; the process goes back to the stage that referred it."""
+
+    form_class = AnswerForm
+
+    def form_valid(self, form):
+        services.record_answer(
+            self.request.activation, self.request.user, form.cleaned_data["answer"]
+        )
+        self.request.activation.execute()
+        self.success(self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class RevisionView(generic.View):
+    """Revisions are made by the applicant on the tracking page, not in the inbox."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process = request.activation.process
+        return redirect("workflows:track", code=process.tracking_code)
+
+
+# --- Public tracking ----------------------------------------------------------------------
+
+
+class TrackForm(django_forms.Form):
+    code = django_forms.CharField(label=gettext_lazy("Tracking code"), max_length=20)
+
+
+def track_lookup(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    if form.is_valid():
+        return redirect("workflows:track", code=form.cleaned_data["code"].strip().upper())
+    return render(request, "workflows/track_lookup.html", {"form": form})
+
+
+def track(request: HttpRequest, code: str) -> HttpResponse:
+    """An applicant, even anonymous, follows their application with its code: status and public
+    messages, never reviewers' names or internal notes. A returned application is revised here."""
+    from forms.models import Submission
+
+    process = selectors.process_by_code(code)
+    if process is None:
+        submission = Submission.objects.filter(reference=code.strip().upper()).first()
+        if submission is None:
+            raise Http404
+        return render(request, "workflows/track.html", {"submission": submission, "code": code})
+    waiting = StageTask.objects.filter(
+        process=process, flow_task=process.flow_class.revise, status=STATUS.NEW
+    ).exists()
+    revision_form = None
+    if waiting:
+        intake = selectors.current_intake(process)
+        definition = selectors.snapshot(process.version).intake_form
+        if request.method == "POST":
+            revision_form = form_services.build_form(definition, request.POST, request.FILES)
+            if revision_form.is_valid():
+                try:
+                    services.resubmit(process, revision_form)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(request, _("Your revised application has been sent."))
+                return redirect("workflows:track", code=process.tracking_code)
+        else:
+            revision_form = form_services.build_form(definition, initial=revisable_values(intake))
+    context = {
+        "process": process,
+        "code": process.tracking_code,
+        "events": selectors.public_timeline(process),
+        "current_stage": selectors.current_stage(process),
+        "revision_form": revision_form,
+    }
+    return render(request, "workflows/track.html", context)
+
+
+def revisable_values(submission) -> dict:
+    """Prefill a revision with the last answers (area answers by their code)."""
+    return {
+        name: value.get("code") if isinstance(value, dict) else value
+        for name, value in submission.form_data.items()
+    }
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    notes = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        notes.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("workflows:notifications")
+    page = Paginator(notes, 30).get_page(request.GET.get("page"))
+    return render(request, "workflows/notifications.html", {"page": page})

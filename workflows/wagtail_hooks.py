@@ -1,0 +1,199 @@
+"""Process definitions in the Wagtail admin (a snippet with drafts and published versions),
+the processes list, the link to the task inbox and the dashboard panel."""
+
+from django.contrib.admin import display
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
+from wagtail_modeladmin.options import modeladmin_register
+
+from grid.admin_views import ScopedModelAdmin
+from grid.wagtail_hooks import ReadOnlyPermissionHelper
+
+from . import selectors, services
+from .models import WorkflowDefinition, WorkflowProcess
+
+
+class DefinitionForm(WagtailAdminModelForm):
+    """A definition is checked as a whole (stages, effects, forms) before it can be saved, so
+    that what gets published can run."""
+
+    def is_valid(self) -> bool:
+        if not super().is_valid():
+            return False
+        definition = self.save(commit=False)
+        for problem in services.definition_problems(definition):
+            self.add_error(None, problem)
+        return not self.errors
+
+
+STAGE_PANELS = [
+    FieldRowPanel([FieldPanel("key"), FieldPanel("name")]),
+    FieldRowPanel([FieldPanel("actor"), FieldPanel("role"), FieldPanel("role_level")]),
+    FieldPanel("department_field"),
+    FieldPanel("reviewer_form"),
+    FieldRowPanel([FieldPanel("approve_label"), FieldPanel("allow_reject")]),
+    FieldRowPanel([FieldPanel("allow_return"), FieldPanel("return_to"), FieldPanel("allow_refer")]),
+    FieldRowPanel([FieldPanel("deadline"), FieldPanel("deadline_unit")]),
+    FieldRowPanel([FieldPanel("escalation_role"), FieldPanel("escalation_level")]),
+]
+EFFECT_PANELS = [
+    FieldRowPanel([FieldPanel("kind"), FieldPanel("when")]),
+    FieldRowPanel([FieldPanel("role"), FieldPanel("role_level"), FieldPanel("notify_applicant")]),
+    FieldPanel("message"),
+    FieldPanel("followup"),
+    FieldPanel("field_map"),
+]
+
+
+class DefinitionInspectView(InspectView):
+    """The definition's page: its published stages drawn as a diagram, and its versions."""
+
+    template_name = "workflows/admin/definition_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        version = selectors.latest_version(self.object)
+        snapshot = selectors.snapshot(version) if version else None
+        context.update(
+            version=version,
+            stages=selectors.diagram(snapshot) if snapshot else [],
+            effects=selectors.effect_texts(snapshot) if snapshot else [],
+            versions=self.object.versions.annotate(process_count=Count("processes")),
+        )
+        return context
+
+
+class DefinitionViewSet(SnippetViewSet):
+    model = WorkflowDefinition
+    icon = "tasks"
+    menu_label = _("Process designs")
+    menu_name = "process-definitions"
+    menu_order = 230
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    inspect_view_class = DefinitionInspectView
+    list_display = ["name", "key", "intake_form", LiveStatusTagColumn(), UpdatedAtColumn()]
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("name"), FieldPanel("key")]),
+                    FieldPanel("description"),
+                    FieldPanel("intake_form"),
+                    FieldRowPanel([FieldPanel("starter"), FieldPanel("starter_role")]),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("area_source"),
+                            FieldPanel("area_level"),
+                            FieldPanel("area_field"),
+                        ]
+                    ),
+                    FieldPanel("public_service"),
+                ],
+                heading=_("Process"),
+            ),
+            InlinePanel(
+                "stages", heading=_("Stages"), label=_("Stage"), panels=STAGE_PANELS, min_num=1
+            ),
+            InlinePanel(
+                "effects", heading=_("At the end"), label=_("Effect"), panels=EFFECT_PANELS
+            ),
+        ],
+        base_form_class=DefinitionForm,
+    )
+
+
+register_snippet(DefinitionViewSet)
+
+
+class ProcessAdmin(ScopedModelAdmin):
+    """Every process in the jurisdiction with the version it runs on; work happens in the inbox."""
+
+    model = WorkflowProcess
+    area_path = "area"
+    menu_label = _("Processes")
+    menu_icon = "list-ul"
+    menu_order = 240
+    add_to_admin_menu = True
+    inspect_view_enabled = False
+    history_view_enabled = False
+    permission_helper_class = ReadOnlyPermissionHelper
+    list_display = ("code", "definition", "version_number", "area", "stage", "outcome", "created")
+    list_select_related = ("version__definition", "area", "submission")
+    search_fields = ("submission__reference", "area__name", "version__definition__name")
+    list_filter = ("outcome", "version__definition")
+    panels = []
+
+    def get_queryset(self, request):
+        return selectors.visible_processes(request.user).select_related(*self.list_select_related)
+
+    @display(description=_("tracking code"), ordering="submission__reference")
+    def code(self, process: WorkflowProcess) -> str:
+        url = reverse("workflow:generic:process_detail", args=[process.pk])
+        return format_html('<a href="{}">{}</a>', url, process.tracking_code)
+
+    @display(description=_("process"))
+    def definition(self, process: WorkflowProcess) -> str:
+        return process.version.definition.name
+
+    @display(description=_("version"), ordering="version__number")
+    def version_number(self, process: WorkflowProcess) -> int:
+        return process.version.number
+
+    @display(description=_("stage"))
+    def stage(self, process: WorkflowProcess) -> str:
+        stage = selectors.current_stage(process)
+        return stage.name if stage and not process.outcome else "—"
+
+
+modeladmin_register(ProcessAdmin)
+
+
+@hooks.register("register_admin_menu_item")
+def inbox_menu_item():
+    return MenuItem(_("Task inbox"), "/workflow/", icon_name="tasks", order=225)
+
+
+class TasksPanel(Component):
+    """The dashboard's view of a user's work: open and overdue tasks, the first few listed."""
+
+    name = "workflow_tasks"
+    order = 50
+    template_name = "workflows/admin/tasks_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        tasks = selectors.open_tasks(self.user).select_related(
+            "process__workflowprocess__area", "process__workflowprocess__submission"
+        )
+        first = tasks.order_by("due_at", "created")[:5]
+        return {
+            "counts": selectors.task_counts(self.user),
+            "tasks": [
+                (task, task.flow_task.reverse("index", args=[task.process_id, task.pk]))
+                for task in first
+            ],
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_tasks_panel(request, panels):
+    panels.insert(0, TasksPanel(request.user))
