@@ -30,7 +30,7 @@ class GenericFlow(flow.Flow):
     has_stage = flow.If(services.has_open_stage).Then(this.review).Else(this.finish)
 
     review = (
-        flow.View(views.ReviewView)
+        flow.View(views.ReviewView.as_view())
         .Permission(services.prepare_review_task)
         .Annotation(
             title=_("Review"),
@@ -49,7 +49,7 @@ class GenericFlow(flow.Flow):
     )
 
     revise = (
-        flow.View(views.RevisionView)
+        flow.View(views.RevisionView.as_view())
         .Permission(services.prepare_revision_task)
         .Annotation(title=_("Revision by the applicant"))
         .onCreate(this.task_created)
@@ -57,7 +57,7 @@ class GenericFlow(flow.Flow):
     )
 
     answer = (
-        flow.View(views.AnswerView)
+        flow.View(views.AnswerView.as_view())
         .Permission(services.prepare_referral_task)
         .Annotation(title=_("Department answer"))
         .onCreate(this.task_created)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,8 +49,10 @@ class DecisionForm(django_forms.Form):
         help_text=gettext_lazy("Kept in the history for staff; never shown to the applicant."),
     )
 
+    prefix = "decision"
+
     def __init__(self, *args, outcomes: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, prefix="decision", **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = outcomes
         if services.REFER not in dict(outcomes):
             del self.fields["department"]
@@ -111,27 +113,25 @@ class ReviewView(TaskPageMixin, generic.FormView):
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
-        reviewer_form = self.reviewer_form()
+        self.answers = self.reviewer_form()
         approving = form.data.get("decision-outcome") == services.APPROVE
         # The reviewer's form must be complete to approve; other outcomes may leave it empty.
-        reviewer_ok = reviewer_form is None or reviewer_form.is_valid() or not approving
-        if not (form.is_valid() and reviewer_ok):
-            return self.render_to_response(
-                self.get_context_data(form=form, reviewer_form=reviewer_form)
-            )
+        answers_ok = self.answers is None or self.answers.is_valid() or not approving
+        if form.is_valid() and answers_ok:
+            return self.form_valid(form)
+        return self.render_to_response(self.get_context_data(form=form, reviewer_form=self.answers))
+
+    def form_valid(self, form):
         decision = services.Decision(
             outcome=form.cleaned_data["outcome"],
             comment=form.cleaned_data["comment"],
             public_message=form.cleaned_data["public_message"],
             department=form.cleaned_data.get("department"),
-            answers=reviewer_form
-            if reviewer_form is not None and reviewer_form.is_valid()
-            else None,
+            answers=self.answers if self.answers is not None and self.answers.is_valid() else None,
         )
-        services.record_decision(request.activation, request.user, decision)
-        request.activation.execute()
-        self.success(self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
+        services.record_decision(self.request.activation, self.request.user, decision)
+        self.request.activation.execute()
+        return super().form_valid(form)
 
 
 class AnswerView(TaskPageMixin, generic.FormView):

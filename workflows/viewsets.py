@@ -28,5 +28,6 @@ class ProcessesViewset(FlowAppViewset):
 site = Site(
     title=_("People's Grid work inbox"),
     app_name="workflow",
+    primary_color="#b3261e",
     viewsets=[ProcessesViewset(GenericFlow, icon="assignment")],
 )
