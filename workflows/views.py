@@ -144,8 +144,7 @@ class AnswerView(TaskPageMixin, generic.FormView):
             self.request.activation, self.request.user, form.cleaned_data["answer"]
         )
         self.request.activation.execute()
-        self.success(self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class RevisionView(generic.View):
