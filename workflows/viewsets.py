@@ -1,26 +1,64 @@
-"""Viewflow's own frontend for the generic flow, with every list limited to what the user may
-see. Inbox, queue, assign and execute are Viewflow's views, unchanged."""
+"""Viewflow's own frontend for the generic flow. Inbox, queue, assign and execute are Viewflow's
+views, unchanged in what they do; the lists only load each row's process, version and area in the
+same query (each row's summary names them), and the dashboards stop at what the user may see."""
 
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 from viewflow.workflow.flow import FlowAppViewset
-from viewflow.workflow.flow.views import DashboardProcessListView, DashboardTaskListView
+from viewflow.workflow.flow.views import (
+    DashboardProcessListView,
+    DashboardTaskListView,
+    FlowArchiveListView,
+    FlowInboxListView,
+    FlowQueueListView,
+)
 
 from . import selectors
 from .flows import GenericFlow
 
+ROW_RELATIONS = (
+    "process__workflowprocess__version__definition",
+    "process__workflowprocess__area",
+    "process__workflowprocess__submission",
+)
 
-class ProcessListView(DashboardProcessListView):
+
+class TaskRowsMixin:
     def get_queryset(self):
-        return super().get_queryset().filter(selectors.process_visibility(self.request.user))
+        return super().get_queryset().select_related(*ROW_RELATIONS)
 
 
-class TaskListView(DashboardTaskListView):
+class InboxView(TaskRowsMixin, FlowInboxListView):
+    pass
+
+
+class QueueView(TaskRowsMixin, FlowQueueListView):
+    pass
+
+
+class ArchiveView(TaskRowsMixin, FlowArchiveListView):
+    pass
+
+
+class TaskListView(TaskRowsMixin, DashboardTaskListView):
     def get_queryset(self):
         return super().get_queryset().filter(selectors.task_visibility(self.request.user))
 
 
+class ProcessListView(DashboardProcessListView):
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(selectors.process_visibility(self.request.user))
+            .select_related("workflowprocess__version__definition", "workflowprocess__area")
+        )
+
+
 class ProcessesViewset(FlowAppViewset):
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    archive_view_class = ArchiveView
     process_list_view_class = ProcessListView
     task_list_view_class = TaskListView
 

@@ -6,6 +6,7 @@ from viewflow.workflow.status import STATUS
 from workflows import services
 from workflows.models import StageTask
 
+from ..factories import group_with
 from .factories import CommunityFactory, holder, submit, three_stages, version_of
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,38 @@ def test_return_needs_a_message_for_the_applicant(client, started):
     assert "Tell the applicant why" in response.content.decode()
     task.refresh_from_db()
     assert task.status != STATUS.DONE
+
+
+def test_second_official_gets_a_clear_message_not_an_error(client, started):
+    task = started["task"]
+    colleague = holder("community_worker", started["community"])
+    client.force_login(started["worker"])
+    client.post(url(task, "assign"))
+    client.force_login(colleague)
+    response = client.post(url(task, "assign"), follow=True)
+    assert response.status_code == 200
+    assert "Someone else has already taken or completed this task" in response.content.decode()
+    task.refresh_from_db()
+    assert task.owner == started["worker"]
+
+
+def test_acting_on_a_completed_task_is_refused_cleanly(client, started):
+    task = started["task"]
+    client.force_login(started["worker"])
+    client.post(url(task, "assign"))
+    client.post(url(task, "execute"), {"decision-outcome": "approve"})
+    response = client.post(url(task, "execute"), {"decision-outcome": "approve"}, follow=True)
+    assert "already taken or completed" in response.content.decode()
+    assert StageTask.objects.filter(process=task.process_id, flow_task_type="HUMAN").count() == 2
+
+
+def test_admin_dashboard_shows_open_tasks_and_links_the_inbox(client, started):
+    worker = started["worker"]
+    worker_role = worker.assignments.get().role
+    worker_role.group = group_with("wagtailadmin.access_admin")
+    worker_role.save()
+    client.force_login(worker)
+    content = client.get("/admin/").content.decode()
+    assert "My tasks" in content and "1 open task" in content
+    assert "社区初审" in content
+    assert 'href="/workflow/"' in content
