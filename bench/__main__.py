@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "site")]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Each module exposes run() -> dict of figures; they are listed in the order they run.
@@ -20,6 +20,7 @@ BENCHMARKS = {
     "imports": "bench.imports",
     "forms": "bench.forms",
     "pages": "bench.pages",
+    "workflows": "bench.workflows",
 }
 
 

@@ -142,7 +142,7 @@ def notify_people(effect: Effect, process: WorkflowProcess, values: dict) -> str
     count = 0
     if effect.role_id:
         code = selectors.code_at_level(process.area.code, effect.role_level)
-        users = [a.user for a in selectors.holders(effect.role, code)]
+        users = [a.user for a in selectors.holders(effect.role.key, code)]
         services.notify(users, text, services.process_url(process), process)
         count += len(users)
     if effect.notify_applicant:

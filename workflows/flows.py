@@ -1,10 +1,9 @@
 """The one generic Viewflow flow that runs every process definition.
 
-The stage loop is data-driven: `has_stage` asks whether the process's version has a stage left,
-`review` is that stage's task (its permission, name and deadline come from the stage: Viewflow
-evaluates the permission callable once, while creating the task and before saving it, so the
-stage's fields go into the same INSERT), and `route` sends the process back to the applicant,
-to a referred department, or round the loop.
+The stage loop is data-driven: one gateway, `route`, sends the process back to the applicant,
+to a referred department, to its current stage's `review` task, or to the end. A review task's
+permission, name and deadline come from the stage: Viewflow evaluates the permission callable
+once, while creating the task and before saving it, so the stage's fields go into that INSERT.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +24,7 @@ class GenericFlow(flow.Flow):
     process_description = _("Every process designed in the admin runs on this flow.")
     process_summary_template = "{{ process.version.definition.name }} · {{ process.area.name }}"
 
-    start = flow.StartHandle(this.start_process).Next(this.has_stage)
-
-    has_stage = flow.If(services.has_open_stage).Then(this.review).Else(this.finish)
+    start = flow.StartHandle(this.start_process).Next(this.route)
 
     review = (
         flow.View(views.ReviewView.as_view())
@@ -45,7 +42,8 @@ class GenericFlow(flow.Flow):
         flow.Switch()
         .Case(this.revise, services.is_returned_to_applicant)
         .Case(this.answer, services.is_referred)
-        .Default(this.has_stage)
+        .Case(this.review, services.has_open_stage)
+        .Default(this.finish)
     )
 
     revise = (
@@ -53,7 +51,7 @@ class GenericFlow(flow.Flow):
         .Permission(services.prepare_revision_task)
         .Annotation(title=_("Revision by the applicant"))
         .onCreate(this.task_created)
-        .Next(this.has_stage)
+        .Next(this.route)
     )
 
     answer = (
@@ -61,7 +59,7 @@ class GenericFlow(flow.Flow):
         .Permission(services.prepare_referral_task)
         .Annotation(title=_("Department answer"))
         .onCreate(this.task_created)
-        .Next(this.has_stage)
+        .Next(this.route)
     )
 
     finish = flow.Function(services.complete_process).Next(this.end)
@@ -79,4 +77,4 @@ class GenericFlow(flow.Flow):
         return services.fill_new_process(activation, **kwargs)
 
     def task_created(self, activation: Activation) -> None:
-        services.notify_task_created(activation.task, activation.process)
+        services.task_created(activation.task, activation.process)

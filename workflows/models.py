@@ -3,7 +3,9 @@ its ordered stages and completion effects; the process and task records that ext
 own tables; the history and notifications they produce.
 
 The engine never reads a live definition while a process runs: a process is pinned to a
-`WorkflowVersion`, the Wagtail revision frozen when the definition was published."""
+`WorkflowVersion`, the Wagtail revision frozen when the definition was published. The run-time
+records are kept out of Wagtail's reference index: they hold no content that references pages or
+snippets an editor would look up, and indexing them costs statements on every transition."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -264,6 +266,8 @@ class WorkflowVersion(models.Model):
     """A published definition, frozen: the Wagtail revision of the definition and the revisions
     of its forms at the moment of publishing. Processes run on the version they started on."""
 
+    wagtail_reference_index_ignore = True
+
     definition = models.ForeignKey(
         WorkflowDefinition, on_delete=models.CASCADE, related_name="versions"
     )
@@ -294,6 +298,8 @@ class WorkflowVersion(models.Model):
 
 class WorkflowProcess(Process):
     """One run of a definition version; Viewflow's process row is the system of record."""
+
+    wagtail_reference_index_ignore = True
 
     class Outcome(models.TextChoices):
         OPEN = "", _("In progress")
@@ -361,27 +367,64 @@ class StageTaskQuerySet(TaskQuerySet):
 
 
 class StageTask(Task):
-    """Viewflow's task, knowing which stage it belongs to and its deadline, so that the inbox
-    shows the stage's name and overdue tasks can be found in SQL."""
-
-    stage_key = models.CharField(_("stage key"), max_length=50, blank=True)
-    stage_name = models.CharField(_("stage"), max_length=100, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
-    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    """Viewflow's task as the engine reads it: which stage it belongs to (kept in the task's own
+    data, so the inbox shows the stage's name) and its deadline, if the stage has one. A proxy:
+    the dozen gateway and start tasks of a process cost no extra rows."""
 
     objects = StageTaskQuerySet.as_manager()
 
     class Meta:
+        proxy = True
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
+
+    @property
+    def stage_key(self) -> str:
+        return (self.data or {}).get("stage_key", "")
+
+    @property
+    def stage_name(self) -> str:
+        return (self.data or {}).get("stage_name", "")
 
     @property
     def title(self) -> str:
         return self.stage_name or super().title
 
+    @property
+    def due_at(self):
+        deadline = getattr(self, "deadline", None)
+        return deadline.due_at if deadline else None
+
+    @property
+    def overdue_at(self):
+        deadline = getattr(self, "deadline", None)
+        return deadline.overdue_at if deadline else None
+
+
+class TaskDeadline(models.Model):
+    """When a stage's task is due, and when it was found overdue; only tasks with a deadline
+    have one, so overdue tasks are found in SQL."""
+
+    task = models.OneToOneField(
+        Task, primary_key=True, on_delete=models.CASCADE, related_name="deadline"
+    )
+    due_at = models.DateTimeField(_("due"), db_index=True)
+    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("task deadline")
+        verbose_name_plural = _("task deadlines")
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.due_at}"
+
 
 class ProcessEvent(models.Model):
     """The history of a process: decisions, returns, referrals, deadlines and the end."""
+
+    wagtail_reference_index_ignore = True
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -439,6 +482,8 @@ class ProcessEvent(models.Model):
 
 class Notification(models.Model):
     """An in-app notification; the same text is emailed when the user has an address."""
+
+    wagtail_reference_index_ignore = True
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflow_notifications"

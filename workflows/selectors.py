@@ -58,6 +58,7 @@ class VersionSnapshot:
     stages: list[Stage]
     effects: list[Effect]
     forms: dict[int, FormDefinition] = field(default_factory=dict)
+    role_keys: dict[int, str] = field(default_factory=dict)
 
     @property
     def intake_form(self) -> FormDefinition:
@@ -70,23 +71,36 @@ class VersionSnapshot:
         return next((i for i, stage in enumerate(self.stages) if stage.key == key), None)
 
 
+# Versions never change once frozen, so their snapshots are kept for the life of the process.
+# The key holds the publishing moment as well as the pk: a pk alone could be reused by a test
+# database that rolls back.
+_SNAPSHOTS: dict[tuple, VersionSnapshot] = {}
+_SNAPSHOTS_MAX = 256
+
+
 def snapshot(version: WorkflowVersion) -> VersionSnapshot:
-    """The frozen definition of a version, read once per version object."""
-    cached = getattr(version, "_snapshot", None)
+    """The frozen definition of a version."""
+    key = (version.pk, version.revision_id, version.published_at)
+    cached = _SNAPSHOTS.get(key)
     if cached is None:
         definition = version.revision.as_object()
         forms = [
             revision.as_object()
             for revision in Revision.objects.filter(pk__in=version.form_revisions.values())
         ]
+        stages = list(definition.stages.all())
+        role_ids = {s.role_id for s in stages} | {s.escalation_role_id for s in stages}
         cached = VersionSnapshot(
             version=version,
             definition=definition,
-            stages=list(definition.stages.all()),
+            stages=stages,
             effects=list(definition.effects.all()),
             forms={form.pk: form for form in forms},
+            role_keys=dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "key")),
         )
-        version._snapshot = cached
+        if len(_SNAPSHOTS) >= _SNAPSHOTS_MAX:
+            _SNAPSHOTS.clear()
+        _SNAPSHOTS[key] = cached
     return cached
 
 
@@ -126,9 +140,11 @@ def department_named(value: object) -> Department | None:
     return Department.objects.filter(Q(key=text) | Q(name=text)).first()
 
 
-def holders(role: Role, area_code: str) -> QuerySet:
-    """Users holding `role` on the area with `area_code`."""
-    return Assignment.objects.filter(role=role, area__code=area_code).select_related("user")
+def holders(role_key: str, area_code: str) -> QuerySet:
+    """Assignments of the role with `role_key` on the area with `area_code`, with their users."""
+    return Assignment.objects.filter(role__key=role_key, area__code=area_code).select_related(
+        "user"
+    )
 
 
 def department_clerks(department: Department) -> QuerySet:
@@ -149,7 +165,7 @@ def task_counts(user: User) -> dict[str, int]:
     now = timezone.now()
     return open_tasks(user).aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        overdue=Count("pk", filter=Q(deadline__due_at__lt=now)),
         mine=Count("pk", filter=Q(owner=user) if user.is_authenticated else Q(pk=None)),
     )
 

@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from forms import services as form_services
 from forms.builder import SubmissionForm, json_value
 from forms.models import FormDefinition, Submission
-from grid.models import Area, Department, Role
+from grid.models import Area, Department
 from grid.validators import code_length
 
 from . import calendar, selectors
@@ -31,6 +31,7 @@ from .models import (
     ProcessEvent,
     Stage,
     StageTask,
+    TaskDeadline,
     WorkflowDefinition,
     WorkflowProcess,
     WorkflowVersion,
@@ -281,7 +282,9 @@ def start_for_submission(submission: Submission) -> WorkflowProcess | None:
 
 def has_open_stage(activation: Activation) -> bool:
     process = activation.process
-    return not process.outcome and selectors.current_stage(process) is not None
+    return (
+        not process.route and not process.outcome and selectors.current_stage(process) is not None
+    )
 
 
 def is_returned_to_applicant(activation: Activation) -> bool:
@@ -294,7 +297,7 @@ def is_referred(activation: Activation) -> bool:
 
 def stage_permission(process: WorkflowProcess, stage: Stage) -> str:
     if stage.actor == Stage.Actor.ROLE:
-        role_key = Role.objects.values_list("key", flat=True).get(pk=stage.role_id)
+        role_key = selectors.snapshot(process.version).role_keys[stage.role_id]
         return selectors.queue_permission(
             role_key, selectors.code_at_level(process.area.code, stage.role_level)
         )
@@ -306,29 +309,40 @@ def stage_permission(process: WorkflowProcess, stage: Stage) -> str:
     return selectors.department_permission(department.key)
 
 
+def mark_stage(task: StageTask, stage: Stage, name: str, *, with_deadline: bool) -> None:
+    """Write the stage into the task before Viewflow saves it; the deadline, if any, is written
+    once the task has its key (see `task_created`)."""
+    task.data = {**(task.data or {}), "stage_key": stage.key, "stage_name": name}
+    due = calendar.deadline(timezone.now(), stage.deadline, stage.deadline_unit)
+    task.pending_due_at = due if with_deadline else None
+
+
 def prepare_review_task(activation: Activation) -> str:
-    process, task = activation.process, activation.task
-    stage = selectors.current_stage(process)
-    task.stage_key, task.stage_name = stage.key, stage.name
-    task.due_at = calendar.deadline(timezone.now(), stage.deadline, stage.deadline_unit)
-    return stage_permission(process, stage)
+    stage = selectors.current_stage(activation.process)
+    mark_stage(activation.task, stage, stage.name, with_deadline=True)
+    return stage_permission(activation.process, stage)
 
 
 def prepare_revision_task(activation: Activation) -> str:
-    process, task = activation.process, activation.task
-    stage = selectors.current_stage(process)
-    task.stage_key = stage.key
-    task.stage_name = _("Revision by the applicant (%(stage)s)") % {"stage": stage.name}
+    stage = selectors.current_stage(activation.process)
+    name = _("Revision by the applicant (%(stage)s)") % {"stage": stage.name}
+    mark_stage(activation.task, stage, name, with_deadline=False)
     return selectors.APPLICANT_PERMISSION
 
 
 def prepare_referral_task(activation: Activation) -> str:
-    process, task = activation.process, activation.task
-    stage = selectors.current_stage(process)
-    task.stage_key = stage.key
-    task.stage_name = _("Answer for %(stage)s") % {"stage": stage.name}
-    task.due_at = calendar.deadline(timezone.now(), stage.deadline, stage.deadline_unit)
-    return selectors.department_permission(process.referred_to.key)
+    stage = selectors.current_stage(activation.process)
+    name = _("Answer for %(stage)s") % {"stage": stage.name}
+    mark_stage(activation.task, stage, name, with_deadline=True)
+    return selectors.department_permission(activation.process.referred_to.key)
+
+
+def task_created(task: StageTask, process: WorkflowProcess) -> None:
+    """A human task exists: keep its deadline and tell the people who may take it."""
+    due = getattr(task, "pending_due_at", None)
+    if due is not None:
+        task.deadline = TaskDeadline.objects.create(task=task, due_at=due)
+    notify_task_created(task, process)
 
 
 def complete_process(activation: Activation) -> None:
@@ -439,6 +453,14 @@ def record_answer(activation: Activation, user: AbstractBaseUser, answer: str) -
     process.save(update_fields=["route"])
 
 
+def claim(task: StageTask, user: AbstractBaseUser) -> None:
+    """Take a task from the queue into one's inbox, with the inbox's permission check."""
+    with task.activation() as activation:
+        if not activation.task.flow_task.can_assign(user, activation.task):
+            raise PermissionDenied(_("You may not take this task."))
+        activation.assign(user)
+
+
 def act_on_task(task: StageTask, user: AbstractBaseUser, act) -> None:
     """Take a task and complete it from Python with `act(activation)`, under the process lock
     and with the same permission checks as the inbox (Viewflow's own transitions skip them)."""
@@ -475,16 +497,17 @@ def resubmit(process: WorkflowProcess, form: SubmissionForm) -> Submission:
     with task.activation() as activation:
         if activation.task.status != STATUS.NEW:
             raise ValidationError(_("This application is not waiting for a revision."))
-        revised = form_services.store_submission(form, user=process.applicant)
+        locked = activation.process
+        revised = form_services.store_submission(form, user=locked.applicant)
         ProcessEvent.objects.create(
-            process=process,
+            process=locked,
             kind=ProcessEvent.Kind.RESUBMITTED,
             stage_name=activation.task.stage_name,
-            actor=process.applicant,
+            actor=locked.applicant,
             answers=revised,
         )
-        process.route = WorkflowProcess.Route.NEXT
-        process.save(update_fields=["route"])
+        locked.route = WorkflowProcess.Route.NEXT
+        locked.save(update_fields=["route"])
         activation.task.status = STATUS.ASSIGNED
         activation.start(None)
         activation.execute()
@@ -499,12 +522,14 @@ def process_deadlines(now: datetime.datetime | None = None) -> int:
     stage's escalation role. Returns how many tasks became overdue."""
     now = now or timezone.now()
     overdue = StageTask.objects.filter(
-        due_at__lt=now, overdue_at__isnull=True, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+        deadline__due_at__lt=now,
+        deadline__overdue_at__isnull=True,
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
     ).select_related("process__workflowprocess__area", "process__workflowprocess__version")
     count = 0
     for task in overdue:
         with transaction.atomic():
-            marked = StageTask.objects.filter(pk=task.pk, overdue_at__isnull=True).update(
+            marked = TaskDeadline.objects.filter(task=task, overdue_at__isnull=True).update(
                 overdue_at=now
             )
             if not marked:
@@ -524,14 +549,14 @@ def escalate(process: WorkflowProcess, task: StageTask) -> None:
     )
     if stage is None or not stage.escalation_role_id:
         return
-    role = Role.objects.get(pk=stage.escalation_role_id)
+    role_key = selectors.snapshot(process.version).role_keys[stage.escalation_role_id]
     code = selectors.code_at_level(process.area.code, stage.escalation_level)
     text = _("Overdue: %(stage)s of %(code)s (%(area)s) has passed its deadline.") % {
         "stage": task.stage_name,
         "code": process.tracking_code,
         "area": process.area.name,
     }
-    notify([a.user for a in selectors.holders(role, code)], text, process_url(process), process)
+    notify([a.user for a in selectors.holders(role_key, code)], text, process_url(process), process)
 
 
 # --- Notifications ----------------------------------------------------------------------
@@ -569,7 +594,7 @@ def notify_task_created(task: StageTask, process: WorkflowProcess) -> None:
     permission = task.owner_permission or ""
     if permission.startswith("workflows.queue:"):
         role_key, _at, code = permission.removeprefix("workflows.queue:").partition("@")
-        users = [a.user for a in selectors.holders(Role.objects.get(key=role_key), code)]
+        users = [a.user for a in selectors.holders(role_key, code)]
     elif permission.startswith("workflows.department:"):
         department = Department.objects.get(key=permission.removeprefix("workflows.department:"))
         users = [a.user for a in selectors.department_clerks(department)]

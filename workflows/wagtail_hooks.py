@@ -184,7 +184,7 @@ class TasksPanel(Component):
         tasks = selectors.open_tasks(self.user).select_related(
             "process__workflowprocess__area", "process__workflowprocess__submission"
         )
-        first = tasks.order_by("due_at", "created")[:5]
+        first = tasks.select_related("deadline").order_by("deadline__due_at", "created")[:5]
         return {
             "counts": selectors.task_counts(self.user),
             "tasks": [

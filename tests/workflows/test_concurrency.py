@@ -69,4 +69,4 @@ def test_two_officials_never_two_transitions(contested):
     assert ProcessEvent.objects.filter(process=process, kind="decided").count() == 1
     human = StageTask.objects.filter(process=process, flow_task_type="HUMAN")
     assert human.filter(status=STATUS.DONE).count() == 1
-    assert human.filter(stage_key="approve").count() == 1
+    assert human.filter(data__stage_key="approve").count() == 1

@@ -11,7 +11,7 @@ from viewflow.workflow.status import STATUS
 
 from grid.models import Area
 from workflows import calendar, services
-from workflows.models import Notification, ProcessEvent, StageTask
+from workflows.models import Notification, ProcessEvent, StageTask, TaskDeadline
 
 from .factories import CommunityFactory, definition, holder, role, stage, submit, version_of
 
@@ -79,8 +79,7 @@ def test_overdue_marked_once_and_escalated_once(late, django_capture_on_commit_c
         assert services.process_deadlines(now=task.due_at - datetime.timedelta(minutes=1)) == 0
         assert services.process_deadlines(now=later) == 1
         assert services.process_deadlines(now=later + datetime.timedelta(hours=5)) == 0
-    task.refresh_from_db()
-    assert task.overdue_at == later
+    assert TaskDeadline.objects.get(task=task).overdue_at == later
     assert ProcessEvent.objects.filter(process=late["process"], kind="overdue").count() == 1
     notes = Notification.objects.filter(user=late["leader"], text__contains="Overdue")
     assert notes.count() == 1
@@ -94,18 +93,18 @@ def test_done_tasks_never_become_overdue(late):
 
 
 def test_command_runs_the_same_function(late, capsys):
-    StageTask.objects.filter(pk=late["task"].pk).update(
+    TaskDeadline.objects.filter(task=late["task"]).update(
         due_at=timezone.now() - datetime.timedelta(hours=1)
     )
     call_command("process_deadlines")
     assert "1 tasks became overdue" in capsys.readouterr().out
-    assert StageTask.objects.get(pk=late["task"].pk).overdue_at is not None
+    assert TaskDeadline.objects.get(task=late["task"]).overdue_at is not None
 
 
 def test_task_variant_runs_too(late):
     from workflows.tasks import process_deadlines
 
-    StageTask.objects.filter(pk=late["task"].pk).update(
+    TaskDeadline.objects.filter(task=late["task"]).update(
         due_at=timezone.now() - datetime.timedelta(hours=1)
     )
     result = process_deadlines.enqueue()
@@ -115,7 +114,7 @@ def test_task_variant_runs_too(late):
 def test_open_tasks_count_overdue(late):
     from workflows import selectors
 
-    StageTask.objects.filter(pk=late["task"].pk).update(
+    TaskDeadline.objects.filter(task=late["task"]).update(
         due_at=timezone.now() - datetime.timedelta(hours=1)
     )
     assert selectors.task_counts(late["worker"]) == {"open": 1, "overdue": 1, "mine": 0}

@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def copy_tasks(template: StageTask, count: int) -> None:
-    """More open tasks like `template`, written in bulk: Django cannot bulk-create rows of a
-    multi-table model, so the parent rows go through the ORM and the child rows through SQL."""
-    parents = Task.objects.bulk_create(
+    """More open tasks like `template`, written in bulk."""
+    Task.objects.bulk_create(
         Task(
             process_id=template.process_id,
             flow_task=template.flow_task,
@@ -26,15 +25,10 @@ def copy_tasks(template: StageTask, count: int) -> None:
             status=STATUS.NEW,
             owner_permission=template.owner_permission,
             token=template.token,
+            data=template.data,
         )
         for _ in range(count)
     )
-    table = StageTask._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (task_ptr_id, stage_key, stage_name) VALUES (%s, %s, %s)",
-            [(task.pk, template.stage_key, template.stage_name) for task in parents],
-        )
 
 
 @pytest.mark.parametrize("page", ["/workflow/generic/queue/", "/admin/"])

@@ -1,0 +1,229 @@
+"""Issue 5: 1,000 processes of a 3-stage definition run to the end through the engine's services,
+beside the same three stages hand-coded as a Viewflow flow; statements per transition as the
+tables grow; the inbox with 10,000 open tasks in scope."""
+
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.flow.views import UpdateProcessView
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from forms import services as form_services
+from forms.models import FormDefinition, FormDefinitionField
+from grid.models import Area, Assignment, Role
+from workflows import services
+from workflows.models import Stage, StageTask, WorkflowDefinition
+
+PROCESSES = 1000
+STAGE_HOLDERS = ("community_worker", "street_official", "street_leader")
+INBOX_TASKS = 10_000
+SAMPLE = 50
+
+
+class HandCodedFlow(flow.Flow):
+    """The same three stages written by hand: what configurability is measured against."""
+
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle().Next(this.check)
+    check = (
+        flow.View(UpdateProcessView.as_view(fields=[])).Permission("bench.check").Next(this.review)
+    )
+    review = (
+        flow.View(UpdateProcessView.as_view(fields=[]))
+        .Permission("bench.review")
+        .Next(this.approve)
+    )
+    approve = (
+        flow.View(UpdateProcessView.as_view(fields=[])).Permission("bench.approve").Next(this.end)
+    )
+    end = flow.End()
+
+
+def city():
+    district = Area.objects.create(code="340705", name="铜官区")
+    street = Area.objects.create(code="340705001", name="长江路街道", parent=district)
+    community = Area.objects.create(code="340705001001", name="五松社区", parent=street)
+    User = get_user_model()
+    people = {}
+    for key, area in (
+        ("community_worker", community),
+        ("street_official", street),
+        ("street_leader", street),
+    ):
+        role = Role.objects.create(key=key, name=key)
+        user = User.objects.create_user(key, password="pw", is_superuser=False)
+        Assignment.objects.create(user=user, role=role, area=area)
+        people[key] = user
+    return community, people
+
+
+def definition() -> WorkflowDefinition:
+    intake = FormDefinition(title="申请", slug="bench-intake")
+    intake.fields = [
+        FormDefinitionField(
+            sort_order=0, label="社区", field_type="area", area_level=2, required=True
+        ),
+        FormDefinitionField(sort_order=1, label="事项", field_type="singleline", required=True),
+    ]
+    intake.save()
+    intake.save_revision().publish()
+    workflow = WorkflowDefinition(
+        name="三级审批", key="bench", intake_form=intake, area_source="chosen"
+    )
+    workflow.stages = [
+        Stage(
+            key="check",
+            name="社区初审",
+            role=Role.objects.get(key="community_worker"),
+            role_level=2,
+        ),
+        Stage(
+            key="review",
+            name="街道审核",
+            role=Role.objects.get(key="street_official"),
+            role_level=1,
+        ),
+        Stage(
+            key="approve", name="街道审批", role=Role.objects.get(key="street_leader"), role_level=1
+        ),
+    ]
+    workflow.save()
+    workflow.save_revision().publish()
+    return workflow
+
+
+def submission(intake, community):
+    names = {f.label: f.clean_name for f in intake.fields.all()}
+    form = form_services.validate(intake, {names["社区"]: community.code, names["事项"]: "活动室"})
+    return form_services.store_submission(form)
+
+
+def open_task(process_pk: int) -> StageTask:
+    return StageTask.objects.get(process_id=process_pk, flow_task_type="HUMAN", status=STATUS.NEW)
+
+
+def configured_run(version, submission_, people) -> None:
+    """One process to the end through the engine's services, as the hand-coded flow runs:
+    each stage taken and completed in one call."""
+    process = services.start_process(version, submission_)
+    for key in STAGE_HOLDERS:
+        services.decide(open_task(process.pk), people[key], services.Decision(services.APPROVE))
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+def statements(queries: CaptureQueriesContext) -> int:
+    """SQL statements, not counting BEGIN, COMMIT and savepoints."""
+    return sum(
+        1 for query in queries.captured_queries if not query["sql"].startswith(TRANSACTION_CONTROL)
+    )
+
+
+def counted_run(version, submission_, people) -> dict[str, int]:
+    """Statements per transition: starting, then claiming and deciding at each stage (the last
+    decision also ends the process and runs its effects)."""
+    reset_queries()
+    counts = {}
+    with CaptureQueriesContext(connection) as queries:
+        process = services.start_process(version, submission_)
+    counts["start"] = statements(queries)
+    for key in STAGE_HOLDERS:
+        task = open_task(process.pk)
+        with CaptureQueriesContext(connection) as queries:
+            services.claim(task, people[key])
+        counts[f"claim ({key})"] = statements(queries)
+        with CaptureQueriesContext(connection) as queries:
+            services.decide(task, people[key], services.Decision(services.APPROVE))
+        counts[f"decide ({key})"] = statements(queries)
+    return counts
+
+
+def hand_coded_run(user) -> None:
+    reset_queries()
+    process = HandCodedFlow.start.run()
+    for node in (HandCodedFlow.check, HandCodedFlow.review, HandCodedFlow.approve):
+        task = Task.objects.get(process=process, flow_task=node, status=STATUS.NEW)
+        with task.activation() as activation:
+            activation.assign(user)
+            activation.start(None)
+            activation.execute()
+
+
+def inbox(community, people, version, intake) -> dict:
+    """Render the queue of a community worker with 10,000 open tasks in scope."""
+    template = open_task(services.start_process(version, submission(intake, community)).pk)
+    Task.objects.bulk_create(
+        (
+            Task(
+                process_id=template.process_id,
+                flow_task=template.flow_task,
+                flow_task_type="HUMAN",
+                status=STATUS.NEW,
+                owner_permission=template.owner_permission,
+                token=template.token,
+                data=template.data,
+            )
+            for _ in range(INBOX_TASKS - 1)
+        ),
+        batch_size=2000,
+    )
+    client = Client()
+    client.force_login(people["community_worker"])
+    client.get("/workflow/generic/queue/")
+    timings = []
+    for _ in range(7):
+        started = time.perf_counter()
+        response = client.get("/workflow/generic/queue/")
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/workflow/generic/queue/")
+    return {
+        "open_tasks": INBOX_TASKS,
+        "median_ms": round(statistics.median(timings), 1),
+        "queries": len(queries),
+    }
+
+
+def run() -> dict:
+    community, people = city()
+    workflow = definition()
+    version = workflow.versions.get()
+    intake = workflow.intake_form
+    started = time.perf_counter()
+    submissions = [submission(intake, community) for _ in range(PROCESSES + 2 * SAMPLE)]
+    intake_ms = (time.perf_counter() - started) * 1000 / len(submissions)
+    first = [counted_run(version, s, people) for s in submissions[:SAMPLE]]
+    started = time.perf_counter()
+    for stored in submissions[SAMPLE:-SAMPLE]:
+        configured_run(version, stored, people)
+    configured_ms = (time.perf_counter() - started) * 1000 / PROCESSES
+    last = [counted_run(version, s, people) for s in submissions[-SAMPLE:]]
+    superuser = get_user_model().objects.create_superuser("bench_admin", password="pw")
+    started = time.perf_counter()
+    for _ in range(PROCESSES):
+        hand_coded_run(superuser)
+    hand_ms = (time.perf_counter() - started) * 1000 / PROCESSES
+
+    def typical(sample):
+        return {key: statistics.median(counts[key] for counts in sample) for key in sample[0]}
+
+    return {
+        "processes": PROCESSES,
+        "intake_submission_ms": round(intake_ms, 1),
+        "configured_ms_per_process": round(configured_ms, 1),
+        "hand_coded_ms_per_process": round(hand_ms, 1),
+        "ratio": round(configured_ms / hand_ms, 2),
+        "statements_first_50_median": typical(first),
+        "statements_last_50_median": typical(last),
+        "inbox": inbox(community, people, version, intake),
+    }
