@@ -29,6 +29,7 @@ from .models import (
     Resident,
     Role,
     Unit,
+    Volunteer,
 )
 
 
@@ -211,7 +212,21 @@ class ReadOnlyPermissionHelper(PermissionHelper):
         return False
 
 
-class ResidentAdmin(ScopedModelAdmin):
+class MaskedColumns:
+    """List columns for a person's ID number and phone, masked."""
+
+    nowrap_columns = frozenset({"masked_id_number", "masked_phone"})
+
+    @display(description=_("ID number"))
+    def masked_id_number(self, person) -> str:
+        return mask_id_number(person.id_number)
+
+    @display(description=_("phone"))
+    def masked_phone(self, person) -> str:
+        return mask_phone(person.phone)
+
+
+class ResidentAdmin(MaskedColumns, ScopedModelAdmin):
     model = Resident
     area_path = "household__building__grid"
     menu_label = _("Residents")
@@ -219,19 +234,10 @@ class ResidentAdmin(ScopedModelAdmin):
     permission_helper_class = ReadOnlyPermissionHelper
     list_display = ("name", "masked_id_number", "masked_phone", "relation", "household_link")
     list_filter = area_filters("household__building__grid")
-    nowrap_columns = frozenset({"masked_id_number", "masked_phone"})
     list_select_related = ("household__building__grid",)
     search_fields = ("name", "id_number", "phone")
     inspect_view_fields = ("name", "id_number", "phone", "relation", "household")
     panels = []
-
-    @display(description=_("ID number"))
-    def masked_id_number(self, resident: Resident) -> str:
-        return mask_id_number(resident.id_number)
-
-    @display(description=_("phone"))
-    def masked_phone(self, resident: Resident) -> str:
-        return mask_phone(resident.phone)
 
     @display(description=_("household"))
     def household_link(self, resident: Resident) -> str:
@@ -280,11 +286,39 @@ class ImportsMenuItem(MenuItem):
         return request.user.has_perm("wagtailadmin.access_admin")
 
 
+class VolunteerAdmin(MaskedColumns, ScopedModelAdmin):
+    """Volunteers activated by the volunteer registration process; edited here afterwards."""
+
+    model = Volunteer
+    area_path = "community"
+    menu_label = _("Volunteers")
+    menu_icon = "group"
+    list_display = ("name", "masked_id_number", "masked_phone", "community", "grid", "active")
+    list_filter = ("active", *area_filters("community"))
+    list_select_related = ("community", "grid")
+    search_fields = ("name", "id_number", "phone", "skills")
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("active")]),
+        FieldRowPanel([FieldPanel("id_number"), FieldPanel("phone")]),
+        FieldRowPanel([FieldPanel("community"), FieldPanel("grid")]),
+        FieldPanel("skills"),
+        FieldPanel("availability"),
+    ]
+
+
 class RegistryGroup(ModelAdminGroup):
     menu_label = _("Registry")
     menu_icon = "table"
     menu_order = 200
-    items = (AreaAdmin, BuildingAdmin, HouseholdAdmin, ResidentAdmin, UnitAdmin, FacilityAdmin)
+    items = (
+        AreaAdmin,
+        BuildingAdmin,
+        HouseholdAdmin,
+        ResidentAdmin,
+        UnitAdmin,
+        FacilityAdmin,
+        VolunteerAdmin,
+    )
 
     def get_submenu_items(self):
         return [
