@@ -20,6 +20,7 @@ BENCHMARKS = {
     "imports": "bench.imports",
     "forms": "bench.forms",
     "pages": "bench.pages",
+    "open311": "bench.open311",
 }
 
 
