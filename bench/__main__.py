@@ -21,6 +21,7 @@ BENCHMARKS = {
     "forms": "bench.forms",
     "pages": "bench.pages",
     "workflows": "bench.workflows",
+    "open311": "bench.open311",
 }
 
 

@@ -126,6 +126,7 @@ class PortalPage(RoutablePageMixin, PublicPage):
         context["streets"] = selectors.street_cards(self)
         context["notices"] = selectors.latest_notices(self)
         context["map_page"] = MapPage.objects.live().descendant_of(self).first()
+        context["form_pages"] = selectors.form_pages(self)
         return context
 
     @path("search/")

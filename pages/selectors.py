@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from wagtail.models import Page
 
+from forms.models import FormPage
 from grid import public
 from grid.models import Area, Department, Facility
 
@@ -111,6 +112,11 @@ def children_of_type(page: Page, model: type[Page]) -> QuerySet:
     return model.objects.live().child_of(page)
 
 
+def form_pages(page: Page) -> QuerySet[FormPage]:
+    """The forms residents fill in under a page, each with the process it starts, if any."""
+    return children_of_type(page, FormPage).select_related("workflow").order_by("path")
+
+
 def upcoming_activities(root: Page, limit: int = 10) -> QuerySet[VolunteerActivityPage]:
     since = timezone.now() - datetime.timedelta(days=1)
     return (
@@ -173,6 +179,7 @@ def community_context(page: CommunityPage) -> dict:
         "guides": children_of_type(page, ServiceGuidePage),
         "activities": upcoming_activities(page),
         "access_list_page": children_of_type(page, AccessListPage).first(),
+        "form_pages": form_pages(page),
         "map_config": map_config(area, features),
         "household_total": sum(grid.household_count for grid in grids),
     }
@@ -188,6 +195,7 @@ def street_context(page: StreetPage) -> dict:
         "notices": latest_notices(page, NOTICES_ON_PAGE),
         "guides": children_of_type(page, ServiceGuidePage),
         "access_list_page": children_of_type(page, AccessListPage).first(),
+        "form_pages": form_pages(page),
         # The street's own map, or the district's beside it.
         "map_page": children_of_type(page, MapPage).first()
         or MapPage.objects.live().sibling_of(page).first(),

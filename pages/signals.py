@@ -35,3 +35,11 @@ def connect() -> None:
             signal.connect(
                 invalidate, sender=model, dispatch_uid=f"pages-cache-{model.__name__}-{signal}"
             )
+    # Form pages show the name of the process they start (named lazily: pages does not
+    # import the process engine).
+    for signal in (post_save, post_delete):
+        signal.connect(
+            invalidate,
+            sender="workflows.WorkflowDefinition",
+            dispatch_uid=f"pages-cache-WorkflowDefinition-{signal}",
+        )
