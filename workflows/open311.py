@@ -570,10 +570,13 @@ def records(processes: list[WorkflowProcess], by_code: Iterable[int]) -> list[di
     by_code = set(by_code)
     ids = [p.pk for p in processes]
     due = dict(
-        StageTask.objects.filter(process_id__in=ids, status__in=[STATUS.NEW, STATUS.ASSIGNED])
-        .exclude(due_at=None)
-        .order_by("-due_at")
-        .values_list("process_id", "due_at")
+        StageTask.objects.filter(
+            process_id__in=ids,
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            deadline__isnull=False,
+        )
+        .order_by("-deadline__due_at")
+        .values_list("process_id", "deadline__due_at")
     )
     # The latest message to each applicant asking by code (later rows overwrite earlier ones).
     messages = dict(

@@ -50,6 +50,8 @@ def definition(*stages: Stage, effects=(), publish: bool = True, intake=None, **
         area_level=fields.pop("area_level", Area.Level.COMMUNITY),
         **fields,
     )
+    for order, item in enumerate([*stages, *effects]):
+        item.sort_order = order
     definition.stages = list(stages)
     definition.effects = list(effects)
     definition.save()
