@@ -102,6 +102,8 @@ def test_form_page_with_a_process_starts_it(client, django_capture_on_commit_cal
     assert process.area == community
     assert human_task(process).stage_name == "社区初审"
     assert process.applicant is None
+    confirmation = client.get(response["Location"]).content.decode()
+    assert f'href="/track/{process.tracking_code}/"' in confirmation
     assert client.get(f"/track/{process.tracking_code}/").status_code == 200
 
 
