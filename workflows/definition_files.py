@@ -525,7 +525,8 @@ def read(document: Document) -> Plan:
     )
     if data is None:
         raise DefinitionFileError(reader.problems)
-    if data.get("format") not in (None, FORMAT):
+    found_format = data.get("format")
+    if found_format is not None and (type(found_format) is not int or found_format != FORMAT):
         reader.problem(
             ("format",),
             _("This installation reads files of format %(format)d.") % {"format": FORMAT},

@@ -456,6 +456,7 @@ MALFORMED = [
         "mapping",
     ),
     ("format", "format: 1", "format: 2", ("format: 2", 1), "format", "1"),
+    ("format as true", "format: 1", "format: true", ("format: true", 1), "format", "1"),
     (
         "form rule: choices",
         "    choices: [区城市管理局, civil_affairs]\n",
