@@ -273,6 +273,16 @@ def write_reference(obj: models.Model, name: str) -> str | None:
     return related.slug if isinstance(related, FormDefinition) else related.key
 
 
+def write_field_map(effect: Effect) -> dict[str, str]:
+    """An effect's inputs in the order the effect declares them (databases do not all keep
+    the order of a JSON object's keys)."""
+    kind = effects.EFFECTS.get(effect.kind)
+    order = [*kind.inputs, *kind.optional] if kind else []
+    mapping = effect.field_map or {}
+    keys = sorted(mapping, key=lambda key: (order.index(key) if key in order else len(order), key))
+    return {key: mapping[key] for key in keys}
+
+
 def write_text(obj: models.Model, name: str) -> str:
     return str(getattr(obj, name))  # a plain str, not a model choice
 
@@ -287,7 +297,7 @@ WRITERS: dict[str, Callable[[models.Model, str], Any]] = {
     "choices": lambda obj, name: form_services.field_choices(obj),
     "lines": lambda obj, name: list(split_lines(getattr(obj, name))),
     "commas": lambda obj, name: [item for item in getattr(obj, name).split(",") if item],
-    "mapping": lambda obj, name: dict(getattr(obj, name) or {}),
+    "mapping": lambda obj, name: write_field_map(obj),
     "role": write_reference,
     "form": write_reference,
     "definition": write_reference,
