@@ -657,6 +657,14 @@ def test_commands_refuse_clearly(organisation, tmp_path):
     assert counts() == before
     with pytest.raises(CommandError, match="nobody"):
         call_command("import_workflow", str(bad), "--user", "nobody")
+    good = tmp_path / "good.yaml"
+    good.write_text(BASE, encoding="utf-8")
+    clerk = AssignmentFactory(role=role("community_worker")).user
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_workflow", str(good), "--user", clerk.username, stderr=err)
+    assert "may not publish" in err.getvalue()
+    assert counts() == before
     latin1 = tmp_path / "latin1.yaml"
     latin1.write_bytes("name: café".encode("latin-1"))
     with pytest.raises(CommandError):

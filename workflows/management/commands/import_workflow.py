@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -43,6 +44,13 @@ class Command(BaseCommand):
             except DefinitionFileError as error:
                 for problem in error.problems:
                     self.stderr.write(f"{path}: {problem}")
+                failed += 1
+                continue
+            except PermissionDenied:
+                self.stderr.write(
+                    _("%(file)s: %(user)s may not publish process definitions or forms.")
+                    % {"file": path, "user": importer}
+                )
                 failed += 1
                 continue
             self.stdout.write(f"{path}: {self.outcome(definition, changed, draft)}")
