@@ -13,13 +13,66 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
-from forms import demo, services
-from forms.models import FormDefinition, FormPage, Submission
+from forms import services
+from forms.models import FormDefinition, FormDefinitionField, FormPage, Submission
 from grid.models import Area, Assignment, Role
 
 SUBMISSIONS = 20_000
 GRIDS = 20
 RUNS = 7
+# A supervision report: a problem type with an "other" field shown on demand, a grid, a
+# description, an optional photo, a reply wanted that reveals name and phone, an email, a pledge.
+REPORT_FIELDS = [
+    {"label": "问题情况", "field_type": "section", "help_text": "请尽量写清时间、地点和经过。"},
+    {
+        "label": "问题类型",
+        "field_type": "dropdown",
+        "choices": "环境卫生\n设施损坏\n安全隐患\n工作作风\n其他",
+    },
+    {
+        "label": "其他问题类型",
+        "field_type": "singleline",
+        "condition_field": "问题类型",
+        "condition_values": "其他",
+    },
+    {
+        "label": "问题所在网格",
+        "field_type": "area",
+        "area_level": 3,
+        "help_text": "选择问题发生地所在的责任网格。",
+    },
+    {"label": "问题描述", "field_type": "multiline"},
+    {
+        "label": "现场照片",
+        "field_type": "file",
+        "required": False,
+        "allowed_file_types": "image",
+        "max_file_size": 10,
+        "help_text": "可选，照片不超过 10 MB。",
+    },
+    {"label": "联系方式", "field_type": "section", "help_text": "匿名反映也会受理。"},
+    {"label": "是否需要回复", "field_type": "radio", "choices": "需要\n不需要"},
+    {
+        "label": "姓名",
+        "field_type": "singleline",
+        "is_personal": True,
+        "condition_field": "是否需要回复",
+        "condition_values": "需要",
+    },
+    {
+        "label": "联系电话",
+        "field_type": "phone",
+        "condition_field": "是否需要回复",
+        "condition_values": "需要",
+    },
+    {
+        "label": "电子邮箱",
+        "field_type": "email",
+        "required": False,
+        "help_text": "填写后，我们会把查询码发到这个邮箱。",
+    },
+    {"label": "我承诺所反映的情况属实", "field_type": "checkbox"},
+]
 
 
 def build() -> tuple[FormDefinition, list[Area]]:
@@ -39,7 +92,18 @@ def build() -> tuple[FormDefinition, list[Area]]:
             )
             for g in range(1, GRIDS // 2 + 1)
         ]
-    definition = demo.build_definition(demo.FORMS[0])  # the demo's supervision report
+    definition = FormDefinition(
+        slug="supervision-report",
+        title="社区监督举报",
+        intro="<p>发现社区工作中的问题，或身边的环境、设施、安全隐患，请在这里反映。"
+        "社区监督委员会将在 5 个工作日内受理。</p>",
+        thank_you_text="<p>我们已收到您的反映。请凭查询码跟进办理情况。</p>",
+    )
+    definition.fields = [
+        FormDefinitionField(sort_order=order, **field) for order, field in enumerate(REPORT_FIELDS)
+    ]
+    definition.save()
+    definition.save_revision().publish()
     home = Site.objects.get(is_default_site=True).root_page
     page = FormPage(title="Report", slug="report", definition=definition)
     home.add_child(instance=page)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from grid import demo
 
 # Each app's demo module builds its part of the demo city, in this order (later parts use
-# earlier ones: pages show the registry).
-DEMO_MODULES = ["grid.demo", "pages.demo", "forms.demo"]
+# earlier ones: pages show the registry, processes put their forms on the portal).
+DEMO_MODULES = ["grid.demo", "pages.demo", "forms.demo", "workflows.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,93 @@
+"""The demo's processes: the shipped definitions on pages under the portal, work in every
+acting role's inbox, each kind of state present, and a second run that changes nothing."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from viewflow.workflow.status import STATUS
+
+from forms.models import FormPage, Submission
+from grid.models import Volunteer
+from pages.models import AccessListEntry
+from workflows import selectors
+from workflows.demo import PROCESS_FILES
+from workflows.flows import GenericFlow
+from workflows.models import (
+    Notification,
+    ProcessEvent,
+    StageTask,
+    WorkflowDefinition,
+    WorkflowProcess,
+    WorkflowVersion,
+)
+
+pytestmark = pytest.mark.django_db
+
+ACTING_ROLES = {
+    "street_official": {"街道审核"},
+    "street_leader": {"分管领导审批"},
+    "community_worker": {"社区审核", "社区受理派单"},
+    "community_worker_2": {"社区受理派单"},
+    "supervisor": {"受理审查", "核实回访"},
+    "grid_worker": {"网格员处置", "现场核查"},
+    "department_clerk": {"Answer for 转办答复", "Answer for 社区受理派单"},
+}
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def snapshot() -> dict:
+    models = (WorkflowDefinition, WorkflowVersion, WorkflowProcess, StageTask, ProcessEvent)
+    found = {
+        model.__name__: list(model.objects.order_by("pk").values_list("pk")) for model in models
+    }
+    return found | {
+        "submissions": list(Submission.objects.order_by("pk").values_list("reference")),
+        "notifications": Notification.objects.count(),
+        "pages": list(FormPage.objects.order_by("pk").values_list("slug", "workflow__key")),
+    }
+
+
+def test_every_acting_role_has_work_and_every_state_is_shown(seeded):
+    users = get_user_model().objects
+    for username, stages in ACTING_ROLES.items():
+        tasks = selectors.open_tasks(users.get(username=username))
+        assert set(tasks.values_list("stage_name", flat=True)) == stages, username
+    processes = WorkflowProcess.objects.all()
+    assert set(processes.values_list("version__definition__key", flat=True)) == set(PROCESS_FILES)
+    assert {"approved", "rejected"} <= set(processes.values_list("outcome", flat=True))
+    returned = StageTask.objects.filter(flow_task=GenericFlow.revise, status=STATUS.NEW)
+    assert returned.exists()  # an access request waits for the clerk's revision
+    decided = ProcessEvent.objects.filter(kind=ProcessEvent.Kind.DECIDED)
+    assert {"returned", "referred"} <= set(decided.values_list("outcome", flat=True))
+    assert ProcessEvent.objects.filter(kind=ProcessEvent.Kind.ANSWERED).exists()
+    assert AccessListEntry.objects.filter(reference__contains="/").count() == 2
+    assert Volunteer.objects.filter(active=True).count() == 1
+
+
+def test_each_process_has_its_page_on_the_portal(seeded):
+    client = Client()
+    pages = FormPage.objects.live().select_related("workflow", "definition")
+    assert {page.workflow.key for page in pages} == set(PROCESS_FILES)
+    for page in pages:
+        assert page.get_parent().specific_class.__name__ == "PortalPage"
+        assert page.workflow.intake_form_id == page.definition_id
+        response = client.get(page.url)
+        assert response.status_code == 200
+        assert page.definition.title in response.content.decode()
+    # The forms demo's pages are the ones the processes start from, not duplicates of them.
+    slugs = set(pages.values_list("slug", flat=True))
+    assert {"supervision-report", "volunteer-signup"} <= slugs and len(slugs) == 4
+
+
+def test_a_second_run_changes_nothing(seeded, capsys):
+    before = snapshot()
+    capsys.readouterr()
+    call_command("seed_demo")
+    assert "workflows.demo: nothing to create" in capsys.readouterr().out
+    assert snapshot() == before
