@@ -282,6 +282,16 @@ class FormPage(RoutablePageMixin, Page):
                 {"workflow": _("This process starts from another form: choose that form above.")}
             )
 
+    def start_notice(self, user) -> str:
+        """Said before anyone fills the form in, when this visitor may not start its process."""
+        if not self.workflow_id:
+            return ""
+        from workflows.services import may_start
+
+        if may_start(self.workflow, user):
+            return ""
+        return _("Only some users may send this form: sign in with the right account first.")
+
     def start_problems(self, form, user) -> list[str]:
         """Why the attached process could not start from this valid form, if it has one."""
         if not self.workflow_id:

@@ -86,6 +86,7 @@ def render_form(
         "form": form,
         "form_error": error,
         "honeypot_name": HONEYPOT_NAME,
+        "start_notice": page.start_notice(request.user),
     }
     return TemplateResponse(request, page.get_template(request), context, status=status)
 

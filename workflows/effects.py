@@ -47,6 +47,13 @@ def answers_for(effect: Effect, process: WorkflowProcess) -> dict[str, object]:
     }
 
 
+def as_text(value: object) -> str:
+    """An answer as text; several ticked choices are listed."""
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(value or "")
+
+
 def as_date(value: object) -> datetime.date:
     return datetime.date.fromisoformat(str(value)[:10])
 
@@ -110,8 +117,8 @@ def activate_volunteer(effect: Effect, process: WorkflowProcess, values: dict) -
             "name": str(values["name"]),
             "phone": phone,
             "id_number": values.get("id_number") or None,
-            "skills": str(values.get("skills") or ""),
-            "availability": str(values.get("availability") or ""),
+            "skills": as_text(values.get("skills")),
+            "availability": as_text(values.get("availability")),
             "active": True,
         },
     )

@@ -240,8 +240,17 @@ def start_process(
         raise StartRefused(_("You may not start this process."))
     area = resolve_area(snapshot, submission, user)
     process = GenericFlow.start.run(version=version, submission=submission, user=user, area=area)
+    scope_to_process(submission, process)
     ProcessEvent.objects.create(process=process, kind=ProcessEvent.Kind.SUBMITTED)
     return process
+
+
+def scope_to_process(submission: Submission, process: WorkflowProcess) -> None:
+    """A process's submissions (intake, revisions, reviewers' answers) are readable only within
+    the process's jurisdiction, whether or not their form had an area field."""
+    if submission.area_id != process.area_id or not submission.is_scoped:
+        submission.area, submission.is_scoped = process.area, True
+        submission.save(update_fields=["area", "is_scoped"])
 
 
 def fill_new_process(
@@ -402,6 +411,7 @@ def record_decision(activation: Activation, user: AbstractBaseUser, decision: De
     answers = None
     if decision.answers is not None:
         answers = form_services.store_submission(decision.answers, user=user)
+        scope_to_process(answers, process)
     process.route = WorkflowProcess.Route.NEXT
     if decision.outcome == APPROVE:
         process.stage_index += 1
@@ -499,6 +509,7 @@ def resubmit(process: WorkflowProcess, form: SubmissionForm) -> Submission:
             raise ValidationError(_("This application is not waiting for a revision."))
         locked = activation.process
         revised = form_services.store_submission(form, user=locked.applicant)
+        scope_to_process(revised, locked)
         ProcessEvent.objects.create(
             process=locked,
             kind=ProcessEvent.Kind.RESUBMITTED,

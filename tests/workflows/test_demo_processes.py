@@ -57,7 +57,7 @@ def test_every_acting_role_has_work_and_every_state_is_shown(seeded):
     users = get_user_model().objects
     for username, stages in ACTING_ROLES.items():
         tasks = selectors.open_tasks(users.get(username=username))
-        assert set(tasks.values_list("stage_name", flat=True)) == stages, username
+        assert set(tasks.values_list("data__stage_name", flat=True)) == stages, username
     processes = WorkflowProcess.objects.all()
     assert set(processes.values_list("version__definition__key", flat=True)) == set(PROCESS_FILES)
     assert {"approved", "rejected"} <= set(processes.values_list("outcome", flat=True))

@@ -128,3 +128,28 @@ def test_may_start_rules():
     assert services.may_start(anyone, AnonymousUser())
     assert not services.may_start(signed_in, AnonymousUser())
     assert services.may_start(signed_in, holder("grid_worker", community))
+
+
+def test_form_page_says_up_front_who_may_start(client):
+    community = CommunityFactory()
+    clerk_role = holder("department_clerk", community).assignments.first().role
+    definition = three_stages(starter="role", starter_role=clerk_role)
+    page = page_for(definition.intake_form, workflow=definition)
+    assert "sign in with the right account first" in client.get(page.url).content.decode()
+    open_page = page_for(three_stages().intake_form, slug="open", workflow=None)
+    assert "sign in with the right account first" not in client.get(open_page.url).content.decode()
+
+
+def test_a_process_keeps_its_submissions_in_its_jurisdiction():
+    from forms.selectors import visible_submissions
+    from tests.factories import REGISTRY_EDIT, worker_on
+
+    community, elsewhere = CommunityFactory(), CommunityFactory()
+    worker = holder("community_worker", community)
+    definition = three_stages()
+    process = services.start_process(version_of(definition), submit(definition, community))
+    services.decide(human_task(process), worker, services.Decision(services.APPROVE))
+    perms = (*REGISTRY_EDIT, "forms.view_submission")
+    outsider, insider = worker_on(elsewhere, perms), worker_on(community, perms)
+    assert not visible_submissions(outsider).filter(pk=process.submission_id).exists()
+    assert visible_submissions(insider).filter(pk=process.submission_id).exists()
