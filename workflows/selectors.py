@@ -108,6 +108,12 @@ def latest_version(definition: WorkflowDefinition) -> WorkflowVersion | None:
     return definition.versions.select_related("revision").order_by("-number").first()
 
 
+def open_version(definition: WorkflowDefinition) -> WorkflowVersion | None:
+    """The version new processes start on; none while the definition is unpublished (running
+    processes carry on on theirs)."""
+    return latest_version(definition) if definition.live else None
+
+
 def current_stage(process: WorkflowProcess) -> Stage | None:
     stages = snapshot(process.version).stages
     return stages[process.stage_index] if process.stage_index < len(stages) else None

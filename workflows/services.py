@@ -210,7 +210,7 @@ def resolve_area(snapshot: selectors.VersionSnapshot, submission: Submission, us
 
 def start_problems(definition: WorkflowDefinition, form: SubmissionForm, user: User) -> list[str]:
     """Why a valid intake form could not start the process, before anything is stored."""
-    version = selectors.latest_version(definition)
+    version = selectors.open_version(definition)
     if version is None:
         return [_("This process is not open yet.")]
     snapshot = selectors.snapshot(version)
@@ -280,7 +280,7 @@ def start_for_submission(submission: Submission) -> WorkflowProcess | None:
     definition = getattr(page, "workflow", None)
     if definition is None:
         return None
-    version = selectors.latest_version(definition)
+    version = selectors.open_version(definition)
     if version is None:
         raise StartRefused(_("The process attached to this form has not been published."))
     return start_process(version, submission, submission.user or AnonymousUser())

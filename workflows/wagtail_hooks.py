@@ -1,8 +1,10 @@
 """Process definitions in the Wagtail admin (a snippet with drafts and published versions),
 the processes list, the link to the task inbox and the dashboard panel."""
 
+from django.contrib import messages
 from django.contrib.admin import display
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -163,6 +165,24 @@ class ProcessAdmin(ScopedModelAdmin):
 
 
 modeladmin_register(ProcessAdmin)
+
+
+@hooks.register("before_delete_snippet")
+def keep_published_definitions(request, instances):
+    """A published definition keeps its versions, and its processes their history; unpublishing
+    it is how new processes are stopped."""
+    published = [i for i in instances if isinstance(i, WorkflowDefinition) and i.versions.exists()]
+    if published:
+        messages.error(
+            request,
+            _(
+                "“%(name)s” has been published: its versions and processes keep its history, so "
+                "it cannot be deleted. Unpublish it to stop new processes from starting."
+            )
+            % {"name": published[0].name},
+        )
+        return redirect("wagtailsnippets_workflows_workflowdefinition:edit", published[0].pk)
+    return None
 
 
 @hooks.register("register_admin_menu_item")

@@ -186,3 +186,25 @@ def test_editing_a_draft_keeps_running_processes_on_their_version(admin):
     newest = definition.versions.order_by("-number").first()
     assert len(services.selectors.snapshot(newest).stages) == 2
     assert Area.objects.exists()
+
+
+def test_a_published_definition_is_not_deleted_but_can_be_unpublished(admin):
+    intake = design_intake(admin)
+    admin.post(
+        reverse("wagtailsnippets_workflows_workflowdefinition:add"),
+        definition_post(intake, three_rows(), **{"action-publish": "action-publish"}),
+    )
+    definition = WorkflowDefinition.objects.get(key="venue-booking")
+    response = admin.post(
+        reverse("wagtailsnippets_workflows_workflowdefinition:delete", args=[definition.pk]),
+        follow=True,
+    )
+    assert "cannot be deleted" in response.content.decode()
+    assert WorkflowDefinition.objects.filter(pk=definition.pk).exists()
+    admin.post(
+        reverse("wagtailsnippets_workflows_workflowdefinition:unpublish", args=[definition.pk])
+    )
+    definition.refresh_from_db()
+    assert not definition.live
+    assert services.selectors.open_version(definition) is None
+    assert services.start_problems(definition, None, None) == ["This process is not open yet."]
