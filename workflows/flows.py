@@ -24,7 +24,7 @@ class GenericFlow(flow.Flow):
     process_description = _("Every process designed in the admin runs on this flow.")
     process_summary_template = "{{ process.version.definition.name }} · {{ process.area.name }}"
 
-    start = flow.StartHandle(this.start_process).Next(this.route)
+    start = flow.StartHandle(this.start_process).Annotation(title=_("Submitted")).Next(this.route)
 
     review = (
         flow.View(views.ReviewView.as_view())
@@ -40,6 +40,7 @@ class GenericFlow(flow.Flow):
 
     route = (
         flow.Switch()
+        .Annotation(title=_("Routing"))
         .Case(this.revise, services.is_returned_to_applicant)
         .Case(this.answer, services.is_referred)
         .Case(this.review, services.has_open_stage)
@@ -62,9 +63,11 @@ class GenericFlow(flow.Flow):
         .Next(this.route)
     )
 
-    finish = flow.Function(services.complete_process).Next(this.end)
+    finish = (
+        flow.Function(services.complete_process).Annotation(title=_("Completion")).Next(this.end)
+    )
 
-    end = flow.End()
+    end = flow.End().Annotation(title=_("End"))
 
     def has_view_permission(self, user, obj=None) -> bool:
         """Signed-in users open the inbox; a process is visible inside the jurisdiction, to its
