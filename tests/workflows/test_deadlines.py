@@ -119,3 +119,19 @@ def test_open_tasks_count_overdue(late):
     )
     assert selectors.task_counts(late["worker"]) == {"open": 1, "overdue": 1, "mine": 0}
     assert StageTask.objects.get(pk=late["task"].pk).status == STATUS.NEW
+
+
+def test_notifications_list_and_mark_read(client, late):
+    leader = late["leader"]
+    TaskDeadline.objects.filter(task=late["task"]).update(
+        due_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    services.process_deadlines()
+    client.force_login(leader)
+    account = client.get("/accounts/").content.decode()
+    assert "1 unread" in account and "/accounts/notifications/" in account
+    page = client.get("/accounts/notifications/").content.decode()
+    assert "Overdue" in page
+    client.post("/accounts/notifications/")
+    assert not Notification.objects.filter(user=leader, read_at__isnull=True).exists()
+    assert "unread" not in client.get("/accounts/").content.decode()

@@ -1,7 +1,7 @@
 from django import template
 
 from .. import selectors
-from ..models import WorkflowProcess
+from ..models import Notification, WorkflowProcess
 
 register = template.Library()
 
@@ -20,3 +20,9 @@ def process_panel(context, process: WorkflowProcess) -> dict:
         "intake_answers": selectors.intake_for(user, process),
         "events": selectors.timeline(process),
     }
+
+
+@register.inclusion_tag("workflows/includes/notifications_link.html")
+def notifications_link(user) -> dict:
+    """The account page's link to the user's notifications, with how many are unread."""
+    return {"unread": Notification.objects.filter(user=user, read_at__isnull=True).count()}
