@@ -92,13 +92,13 @@ uploads = st.one_of(
     st.none(),
     st.builds(
         lambda name, body: SimpleUploadedFile(name, body),
-        # Names Django's upload parser keeps (it drops unprintable ones and paths, after
-        # unescaping HTML entities).
+        # Names Django's upload parser keeps (it strips unprintable characters, such as
+        # unassigned code points, and paths, after unescaping HTML entities).
         st.text(
             st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters="/\\&"),
             min_size=1,
             max_size=40,
-        ).filter(lambda name: name not in (".", "..")),
+        ).filter(lambda name: name.isprintable() and name not in (".", "..")),
         st.one_of(st.binary(max_size=2000), st.just(png_bytes())),
     ),
 )
