@@ -14,9 +14,10 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from grid.demo import DEMO_PASSWORD, load
 from grid.models import Area, Assignment, Department, Role
@@ -38,6 +39,16 @@ from .models import (
 PORTAL_SLUG = "portal"
 # The first street also answers on its own hostname: http://changjianglu.localhost:8000/
 STREET_SITE = ("340705001", "changjianglu.localhost")
+# Who edits a street's or a community's site: its staff, through a group per site, since
+# Wagtail grants page permissions to groups on a subtree.
+SITE_EDITOR_ROLES = ("street_official", "community_director", "community_worker")
+PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+MEDIA_PERMISSIONS = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "choose_document"),
+)
 HOURS = "周一至周五 8:30—12:00，14:30—17:30；周六上午值班"
 
 NOTICES = [
@@ -322,4 +333,45 @@ def build() -> Counter:
         for number, community in enumerate(street.children.order_by("code")):
             build_community(street_page, community, index * 3 + number, today, created)
     build_sites(portal, created)
+    build_site_editors(created)
     return created
+
+
+def build_site_editors(created: Counter) -> None:
+    """A group per street or community site whose staff have demo accounts, allowed to add,
+    edit and publish that site's pages and to upload images and documents."""
+    staff = Assignment.objects.filter(role__key__in=SITE_EDITOR_ROLES).select_related("user")
+    users_by_area: dict[int, list] = {}
+    for assignment in staff:
+        users_by_area.setdefault(assignment.area_id, []).append(assignment.user)
+    pages = [
+        *StreetPage.objects.filter(area_id__in=users_by_area).select_related("area"),
+        *CommunityPage.objects.filter(area_id__in=users_by_area).select_related("area"),
+    ]
+    if not pages:
+        return
+    page_permissions = list(
+        Permission.objects.filter(
+            content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS
+        )
+    )
+    media_permissions = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in MEDIA_PERMISSIONS
+    ]
+    admin_access = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    root_collection = Collection.get_first_root_node()
+    for page in pages:
+        group, group_created = Group.objects.get_or_create(name=f"{page.area.name}网站编辑")
+        if group_created:
+            created["groups"] += 1
+            group.permissions.add(admin_access)
+            for permission in page_permissions:
+                GroupPagePermission.objects.create(group=group, page=page, permission=permission)
+            for permission in media_permissions:
+                GroupCollectionPermission.objects.create(
+                    group=group, collection=root_collection, permission=permission
+                )
+        group.user_set.add(*users_by_area[page.area_id])

@@ -7,6 +7,8 @@ The engine never reads a live definition while a process runs: a process is pinn
 records are kept out of Wagtail's reference index: they hold no content that references pages or
 snippets an editor would look up, and indexing them costs statements on every transition."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -377,6 +379,21 @@ class StageTask(Task):
         proxy = True
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
+
+    @contextmanager
+    def activation(self):
+        """Viewflow's activation, with the task re-read under the process lock together with
+        the process and what every transition reads of it (its version, area and intake), in
+        one query instead of five. The area's boundary, which no transition reads, is left out."""
+        with self.flow_task.flow_class.lock(self.process_id):
+            self.refresh_from_db(
+                from_queryset=StageTask.objects.select_related(
+                    "process__workflowprocess__version",
+                    "process__workflowprocess__area",
+                    "process__workflowprocess__submission",
+                ).defer("process__workflowprocess__area__boundary")
+            )
+            yield self.flow_task.activation_class(self)
 
     @property
     def stage_key(self) -> str:

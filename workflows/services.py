@@ -239,9 +239,13 @@ def start_process(
     if not may_start(snapshot.definition, user):
         raise StartRefused(_("You may not start this process."))
     area = resolve_area(snapshot, submission, user)
-    process = GenericFlow.start.run(version=version, submission=submission, user=user, area=area)
-    scope_to_process(submission, process)
-    ProcessEvent.objects.create(process=process, kind=ProcessEvent.Kind.SUBMITTED)
+    # One transaction: a process is never left without its history's first entry.
+    with transaction.atomic():
+        process = GenericFlow.start.run(
+            version=version, submission=submission, user=user, area=area
+        )
+        scope_to_process(submission, process)
+        ProcessEvent.objects.create(process=process, kind=ProcessEvent.Kind.SUBMITTED)
     return process
 
 
@@ -359,9 +363,8 @@ def complete_process(activation: Activation) -> None:
     from . import effects
 
     process = activation.process
-    if not process.outcome:
-        process.outcome = WorkflowProcess.Outcome.APPROVED
-        process.save(update_fields=["outcome"])
+    # Not saved here: the end node that follows, in the same transaction, saves the process.
+    process.outcome = process.outcome or WorkflowProcess.Outcome.APPROVED
     ProcessEvent.objects.create(
         process=process, kind=ProcessEvent.Kind.COMPLETED, outcome=process.outcome
     )
