@@ -138,8 +138,8 @@ LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-# site/locale-viewflow: Chinese for the Viewflow inbox strings its own catalogue leaves empty.
-LOCALE_PATHS = [SITE_DIR / "locale", SITE_DIR / "locale-viewflow"]
+# site/locale-vendor: Chinese for Viewflow and modeladmin strings their catalogues leave empty.
+LOCALE_PATHS = [SITE_DIR / "locale", SITE_DIR / "locale-vendor"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
