@@ -35,6 +35,7 @@ class HandCodedFlow(flow.Flow):
     """The same three stages written by hand with nothing but approvals: the barest baseline."""
 
     lock_impl = lock.select_for_update_lock
+    records_decisions = False
 
     start = flow.StartHandle().Next(this.check)
     check = stage_view("bench.check").Next(this.review)
@@ -52,6 +53,7 @@ class HandCodedApprovalFlow(flow.Flow):
     decision kept on the process, an If after it, a rejection ending the process."""
 
     lock_impl = lock.select_for_update_lock
+    records_decisions = True
 
     start = flow.StartHandle().Next(this.check)
     check = stage_view("bench.check").Next(this.check_decided)
@@ -174,7 +176,7 @@ def hand_coded_run(user, flow_class=HandCodedFlow) -> None:
         with task.activation() as activation:
             activation.assign(user)
             activation.start(None)
-            if flow_class is HandCodedApprovalFlow:
+            if flow_class.records_decisions:
                 activation.process.data = {**activation.process.data, node.name: "approve"}
                 activation.process.save(update_fields=["data"])
             activation.execute()

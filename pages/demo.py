@@ -14,12 +14,12 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
-from grid.demo import DEMO_PASSWORD, load
+from grid.demo import DEMO_PASSWORD, load, permissions
 from grid.models import Area, Assignment, Department, Role
 
 from . import services
@@ -42,13 +42,13 @@ STREET_SITE = ("340705001", "changjianglu.localhost")
 # Who edits a street's or a community's site: its staff, through a group per site, since
 # Wagtail grants page permissions to groups on a subtree.
 SITE_EDITOR_ROLES = ("street_official", "community_director", "community_worker")
-PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
-MEDIA_PERMISSIONS = (
-    ("wagtailimages", "add_image"),
-    ("wagtailimages", "choose_image"),
-    ("wagtaildocs", "add_document"),
-    ("wagtaildocs", "choose_document"),
-)
+PAGE_PERMISSIONS = ["wagtailcore.add_page", "wagtailcore.change_page", "wagtailcore.publish_page"]
+MEDIA_PERMISSIONS = [
+    "wagtailimages.add_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.choose_document",
+]
 HOURS = "周一至周五 8:30—12:00，14:30—17:30；周六上午值班"
 
 NOTICES = [
@@ -350,24 +350,15 @@ def build_site_editors(created: Counter) -> None:
     ]
     if not pages:
         return
-    page_permissions = list(
-        Permission.objects.filter(
-            content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS
-        )
-    )
-    media_permissions = [
-        Permission.objects.get(content_type__app_label=app, codename=codename)
-        for app, codename in MEDIA_PERMISSIONS
-    ]
-    admin_access = Permission.objects.get(
-        content_type__app_label="wagtailadmin", codename="access_admin"
-    )
+    page_permissions = permissions(PAGE_PERMISSIONS)
+    media_permissions = permissions(MEDIA_PERMISSIONS)
+    admin_access = permissions(["wagtailadmin.access_admin"])
     root_collection = Collection.get_first_root_node()
     for page in pages:
         group, group_created = Group.objects.get_or_create(name=f"{page.area.name}网站编辑")
         if group_created:
             created["groups"] += 1
-            group.permissions.add(admin_access)
+            group.permissions.add(*admin_access)
             for permission in page_permissions:
                 GroupPagePermission.objects.create(group=group, page=page, permission=permission)
             for permission in media_permissions:
