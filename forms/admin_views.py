@@ -12,11 +12,10 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
+from grid import tabular
+
 from . import selectors, services
 from .models import FormDefinition, SubmissionFile
-
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FormDefinitionAdminForm(WagtailAdminModelForm):
@@ -58,18 +57,13 @@ class SubmissionIndexView(IndexView):
         return {field: lookup_field(field, item, self.model_admin)[2] for field in self.list_export}
 
     def get_heading(self, queryset, field):
-        # Labels are content, written by the form's designer: keep them exactly.
-        return force_str(label_for_field(field, model=self.model, model_admin=self.model_admin))
+        # Labels are content, written by the form's designer: keep them, as a safe cell.
+        heading = force_str(label_for_field(field, model=self.model, model_admin=self.model_admin))
+        return tabular.safe_cell(heading, tabular.CSV)
 
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)
-        if (
-            export_format == self.FORMAT_CSV
-            and isinstance(value, str)
-            and value.startswith(FORMULA_PREFIXES)
-        ):
-            return "'" + value
-        return value
+        return tabular.safe_cell(value, export_format)
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         services.log_export(

@@ -10,12 +10,15 @@ import codecs
 import csv
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +35,15 @@ GB18030 = "gb18030"  # a superset of GBK and GB2312
 ENCODINGS = {UTF8: gettext_lazy("UTF-8"), GB18030: gettext_lazy("GB18030 / GBK")}
 SCAN_BYTES = 1 << 20
 SNIFF_BYTES = 4096
+
+# Characters XML 1.0, and so an XLSX cell, cannot hold (openpyxl refuses them); tab, line feed
+# and carriage return are allowed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A spreadsheet program runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# How a CSV cell says "this text starts with a formula character": Excel shows it without the
+# quote; our own import reads it back without it.
+FORMULA_ESCAPE = "'"
 
 
 class FileError(Exception):
@@ -142,7 +154,7 @@ def read_csv(stream: IO[bytes], encoding: str) -> Table:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for values in reader:
-                yield reader.line_num, values
+                yield reader.line_num, [unescape_cell(value) for value in values]
         except csv.Error as error:
             raise FileError(
                 _("Line %(line)d cannot be read as CSV: %(error)s")
@@ -217,6 +229,28 @@ def format_for(path: str | Path) -> str:
     return suffix
 
 
+def safe_cell(value: Any, file_format: str) -> Any:
+    """A value as it may leave in a spreadsheet, whoever typed it: without the control
+    characters a workbook cannot hold, and in CSV never read as a formula (XLSX cells are typed
+    as text instead, see `write_xlsx`). Every export, registers and submissions, goes through
+    here."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    if file_format == CSV and value.startswith(FORMULA_PREFIXES):
+        return FORMULA_ESCAPE + value
+    return value
+
+
+def unescape_cell(value: str) -> str:
+    """What `safe_cell` wrote into a CSV, read back as the text it was."""
+    if value.startswith(FORMULA_ESCAPE) and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 class _Echo:
     """A file-like object whose write() returns what it was given, for streaming CSV."""
 
@@ -227,10 +261,12 @@ class _Echo:
 def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
     """CSV in UTF-8 with a byte order mark (Excel needs it to read UTF-8), a piece at a time."""
     writer = csv.writer(_Echo())
-    yield codecs.BOM_UTF8 + writer.writerow(header).encode()
+    yield codecs.BOM_UTF8 + writer.writerow([safe_cell(name, CSV) for name in header]).encode()
     batch: list[str] = []
     for row in rows:
-        batch.append(writer.writerow(["" if value is None else value for value in row]))
+        batch.append(
+            writer.writerow(["" if value is None else safe_cell(value, CSV) for value in row])
+        )
         if len(batch) >= 1000:
             yield "".join(batch).encode()
             batch = []
@@ -244,15 +280,15 @@ def write_xlsx(target: IO[bytes], header: list[str], rows: Iterable[list[Any]]) 
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append(header)
+    sheet.append([safe_cell(name, XLSX) for name in header])
     for row in rows:
         cells = []
-        for value in row:
+        for value in map(safe_cell, row, repeat(XLSX)):
             if isinstance(value, datetime.date):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
-            elif isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
+            elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
                 # Never let a cell's text run as a formula in the reader's Excel.
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.data_type = "s"

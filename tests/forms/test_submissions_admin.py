@@ -261,3 +261,27 @@ def test_list_queries_do_not_grow_with_rows(city, admin):
             },
         )
     assert count() == few
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_answer_with_control_characters_still_exports(city, admin, file_format):
+    # A stranger's answer may hold any character; openpyxl refuses the ones XML cannot hold.
+    strange = submit(
+        city["report"],
+        {
+            "Grid": city["grid_b"].code,
+            "Name": "李芳",
+            "Phone": "13800001111",
+            "Details": "bro\x08ken\x1b bench\x0b",
+        },
+    )
+    response = admin.get(f"{INDEX}?definition__id__exact={city['report'].pk}&export={file_format}")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    if file_format == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode())))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    row = next(row for row in rows if row[0] == strange.reference)
+    assert "broken bench" in row

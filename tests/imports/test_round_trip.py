@@ -113,3 +113,26 @@ def test_text_that_looks_like_a_formula_stays_text_in_xlsx(registry):
     report = run("departments", export("departments", "xlsx"))
     assert report.unchanged == 2
     assert set(Department.objects.values_list("description", flat=True)) == {"=1+1"}
+
+
+def test_text_that_looks_like_a_formula_is_escaped_in_csv_and_reads_back(registry):
+    Department.objects.update(description='=HYPERLINK("http://x")')
+    data = export("departments", "csv")
+    assert b"'=HYPERLINK" in data
+    report = run("departments", data)
+    assert report.unchanged == 2
+    assert set(Department.objects.values_list("description", flat=True)) == {
+        '=HYPERLINK("http://x")'
+    }
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_control_characters_never_break_an_export(registry, file_format):
+    Department.objects.update(description="户籍\x00管理\x1b")
+    data = export("departments", file_format)
+    assert "户籍管理".encode() in data or file_format == "xlsx"
+    if file_format == "xlsx":
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert "户籍管理" in [cell.value for row in sheet.iter_rows() for cell in row]
