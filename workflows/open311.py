@@ -29,7 +29,7 @@ and no contact detail ever leaves through this API.
 import datetime
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -63,6 +63,11 @@ from .models import (
 MAX_RESULTS = 1000
 MAX_IDS = 100
 MAX_DAYS = 90
+# Public numbers are process keys: bigint on PostgreSQL.
+MAX_NUMBER_DIGITS = 18
+# Dates a filter may name: wide enough for any real request, narrow enough that a period
+# around them never leaves the range Python and the databases can hold.
+YEARS = range(1900, 3000)
 OPEN, CLOSED = "open", "closed"
 
 # The parameters of POST requests.json a field can take by its key.
@@ -191,6 +196,21 @@ class Service:
     version: WorkflowVersion
     snapshot: selectors.VersionSnapshot
     intake: Intake
+
+
+def refuse_nul(params: Mapping[str, str] | QueryDict) -> None:
+    """No parameter may hold a NUL character: PostgreSQL cannot store or compare one, and no
+    real address, code or description has it."""
+    items = (
+        params.lists() if isinstance(params, QueryDict) else ((k, [v]) for k, v in params.items())
+    )
+    for name, values in items:
+        if "\x00" in name or any("\x00" in str(value) for value in values):
+            raise Open311Error(
+                400,
+                _("%(name)s: holds a NUL character, which is not allowed.")
+                % {"name": name.replace("\x00", "")},
+            )
 
 
 def open_definitions() -> QuerySet[WorkflowDefinition]:
@@ -481,8 +501,13 @@ def split_ids(text: str) -> tuple[list[str], list[int]]:
         raise Open311Error(
             400, _("service_request_id: at most %(count)d at once.") % {"count": MAX_IDS}
         )
-    numbers = [int(part) for part in ids if part.isdigit()]
-    codes = [part.upper() for part in ids if not part.isdigit()]
+    # isdigit() alone takes "²", which int() refuses; a number too long for a key is no key.
+    numbers = [
+        int(part)
+        for part in ids
+        if part.isascii() and part.isdigit() and len(part) <= MAX_NUMBER_DIGITS
+    ]
+    codes = [part.upper() for part in ids if not (part.isascii() and part.isdigit())]
     return codes, numbers
 
 
@@ -519,13 +544,19 @@ def moment(params: QueryDict, name: str, *, end: bool) -> datetime.datetime | No
         value = None if day else parse_datetime(text)
     except ValueError:
         value = day = None
-    if day is not None:
-        value = datetime.datetime.combine(day + datetime.timedelta(days=int(end)), datetime.time())
-    if value is None:
+    if value is None and day is None:
         raise Open311Error(
             400,
             _("%(name)s: give a date and time such as 2026-03-01T08:00:00+08:00.") % {"name": name},
         )
+    if (day or value).year not in YEARS:
+        raise Open311Error(
+            400,
+            _("%(name)s: give a date between the years %(first)d and %(last)d.")
+            % {"name": name, "first": YEARS[0], "last": YEARS[-1]},
+        )
+    if day is not None:
+        value = datetime.datetime.combine(day + datetime.timedelta(days=int(end)), datetime.time())
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 

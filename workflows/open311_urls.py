@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2 endpoints, mounted at /open311/v2/ (see workflows.open311)."""
+"""Open311 GeoReport v2 endpoints, mounted at /open311/v2/ (see workflows.open311). Any code
+or id reaches its view, so that even a malformed one gets the spec's error list."""
 
 from django.urls import path, register_converter
 
@@ -22,13 +23,13 @@ app_name = "open311"
 urlpatterns = [
     path("services.<open311_format:response_format>", views.services, name="services"),
     path(
-        "services/<slug:code>.<open311_format:response_format>",
+        "services/<str:code>.<open311_format:response_format>",
         views.service_definition,
         name="service",
     ),
     path("requests.<open311_format:response_format>", views.requests, name="requests"),
     path(
-        "requests/<slug:request_id>.<open311_format:response_format>",
+        "requests/<str:request_id>.<open311_format:response_format>",
         views.request_detail,
         name="request",
     ),

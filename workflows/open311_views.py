@@ -2,6 +2,7 @@
 Every answer, errors included, has the spec's shape; the API never acts as the signed-in user,
 so its POST needs no CSRF token."""
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from xml.etree.ElementTree import Element, tostring
@@ -16,6 +17,9 @@ from rest_framework.throttling import AnonRateThrottle
 from forms import services as form_services
 
 from . import open311
+
+# Characters XML 1.0 cannot hold: an answer echoing them would not parse.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # XML names the items of each list after the list (the spec's element names).
 XML_ITEMS = {
@@ -36,7 +40,7 @@ def xml_element(name: str, value: object) -> Element:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = NOT_XML.sub("", str(value))
     return element
 
 
@@ -71,6 +75,8 @@ def endpoint(*methods: str) -> Callable:
                     )
                 if request.method == "GET" and not AnonRateThrottle().allow_request(request, None):
                     raise open311.Open311Error(429, too_many())
+                open311.refuse_nul(kwargs)
+                open311.refuse_nul(request.GET)
                 return view(request, *args, response_format=response_format, **kwargs)
             except open311.Open311Error as error:
                 errors = [{"code": error.status, "description": m} for m in error.messages]
@@ -109,6 +115,7 @@ def requests(request: HttpRequest, response_format: str) -> HttpResponse:
         raise open311.Open311Error(413, _("The request is too large.")) from error
     except (TooManyFieldsSent, TooManyFilesSent) as error:
         raise open311.Open311Error(400, _("The request has too many fields.")) from error
+    open311.refuse_nul(params)
     # Filing is limited like the public forms, and counted with them.
     if not form_services.allow_attempt(form_services.client_address(request)):
         raise open311.Open311Error(429, too_many())
