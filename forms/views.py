@@ -64,7 +64,10 @@ def submit(request: HttpRequest, page: FormPage) -> HttpResponse:
         submission = services.accept_submission(form, page=page, user=request.user)
         remembered = request.session.get(SESSION_KEY, [])
         request.session[SESSION_KEY] = [*remembered, submission.reference][-REMEMBERED_REFERENCES:]
-        return redirect(page.url + page.reverse_subpage("done", args=[submission.reference]))
+        # Relative to the site the request came in on: with several sites `page.url` names
+        # the page's most specific site, on its configured port, not the one in use.
+        done = page.get_url(request) + page.reverse_subpage("done", args=[submission.reference])
+        return redirect(done)
     services.keep_uploads(form)
     return render_form(request, page, form)
 

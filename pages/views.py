@@ -26,7 +26,7 @@ def activity_action(request: HttpRequest, activity: VolunteerActivityPage, actio
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not request.user.is_authenticated:
-        return redirect_to_login(activity.url)
+        return redirect_to_login(activity.get_url(request))
     try:
         if action == "sign_up":
             signup = services.sign_up(activity, request.user)
@@ -36,7 +36,7 @@ def activity_action(request: HttpRequest, activity: VolunteerActivityPage, actio
             messages.success(request, _("Your sign-up is cancelled."))
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    return redirect(activity.url)
+    return redirect(activity.get_url(request))
 
 
 def parse_hours(post) -> tuple[dict[int, Decimal | None], list[str]]:
@@ -58,7 +58,7 @@ def log_hours(request: HttpRequest, activity: VolunteerActivityPage) -> HttpResp
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not request.user.is_authenticated:
-        return redirect_to_login(activity.url)
+        return redirect_to_login(activity.get_url(request))
     hours, errors = parse_hours(request.POST)
     if not errors:
         try:
@@ -69,7 +69,7 @@ def log_hours(request: HttpRequest, activity: VolunteerActivityPage) -> HttpResp
             messages.success(request, _("Hours saved for %(n)d volunteers.") % {"n": changed})
     for error in sorted(set(errors)):
         messages.error(request, error)
-    return redirect(activity.url)
+    return redirect(activity.get_url(request))
 
 
 @login_required
