@@ -443,9 +443,17 @@ def retry_confirmation_emails(*, older_than: datetime.timedelta) -> tuple[int, i
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address from the configured header (the last hop a trusted proxy added)."""
-    value = request.META.get(settings.FORMS_CLIENT_IP_HEADER, "")
-    return value.split(",")[-1].strip() or "unknown"
+    """The address every rate limit counts by. Without a trusted proxy (TRUSTED_PROXY_COUNT
+    0) it is the connection's REMOTE_ADDR and X-Forwarded-For is ignored, since any client can
+    write it. Behind N trusted proxies, each appending the address it saw, it is the Nth entry
+    from the right of X-Forwarded-For (the one the outermost trusted proxy wrote); a shorter
+    header means the request skipped proxies, and its leftmost entry is the best known."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [entry.strip() for entry in header.split(",") if entry.strip()]
+    if proxies > 0 and forwarded:
+        return forwarded[-min(proxies, len(forwarded))]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def allow_attempt(client: str) -> bool:

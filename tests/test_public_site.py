@@ -79,6 +79,3 @@ def test_interface_speaks_chinese_by_default_and_switches(client, portal, settin
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in" in client.get(reverse("login")).content.decode()
 
-
-def test_health_check(client):
-    assert client.get("/healthz").json() == {"status": "ok"}

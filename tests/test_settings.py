@@ -1,9 +1,12 @@
 """Configuration: the site/ layout, environment-driven settings and production safety."""
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,6 +22,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/peoples-grid-settings-test.sqlite3",
 }
 
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 # Variables the test run itself sets, which a deployment would not have.
 TEST_ONLY_ENV = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -53,7 +57,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_production_passes_check_deploy_without_warnings():
     result = run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        PRODUCTION_ENV,
+        {**PRODUCTION_ENV, "REDIS_URL": "redis://127.0.0.1:6379/0"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -100,31 +104,25 @@ def test_gunicorn_serves_the_wsgi_entry_point(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = clean_env(
-        {**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": "False", "ALLOWED_HOSTS": "127.0.0.1"}
+        {
+            **PRODUCTION_ENV,
+            "SECURE_SSL_REDIRECT": "False",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SINGLE_PROCESS_INSTALL": "True",
+        }
     )
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--pythonpath",
-            "site",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
+        [GUNICORN, "--pythonpath", "site", "config.wsgi", "--bind", f"127.0.0.1:{port}", "-w1"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     try:
-        body = None
+        body, live = None, f"http://127.0.0.1:{port}/livez"
         for _attempt in range(100):
             try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/healthz", timeout=2
-                ) as response:
+                with urllib.request.urlopen(live, timeout=2) as response:
                     body = response.read().decode()
                 break
             except OSError:
@@ -138,3 +136,81 @@ def test_gunicorn_serves_the_wsgi_entry_point(tmp_path):
 @pytest.mark.django_db
 def test_migrations_are_in_sync():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.parametrize(
+    ("extra", "errors"),
+    [
+        ({}, ["config.E001"]),
+        ({"SINGLE_PROCESS_INSTALL": "True"}, []),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, []),
+        ({"TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}, ["config.E001", "config.E002"]),
+        (
+            {"SINGLE_PROCESS_INSTALL": "True", "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"},
+            ["config.E002"],
+        ),
+        (
+            {
+                "REDIS_URL": "redis://127.0.0.1:6379/0",
+                "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            },
+            [],
+        ),
+    ],
+)
+def test_production_refuses_a_per_process_cache(extra, errors):
+    """Several processes with a cache each: pages stay stale after a publish on another server,
+    rate limits count per process, the worker's progress never reaches the web servers."""
+    result = run([sys.executable, "manage.py", "check"], {**PRODUCTION_ENV, **extra})
+    found = sorted(set(re.findall(r"\(config\.E\d+\)", result.stdout + result.stderr)))
+    assert found == [f"({error})" for error in errors]
+    assert (result.returncode != 0) == bool(errors)
+
+
+def test_gunicorn_config_refuses_to_start_when_a_check_fails():
+    env = clean_env({**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": "False"})
+    result = subprocess.run(
+        [GUNICORN, "-c", "deploy/gunicorn.conf.py", "--bind", "127.0.0.1:0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "config.E001" in result.stdout + result.stderr
+
+
+def collect(tmp_path, source: Path, settings) -> Path:
+    settings.STATICFILES_DIRS = [source]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "config.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return settings.STATIC_ROOT
+
+
+def test_collectstatic_leaves_a_packages_broken_reference_and_logs_it(tmp_path, settings, caplog):
+    package = tmp_path / "package"  # outside the project, as site-packages is
+    (package / "fonts").mkdir(parents=True)
+    (package / "fonts" / "here.woff2").write_bytes(b"font")
+    (package / "fonts" / "face.css").write_text(
+        "@font-face { src: url(here.woff2), url(missing.woff2); }"
+    )
+    collected = collect(tmp_path, package, settings)
+    manifest = json.loads((collected / "staticfiles.json").read_text())["paths"]
+    css = (collected / manifest["fonts/face.css"]).read_text()
+    assert f'url("{Path(manifest["fonts/here.woff2"]).name}")' in css
+    assert "url(missing.woff2)" in css
+    assert "fonts/face.css refers to missing.woff2" in caplog.text
+
+
+def test_collectstatic_refuses_a_broken_reference_in_the_projects_own_files(tmp_path, settings):
+    (ROOT / "var").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=ROOT / "var") as own:
+        (Path(own) / "broken.css").write_text("body { background: url(missing.png); }")
+        with pytest.raises(ValueError, match=r"missing\.png"):
+            collect(tmp_path, Path(own), settings)

@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.throttling import AnonRateThrottle
 
 from forms import services as form_services
+from forms.throttling import AnonRateThrottle
 
 from . import open311
 

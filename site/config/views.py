@@ -1,13 +1,35 @@
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+from . import health
+
+# /healthz and /livez: answered by config.middleware.HealthCheckMiddleware, ahead of the rest.
 
 
-def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers: this app server is up and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+@never_cache
+def readiness(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when this app server can serve pages (database, cache, static
+    files manifest, one page rendered), 503 naming what fails otherwise."""
+    results = health.run_checks()
+    ready = all(result.ok for result in results)
+    return JsonResponse(
+        {
+            "status": "ok" if ready else "unavailable",
+            "checks": {
+                result.name: {"ok": result.ok, "detail": result.detail, "ms": result.milliseconds}
+                for result in results
+            },
+        },
+        status=200 if ready else 503,
+    )
+
+
+@never_cache
+def liveness(request: HttpRequest) -> JsonResponse:
+    """For process supervisors: the server answers; touches nothing else, so that a database
+    outage does not get every app server restarted."""
     return JsonResponse({"status": "ok"})
 
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /livez, answered before anything that could fail on the way to a view.
+    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, cached pages included (site/config/csp.py).
     "config.csp.PolicyMiddleware",
@@ -214,7 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # The public APIs are rate-limited per client address like the public forms.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["forms.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
 }
 SPECTACULAR_SETTINGS = {
@@ -233,11 +235,15 @@ GRID_HOUSEHOLDS_MIN = env.int("GRID_HOUSEHOLDS_MIN", default=250)
 GRID_HOUSEHOLDS_MAX = env.int("GRID_HOUSEHOLDS_MAX", default=500)
 
 # Public form submissions: at most FORMS_RATE_LIMIT_COUNT attempts per client address in
-# FORMS_RATE_LIMIT_WINDOW seconds (0 turns the limit off); the address is read from
-# FORMS_CLIENT_IP_HEADER (behind a proxy, e.g. HTTP_X_FORWARDED_FOR: its last entry is used).
+# FORMS_RATE_LIMIT_WINDOW seconds (0 turns the limit off).
 FORMS_RATE_LIMIT_COUNT = env.int("FORMS_RATE_LIMIT_COUNT", default=20)
+# The client address that rate limits count by (forms.services.client_address): with no
+# trusted proxy, the connection's own address; behind N proxies that each append the address
+# they saw to X-Forwarded-For, its Nth entry from the right. Anything further left was written
+# by the client and is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 FORMS_RATE_LIMIT_WINDOW = env.int("FORMS_RATE_LIMIT_WINDOW", default=600)
-FORMS_CLIENT_IP_HEADER = env.str("FORMS_CLIENT_IP_HEADER", default="REMOTE_ADDR")
 # A whole submission, files included; each file field has its own, smaller cap.
 FORMS_MAX_REQUEST_SIZE = env.int("FORMS_MAX_REQUEST_SIZE", default=60 * 1024 * 1024)
 FORMS_EMAIL_MAX_ATTEMPTS = env.int("FORMS_EMAIL_MAX_ATTEMPTS", default=5)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, STORAGES, env
+from .base import CACHES, DATABASES, INSTALLED_APPS, SECRET_KEY, STATIC_ROOT, STORAGES, env
 
 DEBUG = env.bool("DEBUG", default=False)
 if not SECRET_KEY:
@@ -11,9 +11,28 @@ if not SECRET_KEY:
         "SECRET_KEY is not set. Set it in the environment (see .env.example) before starting."
     )
 
+# config.checks: production refuses to start with a per-process cache (config.E001) unless
+# the operator declares that this install runs a single process (one gunicorn worker, no task
+# worker), and whenever tasks run in a worker without a shared cache (config.E002).
+INSTALLED_APPS = [*INSTALLED_APPS, "config.apps.ConfigConfig"]
+SINGLE_PROCESS_INSTALL = env.bool("SINGLE_PROCESS_INSTALL", default=False)
+
+# An unreachable database or Redis makes requests (and /healthz) fail within seconds instead
+# of hanging until the proxy gives up.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2}
+    )
+
+# Hashed, compressed static files with a manifest (see config.storage for third-party files).
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(STATIC_ROOT))
 STORAGES = {
     **STORAGES,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.storage.ManifestStaticFilesStorage"},
 }
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
