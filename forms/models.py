@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import (
     FORM_FIELD_CHOICES,
@@ -227,6 +228,20 @@ def private_storage():
     return storages["private"]
 
 
+class FormPageForm(WagtailAdminPageForm):
+    """A new form page offers, by default, the areas of the page it is placed under: on a
+    community's page, that community's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and not self.instance.area_id and self.parent_page:
+            from pages.models import nearest_area
+
+            area = nearest_area(self.parent_page)
+            if area is not None and area.level < Area.Level.GRID:
+                self.initial["area"] = area.pk
+
+
 class FormPage(RoutablePageMixin, Page):
     """Places a published form definition on a site; residents fill it in here."""
 
@@ -270,6 +285,7 @@ class FormPage(RoutablePageMixin, Page):
         FieldPanel("workflow"),
     ]
     subpage_types: list[str] = []
+    base_form_class = FormPageForm
     template = "forms/form_page.html"
 
     class Meta:
@@ -386,6 +402,16 @@ class Submission(AbstractFormSubmission):
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_error = models.CharField(_("last email error"), max_length=500, blank=True)
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # Links in what is sent to the submitter later (by a worker, with no request) point to the
+    # site they used, with the hostname and port configured for it.
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("sent on the site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     search_text = models.TextField(editable=False, blank=True)
 
     class Meta:

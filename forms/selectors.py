@@ -3,9 +3,12 @@
 import dataclasses
 import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Site
 
 from grid import selectors as grid_selectors
 from grid.masking import mask_id_number, mask_name, mask_phone
@@ -123,3 +126,41 @@ def export_columns(
 
 def answer_texts(submission: Submission) -> dict[str, str]:
     return {answer.name: answer.text for answer in answers(submission)}
+
+
+def submitter_site(submission: Submission) -> Site | None:
+    """The public site the submitter used: the one they sent it on, else the site of its page,
+    else the default site."""
+    if submission.site_id:
+        return submission.site
+    if submission.page_id:
+        return submission.page.get_site()
+    return Site.objects.filter(is_default_site=True).first()
+
+
+def site_root_url(submission: Submission) -> str:
+    """Scheme, host and port for links in what is sent to the submitter later, by a worker or a
+    staff member's request: their site's, as configured (hostname, port) in Wagtail's sites."""
+    site = submitter_site(submission)
+    return (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+
+
+def tracking_link(submission: Submission) -> str:
+    """The tracking page on the submitter's site when a process runs (or is about to run) on
+    the submission, else empty."""
+    page = submission.page.specific if submission.page_id else None
+    if getattr(page, "workflow_id", None) or hasattr(submission, "process"):
+        return site_root_url(submission) + reverse("workflows:track", args=[submission.reference])
+    return ""
+
+
+def page_link(submission: Submission) -> str:
+    """The form page the submission came from, on the submitter's site; empty when that site
+    does not hold it (or it is gone)."""
+    site = submitter_site(submission)
+    if not submission.page_id or site is None:
+        return ""
+    root_path, path = site.root_page.url_path, submission.page.url_path
+    if not path.startswith(root_path):
+        return ""
+    return site_root_url(submission) + "/" + path.removeprefix(root_path)

@@ -35,7 +35,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from grid.models import Area
 
@@ -244,10 +244,12 @@ def store_submission(
     *,
     page: Page | None = None,
     user: AbstractBaseUser | AnonymousUser | None = None,
+    site: Site | None = None,
     rng: random.Random | None = None,
 ) -> Submission:
     """Store a valid form's answers with their labels and types as they are now, and its files
-    in private storage."""
+    in private storage. `site` is the Wagtail site the submitter used: what is sent to them
+    later links there."""
     if not form.is_valid():
         raise ValidationError(_("Only a valid form can be stored."))
     definition = form.definition
@@ -258,6 +260,7 @@ def store_submission(
         definition=definition,
         definition_revision_id=definition.live_revision_id,
         page=page,
+        site=site,
         user=user if user is not None and user.is_authenticated else None,
         reference=unused_reference(rng),
         form_data={spec.name: json_value(value) for spec, value in answered},
@@ -305,13 +308,14 @@ def accept_submission(
     *,
     page: Page | None = None,
     user: AbstractBaseUser | AnonymousUser | None = None,
+    site: Site | None = None,
 ) -> Submission:
     """Accept a valid submission: store it first (committed), then run the side effects, so
     that a failing side effect never loses what was typed. Side effects run after the commit
     and record their own failures (the confirmation email's status is kept on the
     submission and retried by `retry_form_emails`); receivers of `submission_accepted`
     (the process engine) run after the commit too."""
-    submission = store_submission(form, page=page, user=user)
+    submission = store_submission(form, page=page, user=user, site=site)
     transaction.on_commit(
         lambda: submission_accepted.send(sender=Submission, submission=submission), robust=True
     )
@@ -404,6 +408,8 @@ def send_confirmation_email(submission: Submission) -> bool:
             "submission": submission,
             "definition": submission.definition,
             "thank_you": strip_tags(submission.definition.thank_you_text).strip(),
+            "tracking_link": selectors.tracking_link(submission),
+            "page_link": selectors.page_link(submission),
         }
         subject = _("Your reference code %(reference)s: %(title)s") % {
             "reference": submission.reference,

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from wagtail.models import Site
 
 from . import services
 from .builder import HONEYPOT_NAME, SubmissionForm
@@ -61,7 +62,9 @@ def submit(request: HttpRequest, page: FormPage) -> HttpResponse:
     if problems:
         return render_form(request, page, form, error=" ".join(problems))
     if form.is_valid():
-        submission = services.accept_submission(form, page=page, user=request.user)
+        submission = services.accept_submission(
+            form, page=page, user=request.user, site=Site.find_for_request(request)
+        )
         remembered = request.session.get(SESSION_KEY, [])
         request.session[SESSION_KEY] = [*remembered, submission.reference][-REMEMBERED_REFERENCES:]
         # Relative to the site the request came in on: with several sites `page.url` names

@@ -12,6 +12,7 @@ import random
 from collections import Counter
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -37,7 +38,9 @@ from .models import (
 )
 
 PORTAL_SLUG = "portal"
-# The first street also answers on its own hostname: http://changjianglu.localhost:8000/
+# The district answers where `make run` serves it, http://127.0.0.1:8000/ (PORT), and the first
+# street also on its own hostname, http://changjianglu.localhost:8000/.
+DISTRICT_HOST = "127.0.0.1"
 STREET_SITE = ("340705001", "changjianglu.localhost")
 # Who edits a street's or a community's site: its staff, through a group per site, since
 # Wagtail grants page permissions to groups on a subtree.
@@ -149,20 +152,27 @@ def build_portal(created: Counter) -> PortalPage:
 
 
 def build_sites(portal: PortalPage, created: Counter) -> None:
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        Site.objects.create(hostname="localhost", root_page=portal, is_default_site=True)
-        created["sites"] += 1
-    elif site.root_page_id != portal.pk:
-        site.root_page = portal
-        site.save()
-        created["sites"] += 1
+    """The district's site on the address `make run` serves, and the first street's on its own
+    hostname, both on the port it serves (settings.PORT): Wagtail builds every link to another
+    site, and every link in an e-mail, from a site's hostname and port."""
+    district = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    configure_site(district, created, hostname=DISTRICT_HOST, root_page=portal)
     street = StreetPage.objects.filter(area__code=STREET_SITE[0]).first()
-    if street and not Site.objects.filter(hostname=STREET_SITE[1]).exists():
-        Site.objects.create(
-            hostname=STREET_SITE[1], port=80, root_page=street, site_name=street.title
-        )
-        created["sites"] += 1
+    if street:
+        site = Site.objects.filter(hostname=STREET_SITE[1]).first() or Site(site_name=street.title)
+        configure_site(site, created, hostname=STREET_SITE[1], root_page=street)
+
+
+def configure_site(site: Site, created: Counter, *, hostname: str, root_page: Page) -> None:
+    """Save the site only when it differs, so that a second run with the same port changes
+    nothing and a run on another port moves the demo's sites to it."""
+    wanted = {"hostname": hostname, "port": settings.PORT, "root_page_id": root_page.pk}
+    if site.pk and all(getattr(site, name) == value for name, value in wanted.items()):
+        return
+    for name, value in wanted.items():
+        setattr(site, name, value)
+    site.save()
+    created["sites"] += 1
 
 
 def build_grid_workers(grids: list[Area], created: Counter) -> None:

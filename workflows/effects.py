@@ -240,12 +240,15 @@ def run(effect: Effect, process: WorkflowProcess) -> None:
     """Run one effect; a failure is recorded in the history, never left to stop the process."""
     kind = EFFECTS[effect.kind]
     public = ""
+    held = getattr(process, "held_applicant_notices", [])
+    told = len(held)
     try:
         with transaction.atomic():
             note, public = kind.run(effect, process, answers_for(effect, process))
     except Exception as error:
         logger.exception("effect %s failed for process %s", effect.kind, process.pk)
         note = _("%(effect)s failed: %(error)s") % {"effect": kind.label, "error": error}
+        del held[told:]  # rolled back with the effect: the applicant is not told of it
     ProcessEvent.objects.create(
         process=process,
         kind=ProcessEvent.Kind.EFFECT,

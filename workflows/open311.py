@@ -42,6 +42,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS, STATUS
+from wagtail.models import Site
 
 from forms import services as form_services
 from forms.builder import MULTILINE_MAX_LENGTH, FieldSpec, Row, field_specs, plain_decimal
@@ -428,9 +429,12 @@ def form_data(intake: Intake, params: QueryDict, area: Area, where: str) -> dict
     return data
 
 
-def create_request(params: QueryDict, tracking_url: Callable[[str], str]) -> dict:
+def create_request(
+    params: QueryDict, tracking_url: Callable[[str], str], site: Site | None = None
+) -> dict:
     """POST requests: validate the request as the intake form, store it and start the process,
-    all or nothing. The API files as an anonymous applicant whoever calls it."""
+    all or nothing. The API files as an anonymous applicant whoever calls it; what is sent to
+    the applicant later links to `site`, the one the request came in on."""
     service = service_for(params.get("service_code", ""))
     area, where = locate(params)
     intake = service.intake
@@ -444,7 +448,7 @@ def create_request(params: QueryDict, tracking_url: Callable[[str], str]) -> dic
     # submission is rolled back with it (the confirmation email is sent only after the commit).
     try:
         with transaction.atomic():
-            submission = form_services.accept_submission(form)
+            submission = form_services.accept_submission(form, site=site)
             process = services.start_process(service.version, submission, AnonymousUser())
     except (services.StartRefused, ValidationError) as refusal:
         raise Open311Error(400, *getattr(refusal, "messages", [str(refusal)])) from refusal

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from wagtail.models import Site
 
 from forms import services as form_services
 from forms.throttling import AnonRateThrottle
@@ -122,6 +123,7 @@ def requests(request: HttpRequest, response_format: str) -> HttpResponse:
     created = open311.create_request(
         params,
         lambda code: request.build_absolute_uri(reverse("workflows:track", args=[code])),
+        Site.find_for_request(request),
     )
     return render([created], "service_requests", response_format)
 

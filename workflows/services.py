@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.status import STATUS
 
+from forms import selectors as form_selectors
 from forms import services as form_services
 from forms.builder import SubmissionForm, json_value
 from forms.models import FormDefinition, Submission
@@ -368,12 +369,19 @@ def complete_process(activation: Activation) -> None:
     ProcessEvent.objects.create(
         process=process, kind=ProcessEvent.Kind.COMPLETED, outcome=process.outcome
     )
-    for effect in selectors.snapshot(process.version).effects:
-        if effect.when in (Effect.When.ALWAYS, process.outcome):
-            effects.run(effect, process)
+    # One message tells the applicant of the end: what the effects say to them (a designed
+    # notification, their new account), else the engine's own notice.
+    process.held_applicant_notices = []
+    try:
+        for effect in selectors.snapshot(process.version).effects:
+            if effect.when in (Effect.When.ALWAYS, process.outcome):
+                effects.run(effect, process)
+    finally:
+        held = process.__dict__.pop("held_applicant_notices")
     notify_applicant(
         process,
-        _("Your application %(code)s is complete: %(outcome)s.")
+        " ".join(held)
+        or _("Your application %(code)s is complete: %(outcome)s.")
         % {"code": process.tracking_code, "outcome": process.get_outcome_display()},
     )
 
@@ -581,24 +589,28 @@ def process_url(process: WorkflowProcess) -> str:
 
 
 def notify(
-    users, text: str, url: str = "", process: WorkflowProcess | None = None
+    users, text: str, url: str = "", process: WorkflowProcess | None = None, *, root: str = ""
 ) -> list[Notification]:
     """In-app notifications, and the same text by email to users with an address (sent after
-    the commit, so a mail failure never undoes the decision that caused it)."""
+    the commit, so a mail failure never undoes the decision that caused it). The email's link
+    is `url` on `root` (scheme, host and port): the admin's base URL unless said otherwise."""
     users = list({user.pk: user for user in users}.values())
     notes = Notification.objects.bulk_create(
         Notification(user=user, text=text[:300], url=url, process=process) for user in users
     )
     addresses = [user.email for user in users if user.email]
     if addresses:
-        transaction.on_commit(lambda: send_notification_email(text, url, addresses))
+        link = (root or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + url if url else ""
+        transaction.on_commit(lambda: send_notification_email(text, link, addresses))
     return notes
 
 
-def send_notification_email(text: str, url: str, addresses: list[str]) -> None:
-    body = f"{text}\n\n{settings.WAGTAILADMIN_BASE_URL}{url}" if url else text
+def send_notification_email(text: str, link: str, addresses: list[str]) -> None:
+    body = f"{text}\n\n{link}" if link else text
     try:
-        send_mail(_("People's Grid: %(text)s") % {"text": text[:60]}, body, None, addresses)
+        # A header holds one line: a designed message may have several.
+        subject = _("People's Grid: %(text)s") % {"text": " ".join(text.split())[:60]}
+        send_mail(subject, body, None, addresses)
     except Exception:
         logger.exception("notification email failed for %d addresses", len(addresses))
 
@@ -624,10 +636,17 @@ def notify_task_created(task: StageTask, process: WorkflowProcess) -> None:
 
 def notify_applicant(process: WorkflowProcess, text: str) -> None:
     """The applicant hears of every decision: in the app when signed in, by email when they
-    gave an address, and always on the tracking page."""
+    gave an address, and always on the tracking page. The email links to the tracking page on
+    the site they applied on, whoever's request (or worker) sends it. While the process
+    completes, what effects tell the applicant is held and sent once (`complete_process`)."""
+    held = getattr(process, "held_applicant_notices", None)
+    if held is not None:
+        held.append(text)
+        return
     url = reverse("workflows:track", args=[process.tracking_code])
+    root = form_selectors.site_root_url(process.submission)
     if process.applicant_id:
-        notify([process.applicant], text, url, process)
+        notify([process.applicant], text, url, process, root=root)
     elif process.submission.email:
         address = process.submission.email
-        transaction.on_commit(lambda: send_notification_email(text, url, [address]))
+        transaction.on_commit(lambda: send_notification_email(text, root + url, [address]))
