@@ -6,7 +6,7 @@ from django_tasks import task
 
 from forms.models import Submission
 
-from . import services
+from . import periodic, services
 
 logger = logging.getLogger(__name__)
 
@@ -28,4 +28,4 @@ def start_process_for_submission(submission_id: int) -> int | None:
 
 @task()
 def process_deadlines() -> int:
-    return services.process_deadlines()
+    return periodic.run_deadline_check()

@@ -27,7 +27,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from grid.admin_views import ScopedModelAdmin
 from grid.wagtail_hooks import ReadOnlyPermissionHelper
 
-from . import selectors, services
+from . import periodic, selectors, services
 from .models import WorkflowDefinition, WorkflowProcess
 
 
@@ -217,3 +217,28 @@ class TasksPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_tasks_panel(request, panels):
     panels.insert(0, TasksPanel(request.user))
+
+
+class DeadlineCheckPanel(Component):
+    """When the deadline check last ran: superusers always see it; everyone sees the warning
+    when it has not run within its interval, since overdue tasks are then not being marked."""
+
+    name = "deadline_check"
+    order = 40
+    template_name = "workflows/admin/deadline_check_panel.html"
+
+    def __init__(self, status: periodic.JobStatus):
+        self.status = status
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "status": self.status,
+            "interval_minutes": int(self.status.interval.total_seconds() // 60),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_deadline_check_panel(request, panels):
+    status = periodic.deadline_check_status()
+    if status.late or request.user.is_superuser:
+        panels.insert(0, DeadlineCheckPanel(status))

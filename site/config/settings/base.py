@@ -261,3 +261,6 @@ PORT = env.int("PORT", default=8000)
 # make-up working days (调休), as ISO dates.
 WORKFLOW_HOLIDAYS = env.list("WORKFLOW_HOLIDAYS", default=[])
 WORKFLOW_EXTRA_WORKING_DAYS = env.list("WORKFLOW_EXTRA_WORKING_DAYS", default=[])
+# The deadline check (`process_deadlines`; deploy/systemd/peoples-grid-deadlines.timer) runs
+# every this many minutes; the admin dashboard warns when its last run is older than that.
+WORKFLOW_DEADLINE_CHECK_MINUTES = env.int("WORKFLOW_DEADLINE_CHECK_MINUTES", default=5)
