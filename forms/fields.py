@@ -121,6 +121,9 @@ class AreaChoiceField(forms.ChoiceField):
             for parent, members in itertools.groupby(self.areas.values(), lambda a: a.parent)
         ]
         super().__init__(choices=[("", _("Choose…")), *groups], **kwargs)
+        if self.required and len(self.areas) == 1 and not self.initial:
+            # A page limited to one community offers only that one: nothing to choose.
+            self.initial = next(iter(self.areas))
 
     def clean(self, value) -> Area | None:
         code = super().clean(value)

@@ -12,8 +12,9 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from forms.models import FormDefinition, FormPage, Submission
 
-from ..factories import GridFactory
-from .factories import png
+from ..factories import CommunityFactory, GridFactory
+from ..pages.factories import site_for
+from .factories import definition_with, png
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +233,28 @@ def test_definitions_list_links_to_their_submissions(admin):
     definition = FormDefinition.objects.get()
     content = admin.get(reverse("wagtailsnippets_forms_formdefinition:list")).content.decode()
     assert f"/admin/forms/submission/?definition__id__exact={definition.pk}" in content
+
+
+def test_a_new_form_page_offers_the_areas_of_the_page_it_is_placed_under(admin):
+    community = CommunityFactory(name="五松社区")
+    CommunityFactory(name="长江社区", parent=community.parent)
+    portal, _street_page, community_page = site_for(community)
+    chosen = f'<option value="{community.pk}" selected>'
+
+    def area_options(parent) -> str:
+        url = reverse("wagtailadmin_pages:add", args=("forms", "formpage", parent.pk))
+        content = admin.get(url).content.decode()
+        return content[
+            content.index('name="area"') : content.index("</select>", content.index('name="area"'))
+        ]
+
+    assert chosen in area_options(community_page)
+    # Under the district's portal it offers the district; the admin may still clear it.
+    assert f'<option value="{portal.area.pk}" selected>' in area_options(portal)
+    definition = definition_with({"label": "Name", "field_type": "singleline"})
+    response = admin.post(
+        reverse("wagtailadmin_pages:add", args=("forms", "formpage", community_page.pk)),
+        {"title": "Book", "slug": "book", "definition": definition.pk, "area": ""},
+    )
+    assert response.status_code == 302
+    assert FormPage.objects.get(slug="book").area is None

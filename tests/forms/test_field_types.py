@@ -146,6 +146,20 @@ def test_area_chooser_can_be_limited_to_a_subtree():
     assert services.validate(definition, {"grid": inside.code}, area_root=inside.parent).is_valid()
 
 
+def test_area_chooser_with_only_one_area_to_offer_has_it_chosen():
+    community = CommunityFactory(name="五松社区")
+    CommunityFactory(name="长江社区", parent=community.parent)
+    required = definition_with({"label": "Community", "field_type": "area", "area_level": 2})
+    chosen = f'<option value="{community.code}" selected>五松社区</option>'
+    assert chosen in str(services.build_form(required, area_root=community)["community"])
+    # Where there is a choice to make, or none need be made, the resident makes it.
+    assert chosen not in str(services.build_form(required)["community"])
+    optional = definition_with(
+        {"label": "Community", "field_type": "area", "area_level": 2, "required": False}
+    )
+    assert chosen not in str(services.build_form(optional, area_root=community)["community"])
+
+
 def test_upload_checks_content_not_the_name():
     field = {"label": "Photo", "field_type": "file", "allowed_file_types": "image"}
     assert check(field, None, {"photo": png()})[1].content_type == "image/png"
