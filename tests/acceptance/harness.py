@@ -315,18 +315,39 @@ def untranslated_words(text: str) -> list[str]:
     return found
 
 
-# Visible text, plus the text a person reads that innerText leaves out: the title in the tab,
-# placeholders, and the labels of <input type="submit"> buttons.
+# Visible text, plus the text a person reads that is not in text nodes: the title in the tab,
+# placeholders, the labels of <input type="submit"> buttons and the options of a list. Icon
+# fonts (Viewflow's Material Icons) draw ligatures such as "inbox" as pictures: their text is
+# not read. Text hidden for screen readers only is not on the screen either.
 VISIBLE_TEXT_JS = """() => {
-    const parts = [document.title, document.body ? document.body.innerText : ""];
-    const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
-    for (const el of document.querySelectorAll("[placeholder]")) {
-        if (visible(el)) parts.push(el.getAttribute("placeholder"));
+    const parts = [document.title];
+    const icon = /material (icons|symbols)/i;
+    const skipped = ["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE"];
+    // Visually hidden for screen readers only: 1px boxes that hide their overflow.
+    const srOnly = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+            const box = e.getBoundingClientRect();
+            const clips = getComputedStyle(e).overflow !== "visible";
+            if (box.width <= 1 && box.height <= 1 && clips) return true;
+        }
+        return false;
+    };
+    const shown = (el) => el.checkVisibility({visibilityProperty: true, opacityProperty: true})
+        && !srOnly(el);
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.data.trim() || !el || skipped.includes(el.tagName)) continue;
+        if (!shown(el) || icon.test(getComputedStyle(el).fontFamily)) continue;
+        parts.push(node.data);
     }
     for (const el of document.querySelectorAll(
-        "input[type=submit], input[type=button], input[type=reset]"
+        "[placeholder], input[type=submit], input[type=button], input[type=reset]"
     )) {
-        if (visible(el)) parts.push(el.value);
+        if (shown(el)) parts.push(el.getAttribute("placeholder") || el.value);
+    }
+    for (const select of document.querySelectorAll("select")) {
+        if (shown(select)) for (const option of select.options) parts.push(option.text);
     }
     return parts.join("\\n");
 }"""
