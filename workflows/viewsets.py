@@ -51,7 +51,8 @@ class ProcessListView(DashboardProcessListView):
             super()
             .get_queryset()
             .filter(selectors.process_visibility(self.request.user))
-            .select_related("workflowprocess__version__definition", "workflowprocess__area")
+            .select_related("version__definition", "area")
+            .order_by("-created", "-pk")
         )
 
 
