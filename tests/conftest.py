@@ -1,5 +1,10 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
@@ -13,3 +18,32 @@ def _empty_cache():
     """The cache outlives each test's database transaction: start every test without pages
     cached or rate limits counted by an earlier one."""
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one for the whole run: the browser tests and the
+    acceptance journeys share it (Playwright's sync API runs one instance per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # around it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Browser tests need Debian's Chromium: run .ci/browser-deps", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

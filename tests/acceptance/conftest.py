@@ -8,7 +8,6 @@ a Chinese screen.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -17,8 +16,6 @@ import pytest
 
 from .harness import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     VISIBLE_TEXT_JS,
     DemoServer,
@@ -43,8 +40,6 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def demo() -> DemoServer:
     """The demo city served by `make run` on a free port, with a database of its own."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Acceptance tests need Debian's Chromium: run .ci/browser-deps", pytrace=False)
     server = running_demo()
     if server:
         yield server
@@ -54,18 +49,6 @@ def demo() -> DemoServer:
     yield server
     server.stop()
     shutil.rmtree(server.workdir, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def acceptance_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 class Journey:
@@ -132,11 +115,8 @@ class Journey:
 
 
 @pytest.fixture
-def journey(request, acceptance_browser, demo):
-    # Playwright's sync API runs an event loop in this thread; nothing here touches the ORM,
-    # but pytest-django's fixtures around the test may.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    journey = Journey(request.node.name, acceptance_browser, demo)
+def journey(request, browser, demo):
+    journey = Journey(request.node.name, browser, demo)
     yield journey
     journey.close()
     problems = journey.guards.problems()

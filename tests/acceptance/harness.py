@@ -8,6 +8,7 @@ shows or what the server printed.
 
 from __future__ import annotations
 
+import atexit
 import email
 import email.policy
 import os
@@ -25,15 +26,6 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "acceptance"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "grid-demo-2026"
 STREET_HOST = "changjianglu.localhost"
 # The demo needs migrations and the whole city built on a fresh database; on a busy 2-core
@@ -221,6 +213,8 @@ class DemoServer:
 def start_demo() -> DemoServer:
     workdir = Path(tempfile.mkdtemp(prefix="peoples-grid-acceptance-"))
     server = DemoServer(port=free_port(), workdir=workdir)
+    # Stopped by its fixture; this also stops it when the run is interrupted.
+    atexit.register(server.stop)
     server.start()
     return server
 
