@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench messages lock browser-deps clean
+.PHONY: run dev test lint format bench messages lock browser-deps clean
 
 $(VENV)/.installed-base: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,10 +16,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	touch $@
 
+# The demo as people meet it, served without the autoreloader (`make dev` reloads on edits).
+# seed_demo puts the demo's sites on PORT, so applicants' e-mails link there; staff's e-mails
+# link to WAGTAILADMIN_BASE_URL.
+run: export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-base
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --logins
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py runserver $(if $(RELOAD),,--noreload) 127.0.0.1:$(PORT)
+
+dev: RELOAD = 1
+dev: run
 
 test: $(VENV)/.installed-dev browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
