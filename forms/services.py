@@ -28,7 +28,6 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
@@ -446,20 +445,6 @@ def retry_confirmation_emails(*, older_than: datetime.timedelta) -> tuple[int, i
             failed += 1
     given_up = due.filter(email_attempts__gte=settings.FORMS_EMAIL_MAX_ATTEMPTS).count()
     return sent, failed, given_up
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address every rate limit counts by. Without a trusted proxy (TRUSTED_PROXY_COUNT
-    0) it is the connection's REMOTE_ADDR and X-Forwarded-For is ignored, since any client can
-    write it. Behind N trusted proxies, each appending the address it saw, it is the Nth entry
-    from the right of X-Forwarded-For (the one the outermost trusted proxy wrote); a shorter
-    header means the request skipped proxies, and its leftmost entry is the best known."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    forwarded = [entry.strip() for entry in header.split(",") if entry.strip()]
-    if proxies > 0 and forwarded:
-        return forwarded[-min(proxies, len(forwarded))]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def allow_attempt(client: str) -> bool:

@@ -8,6 +8,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from grid.clients import client_address
+
 from . import services
 from .builder import HONEYPOT_NAME, SubmissionForm
 from .models import FormPage, Submission
@@ -49,7 +51,7 @@ def submit(request: HttpRequest, page: FormPage) -> HttpResponse:
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
         return render_form(request, page, empty_form(page), error=too_large, status=413)
     form = services.build_form(page.definition, data, files, area_root=page.area)
-    if not services.allow_attempt(services.client_address(request)):
+    if not services.allow_attempt(client_address(request)):
         error = _(
             "Too many forms have been sent from your connection. Please wait a few minutes "
             "and send it again: your answers are kept below."

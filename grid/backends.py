@@ -1,6 +1,8 @@
 """Permissions come from role assignments: a user holds each permission of the groups linked to
-the roles they are assigned, and the jurisdiction selectors limit where those permissions apply."""
+the roles they are assigned, and the jurisdiction selectors limit where those permissions apply.
+Logins are locked out after repeated failures (django-axes)."""
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import Permission
 
@@ -22,3 +24,15 @@ class AssignmentBackend(BaseBackend):
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         return self.get_group_permissions(user_obj, obj)
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout for every login that comes with a request (the site's and the
+    admin's login forms, API authentication). A login without a request, such as a test
+    client's or a command's, has no client address to lock and is left to the other
+    backends, rather than refused with an error."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

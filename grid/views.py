@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,4 +22,16 @@ def account(request: HttpRequest) -> HttpResponse:
             ).count(),
             "can_use_admin": request.user.has_perm("wagtailadmin.access_admin"),
         },
+    )
+
+
+def login_locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """What django-axes answers a locked-out login with: the site's own page, in the
+    visitor's language, saying how long the lock lasts (429, like the other limits)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
     )

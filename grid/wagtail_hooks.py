@@ -1,5 +1,6 @@
 """The registry in the Wagtail admin: thin ModelAdmin declarations over grid.admin_views."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.admin import SimpleListFilter, display
 from django.core.exceptions import ValidationError
@@ -382,11 +383,33 @@ class AssignmentAdmin(TransferAdminMixin, ScopedModelAdmin):
     ]
 
 
+class LockoutPermissionHelper(PermissionHelper):
+    """A lockout is made by failed logins (django-axes) and is only ever lifted, by deleting it."""
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+
+class LoginLockoutAdmin(ModelAdmin):
+    """Failed logins per username and client address; deleting a row unlocks that pair."""
+
+    model = AccessAttempt
+    menu_label = _("Login lockouts")
+    menu_icon = "lock"
+    list_display = ("username", "ip_address", "failures_since_start", "attempt_time")
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    permission_helper_class = LockoutPermissionHelper
+
+
 class OrganisationGroup(ModelAdminGroup):
     menu_label = _("Organisation")
     menu_icon = "group"
     menu_order = 210
-    items = (DepartmentAdmin, RoleAdmin, AssignmentAdmin)
+    items = (DepartmentAdmin, RoleAdmin, AssignmentAdmin, LoginLockoutAdmin)
 
 
 modeladmin_register(RegistryGroup)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, RequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
-from forms.services import client_address
+from grid.clients import client_address
 from tests.factories import GridFactory
 from tests.forms.factories import data, definition_with, page_for
 from tests.open311.factories import city, report_service, request_params

@@ -16,6 +16,7 @@ from wagtail.models import Site
 
 from forms import services as form_services
 from forms.throttling import AnonRateThrottle
+from grid.clients import client_address
 
 from . import open311
 
@@ -118,7 +119,7 @@ def requests(request: HttpRequest, response_format: str) -> HttpResponse:
         raise open311.Open311Error(400, _("The request has too many fields.")) from error
     open311.refuse_nul(params)
     # Filing is limited like the public forms, and counted with them.
-    if not form_services.allow_attempt(form_services.client_address(request)):
+    if not form_services.allow_attempt(client_address(request)):
         raise open311.Open311Error(429, too_many())
     created = open311.create_request(
         params,

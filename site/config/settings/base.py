@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value that differs comes from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "import_export",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "workflows.middleware.WorkflowMiddleware",
+    # Answers a locked-out login with the lockout page; last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +130,8 @@ else:
     }
 
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username and address is refused before any password check.
+    "grid.backends.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "grid.backends.AssignmentBackend",
     "workflows.backends.QueueBackend",
@@ -136,6 +142,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# After LOGIN_FAILURE_LIMIT wrong passwords for one username from one client address, that
+# pair is locked out for LOGIN_LOCKOUT_MINUTES (django-axes); a success clears the count. Admins
+# unlock under Organisation → Login lockouts. The address is the rate limits' own.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "grid.clients.login_client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "grid.views.login_locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "account"
 LOGOUT_REDIRECT_URL = "/"
@@ -238,15 +255,15 @@ SPECTACULAR_SETTINGS = {
 GRID_HOUSEHOLDS_MIN = env.int("GRID_HOUSEHOLDS_MIN", default=250)
 GRID_HOUSEHOLDS_MAX = env.int("GRID_HOUSEHOLDS_MAX", default=500)
 
-# Public form submissions: at most FORMS_RATE_LIMIT_COUNT attempts per client address in
-# FORMS_RATE_LIMIT_WINDOW seconds (0 turns the limit off).
-FORMS_RATE_LIMIT_COUNT = env.int("FORMS_RATE_LIMIT_COUNT", default=20)
-# The client address that rate limits count by (forms.services.client_address): with no
+# The client address that rate limits count by (grid.clients.client_address): with no
 # trusted proxy, the connection's own address; behind N proxies that each append the address
 # they saw to X-Forwarded-For, its Nth entry from the right. Anything further left was written
 # by the client and is ignored.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Public form submissions: at most FORMS_RATE_LIMIT_COUNT attempts per client address in
+# FORMS_RATE_LIMIT_WINDOW seconds (0 turns the limit off).
+FORMS_RATE_LIMIT_COUNT = env.int("FORMS_RATE_LIMIT_COUNT", default=20)
 FORMS_RATE_LIMIT_WINDOW = env.int("FORMS_RATE_LIMIT_WINDOW", default=600)
 # A whole submission, files included; each file field has its own, smaller cap.
 FORMS_MAX_REQUEST_SIZE = env.int("FORMS_MAX_REQUEST_SIZE", default=60 * 1024 * 1024)
