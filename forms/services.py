@@ -11,7 +11,6 @@ process engine. The API, in the order a submission meets it:
 
 import dataclasses
 import datetime
-import hashlib
 import logging
 import random
 import re
@@ -22,7 +21,6 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
@@ -36,6 +34,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Page, Site
 
+from grid import clients
 from grid.models import Area
 
 from . import selectors
@@ -448,16 +447,8 @@ def retry_confirmation_emails(*, older_than: datetime.timedelta) -> tuple[int, i
 
 
 def allow_attempt(client: str) -> bool:
-    """Count one public submission attempt for this client in the cache (shared by every app
-    server when Redis is configured); False once the configured limit is passed."""
-    limit, window = settings.FORMS_RATE_LIMIT_COUNT, settings.FORMS_RATE_LIMIT_WINDOW
-    if limit <= 0:
-        return True
-    key = "forms:attempts:" + hashlib.sha256(client.encode()).hexdigest()
-    cache.add(key, 0, timeout=window)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        attempts = 1
-    return attempts <= limit
+    """Count one public submission attempt for this client; False once the configured limit
+    (FORMS_RATE_LIMIT_COUNT per FORMS_RATE_LIMIT_WINDOW) is passed."""
+    return clients.allow(
+        "forms", client, settings.FORMS_RATE_LIMIT_COUNT, settings.FORMS_RATE_LIMIT_WINDOW
+    )

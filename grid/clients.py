@@ -1,11 +1,14 @@
-"""Who is asking: the client address every limit counts by (the public forms' and Open311's
-rate limits, the APIs' throttles, the login lockout), from the connection and a configured
-number of trusted proxies."""
+"""Who is asking, and how often: the client address every limit counts by (the public forms',
+tracking pages' and Open311's rate limits, the APIs' throttles, the login lockout), from the
+connection and a configured number of trusted proxies; and the counter those limits share."""
 
+import hashlib
 import ipaddress
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
+from rest_framework.throttling import AnonRateThrottle
 
 
 def client_address(request: HttpRequest) -> str:
@@ -29,3 +32,27 @@ def login_client_address(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(client_address(request)))
     except ValueError:
         return None
+
+
+def allow(scope: str, client: str, limit: int, window: int) -> bool:
+    """Count one attempt of this client at this kind of request in the cache (shared by every
+    app server when Redis is configured); False once more than `limit` were made within
+    `window` seconds. A limit of 0 or less turns the count off."""
+    if limit <= 0:
+        return True
+    key = f"limits:{scope}:" + hashlib.sha256(client.encode()).hexdigest()
+    cache.add(key, 0, timeout=window)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        attempts = 1
+    return attempts <= limit
+
+
+class ClientRateThrottle(AnonRateThrottle):
+    """Django REST framework's anonymous rate (`API_ANON_RATE`), counted per client address
+    for every caller, signed in or not: a session cookie buys no fresh allowance."""
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}

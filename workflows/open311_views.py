@@ -15,8 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Site
 
 from forms import services as form_services
-from forms.throttling import AnonRateThrottle
-from grid.clients import client_address
+from grid.clients import ClientRateThrottle, client_address
 
 from . import open311
 
@@ -75,7 +74,9 @@ def endpoint(*methods: str) -> Callable:
                     raise open311.Open311Error(
                         405, _("Use %(methods)s here.") % {"methods": " or ".join(methods)}
                     )
-                if request.method == "GET" and not AnonRateThrottle().allow_request(request, None):
+                if request.method == "GET" and not ClientRateThrottle().allow_request(
+                    request, None
+                ):
                     raise open311.Open311Error(429, too_many())
                 open311.refuse_nul(kwargs)
                 open311.refuse_nul(request.GET)

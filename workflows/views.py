@@ -2,6 +2,7 @@
 tracking page, and the notification list."""
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from viewflow.workflow.flow.views import mixins
 from viewflow.workflow.status import STATUS
 
 from forms import services as form_services
+from grid import clients
 from grid.models import Department
 
 from . import selectors, services
@@ -174,6 +176,14 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     messages, never reviewers' names or internal notes. A returned application is revised here."""
     from forms.models import Submission
 
+    limit, window = settings.TRACK_RATE_LIMIT_COUNT, settings.TRACK_RATE_LIMIT_WINDOW
+    if not clients.allow("track", clients.client_address(request), limit, window):
+        form = TrackForm({"code": code})
+        form.is_valid()
+        form.add_error(
+            "code", _("Too many look-ups from your connection: wait a few minutes and try again.")
+        )
+        return render(request, "workflows/track_lookup.html", {"form": form}, status=429)
     process = selectors.process_by_code(code)
     if process is None:
         submission = Submission.objects.filter(reference=code.strip().upper()).first()

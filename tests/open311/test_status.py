@@ -6,6 +6,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -282,3 +283,11 @@ def test_reading_is_rate_limited_like_the_other_public_apis(client, service, mon
     response = client.get("/open311/v2/services.json")
     assert response.status_code == 429
     assert response.json()[0]["code"] == 429
+
+
+def test_a_signed_in_session_gets_no_fresh_allowance(client, service, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    user = get_user_model().objects.create_user("reader", password="pw")
+    client.force_login(user)
+    statuses = [client.get("/open311/v2/services.json").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]

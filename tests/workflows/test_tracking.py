@@ -3,6 +3,7 @@ a form page with a process attached starts it on submission."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 from viewflow.workflow.status import STATUS
 
 from tests.forms.factories import data
@@ -153,3 +154,20 @@ def test_a_process_keeps_its_submissions_in_its_jurisdiction():
     outsider, insider = worker_on(elsewhere, perms), worker_on(community, perms)
     assert not visible_submissions(outsider).filter(pk=process.submission_id).exists()
     assert visible_submissions(insider).filter(pk=process.submission_id).exists()
+
+
+def test_tracking_look_ups_are_limited_per_connection(client, returned, settings):
+    settings.TRACK_RATE_LIMIT_COUNT = 3
+    codes = ["AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF", "GGGG-HHHH-JJJJ"]
+    assert [client.get(f"/track/{code}/").status_code for code in codes] == [404, 404, 404]
+    # Even the right code is refused now, with a page saying why; another connection is not.
+    response = client.get(f"/track/{returned['process'].tracking_code}/")
+    assert response.status_code == 429
+    assert "Too many look-ups" in response.content.decode()
+    other = Client(REMOTE_ADDR="198.51.100.4")
+    assert other.get(f"/track/{returned['process'].tracking_code}/").status_code == 200
+    # Behind no trusted proxy, a made-up forwarded address changes nothing.
+    forged = client.get(
+        f"/track/{returned['process'].tracking_code}/", HTTP_X_FORWARDED_FOR="10.1.1.1"
+    )
+    assert forged.status_code == 429

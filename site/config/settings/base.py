@@ -237,7 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # The public APIs are rate-limited per client address like the public forms.
-    "DEFAULT_THROTTLE_CLASSES": ["forms.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["grid.clients.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/minute")},
 }
 SPECTACULAR_SETTINGS = {
@@ -265,6 +265,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # FORMS_RATE_LIMIT_WINDOW seconds (0 turns the limit off).
 FORMS_RATE_LIMIT_COUNT = env.int("FORMS_RATE_LIMIT_COUNT", default=20)
 FORMS_RATE_LIMIT_WINDOW = env.int("FORMS_RATE_LIMIT_WINDOW", default=600)
+# Tracking pages: at most TRACK_RATE_LIMIT_COUNT look-ups of a code per client address in
+# TRACK_RATE_LIMIT_WINDOW seconds, so that codes cannot be tried in bulk (0 turns it off).
+TRACK_RATE_LIMIT_COUNT = env.int("TRACK_RATE_LIMIT_COUNT", default=60)
+TRACK_RATE_LIMIT_WINDOW = env.int("TRACK_RATE_LIMIT_WINDOW", default=600)
 # A whole submission, files included; each file field has its own, smaller cap.
 FORMS_MAX_REQUEST_SIZE = env.int("FORMS_MAX_REQUEST_SIZE", default=60 * 1024 * 1024)
 FORMS_EMAIL_MAX_ATTEMPTS = env.int("FORMS_EMAIL_MAX_ATTEMPTS", default=5)
