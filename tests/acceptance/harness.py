@@ -275,6 +275,20 @@ ALLOWED_WORDS = frozenset(
         "MB",
         "GB",
         "km",
+        # file formats and the programs they are known by, as a form's file field lists them
+        "Word",
+        "Excel",
+        "PowerPoint",
+        "OpenDocument",
+        "GIF",
+        "HEIC",
+        "WebP",
+        "WebM",
+        "MOV",
+        "MP4",
+        "WAV",
+        "AAC",
+        "AMR",
         # demo usernames that are plain words (the others contain "_" and are skipped)
         "admin",
         "volunteer",
@@ -289,7 +303,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_'’.\-]*")
 def untranslated_words(text: str) -> list[str]:
     """Latin words in `text` that a Chinese screen should not show.
 
-    Tokens with a digit or an underscore, or in capitals with a hyphen, are codes, tracking
+    Tokens with a digit or an underscore, or with a hyphen in one case, are codes, keys, tracking
     numbers or usernames and pass; so do single letters (units, list markers) and the allowlist
     above.
     """
@@ -301,7 +315,8 @@ def untranslated_words(text: str) -> list[str]:
         word = token.strip(".'’-")
         if len(word) < 2 or any(c.isdigit() or c == "_" for c in word):
             continue
-        if "-" in word and word.isupper():  # a tracking code such as JEJZ-BMFB-CFMS
+        # A tracking code such as JEJZ-BMFB-CFMS, or a key such as community-work-access.
+        if "-" in word and (word.isupper() or word.islower()):
             continue
         if word in ALLOWED_WORDS:
             continue

@@ -24,6 +24,19 @@ def photo_png() -> bytes:
     return buffer.getvalue()
 
 
+def one_line(locator) -> bool:
+    """Whether the element's text is laid out on a single line and fits the screen."""
+    locator.page.wait_for_load_state()  # measured with the page's stylesheets applied
+    return locator.evaluate(
+        """el => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return lines.size === 1 && range.getBoundingClientRect().right <= window.innerWidth;
+        }"""
+    )
+
+
 def test_resident_reports_with_a_photo_and_follows_the_code(journey):
     demo = journey.demo
     page = journey.phone()
@@ -92,12 +105,14 @@ def test_resident_reports_with_a_photo_and_follows_the_code(journey):
     assert page.url.startswith(demo.base_url + "/"), f"confirmation stays on the site: {page.url}"
     code = page.locator("#reference").inner_text().strip()
     assert CODE.match(code), f"a tracking code is shown: {code!r}"
+    assert one_line(page.locator("#reference")), "the code is read on one line"
     assert page.get_by_text("您的查询码").is_visible()
     assert page.get_by_text(EMAIL).is_visible()
     journey.step(page, "confirmation-with-code")
 
     page.get_by_role("link", name="查看本申请的办理进度").click()
     page.get_by_role("heading", name=re.compile(f"申请\\s*{code}")).wait_for()
+    assert one_line(page.locator(".track-code"))
     status = page.locator(".status")
     assert "受理审查" in status.inner_text(), "the report waits for the committee's review"
     assert "社区监督事项办理" in page.locator(".track-summary").inner_text()
