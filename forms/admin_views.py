@@ -9,6 +9,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.snippets.views.snippets import CreateView
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
@@ -16,6 +17,17 @@ from grid import tabular
 
 from . import selectors, services
 from .models import FormDefinition, SubmissionFile
+
+
+class CreateWithoutAutosave(CreateView):
+    """Adding a definition saves nothing until the admin says so. Wagtail's autosave would
+    create it on its own request while the admin types; a Publish clicked meanwhile creates it
+    a second time (a duplicate key, a server error), and an abandoned form leaves a draft whose
+    key is then taken. Editing an existing definition keeps its autosave."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.autosave_enabled = False
 
 
 class FormDefinitionAdminForm(WagtailAdminModelForm):

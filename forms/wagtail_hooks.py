@@ -18,6 +18,7 @@ from grid.admin_views import ScopedModelAdmin, area_filters
 
 from . import selectors, services
 from .admin_views import (
+    CreateWithoutAutosave,
     FormDefinitionAdminForm,
     SubmissionDeleteView,
     SubmissionIndexView,
@@ -43,6 +44,7 @@ class FormDefinitionViewSet(SnippetViewSet):
     menu_name = "form-definitions"
     menu_order = 220
     add_to_admin_menu = True
+    add_view_class = CreateWithoutAutosave
     list_display = [
         "title",
         "slug",

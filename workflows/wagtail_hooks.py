@@ -24,6 +24,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
 from wagtail_modeladmin.options import modeladmin_register
 
+from forms.admin_views import CreateWithoutAutosave
 from grid.admin_views import ScopedModelAdmin
 from grid.wagtail_hooks import ReadOnlyPermissionHelper
 
@@ -88,6 +89,7 @@ class DefinitionViewSet(SnippetViewSet):
     menu_name = "process-definitions"
     menu_order = 230
     add_to_admin_menu = True
+    add_view_class = CreateWithoutAutosave
     inspect_view_enabled = True
     inspect_view_class = DefinitionInspectView
     list_display = ["name", "key", "intake_form", LiveStatusTagColumn(), UpdatedAtColumn()]

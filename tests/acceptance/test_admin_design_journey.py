@@ -92,9 +92,12 @@ def publish(effort: Effort, page) -> None:
 
 
 def choose_in_chooser(effort: Effort, page, chooser_id: str, title: str) -> None:
-    """A snippet chooser: its button opens a modal listing the snippets by title."""
+    """A snippet chooser: its button opens a modal listing the snippets by title, a page at a
+    time; its search box finds the one wanted."""
     effort.click(page.locator(f"#{chooser_id}-chooser").get_by_role("button").first)
-    effort.click(page.get_by_role("dialog").get_by_role("link", name=title, exact=True))
+    dialog = page.get_by_role("dialog")
+    effort.type(dialog.get_by_placeholder("搜索"), title)
+    effort.click(dialog.get_by_role("link", name=title, exact=True))
     page.locator(f"#{chooser_id}-chooser .chooser__title", has_text=title).wait_for()
 
 

@@ -258,3 +258,16 @@ def test_a_new_form_page_offers_the_areas_of_the_page_it_is_placed_under(admin):
     )
     assert response.status_code == 302
     assert FormPage.objects.get(slug="book").area is None
+
+
+@pytest.mark.parametrize("model", ["forms/formdefinition", "workflows/workflowdefinition"])
+def test_a_new_definition_is_saved_only_when_the_admin_says_so(admin, model):
+    """No autosave while a new form or process is typed in: its request would create the
+    definition while a Publish clicked meanwhile creates it again."""
+    add = admin.get(f"/admin/snippets/{model}/add/").content.decode()
+    assert 'name="action-publish"' in add and "data-w-autosave-interval-value" not in add
+    admin.post(reverse(ADD), {**definition_post(GOOD_FIELDS), "action-publish": "1"})
+    definition = FormDefinition.objects.get()
+    edit = admin.get(reverse("wagtailsnippets_forms_formdefinition:edit", args=[definition.pk]))
+    # Editing keeps Wagtail's autosave.
+    assert "data-w-autosave-interval-value" in edit.content.decode()
