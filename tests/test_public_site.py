@@ -79,3 +79,17 @@ def test_interface_speaks_chinese_by_default_and_switches(client, portal, settin
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in" in client.get(reverse("login")).content.decode()
 
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "x" * (3 * 1024 * 1024), "password": "pw"},
+        {f"field{n}": "1" for n in range(10_001)},
+    ],
+    ids=["too large", "too many fields"],
+)
+def test_an_oversize_body_is_413_with_a_page_saying_so(client, portal, body):
+    response = client.post(reverse("login"), body)
+    assert response.status_code == 413
+    assert "Request too large" in response.content.decode()

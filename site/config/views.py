@@ -1,6 +1,9 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from . import health
@@ -54,3 +57,11 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponseRedirect:
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django answers every suspicious request with 400; a body over the upload limits is
+    not malformed but too large, and says so with 413 (as the form pages and Open311 do)."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return render(request, "413.html", status=413)
+    return defaults.bad_request(request, exception)
