@@ -16,6 +16,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -231,10 +232,12 @@ def running_demo() -> DemoServer | None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C, or `kill <pid>` when started in the background (where SIGINT is ignored).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = start_demo()
     print(f"Serving {server.base_url} and {server.street_url} after {server.started_in:.0f} s;")
     print(f"export ACCEPTANCE_DEMO={server.port}:{server.workdir}")
-    print("Ctrl-C stops it.", flush=True)
+    print(f"Ctrl-C or kill {os.getpid()} stops it.", flush=True)
     try:
         server.process.wait()
     except KeyboardInterrupt:
