@@ -1,5 +1,6 @@
 """Admin and serving hooks of the public pages."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
@@ -47,11 +48,30 @@ class InScope:
         return entries_in_scope(self.request.user)
 
 
+class EntryInScope:
+    """For views whose own listing is of something else (an entry's history, its usage): the
+    entry itself must be in the user's jurisdiction, or the page is a 404."""
+
+    def get_object(self):
+        entry = super().get_object()
+        if not entries_in_scope(self.request.user).filter(pk=entry.pk).exists():
+            raise Http404
+        return entry
+
+
 class EntryEditView(InScope, snippet_views.EditView):
     pass
 
 
 class EntryDeleteView(InScope, snippet_views.DeleteView):
+    pass
+
+
+class EntryHistoryView(EntryInScope, snippet_views.HistoryView):
+    pass
+
+
+class EntryUsageView(EntryInScope, snippet_views.UsageView):
     pass
 
 
@@ -77,6 +97,8 @@ class AccessListEntryViewSet(snippet_views.SnippetViewSet):
 
     edit_view_class = EntryEditView
     delete_view_class = EntryDeleteView
+    history_view_class = EntryHistoryView
+    usage_view_class = EntryUsageView
 
     def get_queryset(self, request):
         return entries_in_scope(request.user)

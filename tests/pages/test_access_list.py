@@ -120,10 +120,14 @@ def test_editors_manage_entries_of_their_jurisdiction_only(client, setup):
     listing = client.get("/admin/snippets/pages/accesslistentry/").content.decode()
     assert "低保复核入户调查" in listing and "邻社区的事项" not in listing
     foreign = AccessListEntry.objects.get(content="邻社区的事项")
-    for view in ("edit", "delete"):
+    for view in ("edit", "delete", "history", "usage"):
         url = f"/admin/snippets/pages/accesslistentry/{view}/{foreign.pk}/"
-        assert client.get(url).status_code == 404
-        assert client.post(url, {"content": "改掉"}).status_code == 404
+        assert client.get(url).status_code == 404, view
+        assert client.post(url, {"content": "改掉"}).status_code in (404, 405), view
+    own = AccessListEntry.objects.get(content="低保复核入户调查")
+    for view in ("history", "usage"):
+        url = f"/admin/snippets/pages/accesslistentry/{view}/{own.pk}/"
+        assert client.get(url).status_code == 200, view
     assert AccessListEntry.objects.filter(content="邻社区的事项").exists()
     form = client.get("/admin/snippets/pages/accesslistentry/add/").content.decode()
     assert "五松社区" in form and "长江社区" not in form
