@@ -2,6 +2,7 @@
 views, unchanged in what they do; the lists only load each row's process, version and area in the
 same query (each row's summary names them), and the dashboards stop at what the user may see."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Site
 from viewflow.workflow.flow import FlowAppViewset
@@ -9,6 +10,7 @@ from viewflow.workflow.flow.views import (
     DashboardProcessListView,
     DashboardTaskListView,
     FlowArchiveListView,
+    FlowChartView,
     FlowInboxListView,
     FlowQueueListView,
 )
@@ -56,12 +58,27 @@ class ProcessListView(DashboardProcessListView):
         )
 
 
+class ChartView(FlowChartView):
+    """The flow's chart for anyone who may use the inbox; a process's chart (which steps it
+    went through) only for who may see that process, a 404 for anyone else."""
+
+    def get(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if (
+            process_pk is not None
+            and not selectors.visible_processes(request.user).filter(pk=process_pk).exists()
+        ):
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
+
 class ProcessesViewset(FlowAppViewset):
     inbox_view_class = InboxView
     queue_view_class = QueueView
     archive_view_class = ArchiveView
     process_list_view_class = ProcessListView
     task_list_view_class = TaskListView
+    chart_view_class = ChartView
 
 
 site = Site(

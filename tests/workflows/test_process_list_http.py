@@ -65,3 +65,11 @@ def test_every_page_the_dashboard_links_to_answers(client, processes):
     assert "/workflow/generic/flows/?status=NEW" in {link.replace("&amp;", "&") for link in links}
     for link in links:
         assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+
+
+def test_a_process_chart_is_only_for_who_may_see_the_process(client, processes):
+    client.force_login(processes["worker"])
+    here, there = processes["here"].pk, processes["there"].pk
+    assert client.get(f"/workflow/generic/{here}/chart/").status_code == 200
+    assert client.get(f"/workflow/generic/{there}/chart/").status_code == 404
+    assert client.get("/workflow/generic/chart/").status_code == 200
