@@ -27,3 +27,14 @@ def mask_name(value: str | None) -> str:
     if len(value) <= 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_email(value: str | None) -> str:
+    """The first letter of the mailbox and the whole domain: the owner recognises their address,
+    nobody else learns it."""
+    if not value:
+        return ""
+    local, _at, domain = value.rpartition("@")
+    if not local:
+        return "*" * len(value)
+    return f"{local[0]}***@{domain}"

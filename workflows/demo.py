@@ -81,11 +81,12 @@ def access(title: str, basis: str, content: str, communities: list[str]) -> dict
     }
 
 
-def volunteer(name: str, id_number: str, phone: str, grid: str) -> dict:
+def volunteer(name: str, id_number: str, phone: str, email: str, grid: str) -> dict:
     return {
         "姓名": name,
         "身份证号": id_number,
         "手机号码": phone,
+        "电子邮箱": email,
         "报名社区": WUSONG,
         "常住网格": grid,
         "服务意向": ["助老助残", "文明劝导"],
@@ -195,18 +196,20 @@ SCENARIOS = [
     Scenario(
         "volunteer-review",
         "volunteer-registration",
-        volunteer("周晓梅", "340705199003150020", "13805620101", FIRST_GRID),
+        volunteer("周晓梅", "340705199003150020", "13805620101", "xiaomei@example.com", FIRST_GRID),
     ),
     Scenario(
         "volunteer-approved",
         "volunteer-registration",
-        volunteer("吴志强", "340705198511020033", "13805620102", FIRST_GRID),
+        volunteer(
+            "吴志强", "340705198511020033", "13805620102", "zhiqiang@example.com", FIRST_GRID
+        ),
         (Step("community_worker", services.APPROVE),),
     ),
     Scenario(
         "volunteer-rejected",
         "volunteer-registration",
-        volunteer("郑海涛", "340705197706180016", "13805620103", ""),
+        volunteer("郑海涛", "340705197706180016", "13805620103", "haitao@example.com", ""),
         (
             Step(
                 "community_worker", services.REJECT, "报名信息无法核实，请到社区服务中心当面登记。"

@@ -7,21 +7,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forms import services as form_services
+from grid.masking import mask_email
 from grid.models import Area, Assignment, Role, Volunteer
 from grid.validators import code_length
 from pages import services as page_services
 
-from . import selectors, services
+from . import accounts, selectors, services
 from .models import Effect, ProcessEvent, WorkflowProcess
 
 logger = logging.getLogger(__name__)
@@ -86,51 +82,48 @@ def publish_access_entry(effect: Effect, process: WorkflowProcess, values: dict)
     return _("Published on the access list of %(n)d communities.") % {"n": len(communities)}, ""
 
 
-def password_link(user) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
-
-
 def activate_volunteer(effect: Effect, process: WorkflowProcess, values: dict) -> str:
-    """An account, a volunteer profile in the community (and grid) and the volunteer role;
-    the volunteer is told how to sign in."""
+    """A volunteer profile in the community (and grid) and the volunteer role. Filed while
+    signed in, it goes to that account and no other. Filed anonymously, it gets a new account of
+    its own (never one found by the phone given: anyone can type a phone), which only the person
+    who controls the e-mail address given can open, through a one-time link sent there."""
     community_code = process.area.code[: code_length(Area.Level.COMMUNITY)]
     community = Area.objects.get(code=community_code)
     grid_value = values.get("grid")
     grid = None
     if isinstance(grid_value, dict):
         grid = Area.objects.filter(code=grid_value.get("code"), parent=community).first()
-    phone = str(values["phone"])
-    User = get_user_model()
-    user = process.applicant or User.objects.filter(username=phone).first()
+    name, phone, email = str(values["name"]), str(values["phone"]), str(values.get("email") or "")
+    user = process.applicant
     if user is None:
-        user = User(
-            username=phone, first_name=str(values["name"]), email=str(values.get("email") or "")
-        )
-        user.set_unusable_password()
-        user.save()
-    volunteer, _created = Volunteer.objects.update_or_create(
-        user=user,
-        defaults={
-            "community": community,
-            "grid": grid,
-            "name": str(values["name"]),
-            "phone": phone,
-            "id_number": values.get("id_number") or None,
-            "skills": as_text(values.get("skills")),
-            "availability": as_text(values.get("availability")),
-            "active": True,
-        },
-    )
+        if not email:
+            raise ValueError(_("no e-mail address to send the sign-in link to"))
+        user = accounts.open_account(username=phone, name=name, email=email)
+    volunteer = Volunteer.objects.filter(user=user).first() or Volunteer(user=user)
+    profile = {
+        "community": community,
+        "grid": grid,
+        "name": name,
+        "phone": phone,
+        "id_number": values.get("id_number") or None,
+        "skills": as_text(values.get("skills")),
+        "availability": as_text(values.get("availability")),
+        "active": True,
+    }
+    for field, value in profile.items():
+        setattr(volunteer, field, value)
+    # Before saving: an ID number already registered is refused with a message staff can read.
     volunteer.full_clean()
+    volunteer.save()
     role = Role.objects.get(key=VOLUNTEER_ROLE)
     Assignment.objects.get_or_create(user=user, role=role, area=community)
-    text = _("Your volunteer account is active. Sign in as %(username)s%(how)s.") % {
-        "username": user.username,
-        "how": ""
-        if user.has_usable_password()
-        else _(", after setting your password here: ") + password_link(user),
-    }
+    if process.applicant_id:
+        text = _("Your volunteer profile is on your account: sign in as usual.")
+    else:
+        accounts.send_set_password_link(user, process.submission, community.name)
+        text = _(
+            "Your volunteer account is ready. A link to set its password was sent to %(address)s."
+        ) % {"address": mask_email(email)}
     services.notify_applicant(process, text)
     note = _("Volunteer %(name)s activated in %(community)s.") % {
         "name": volunteer.name,
