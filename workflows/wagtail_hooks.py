@@ -1,6 +1,7 @@
 """Process definitions in the Wagtail admin (a snippet with drafts and published versions),
 the processes list, the link to the task inbox and the dashboard panel."""
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.admin import display
 from django.db.models import Count
@@ -32,9 +33,56 @@ from . import periodic, selectors, services
 from .models import WorkflowDefinition, WorkflowProcess
 
 
+class ReturnToField(django_forms.TypedChoiceField):
+    """A saved value no longer among the choices (a stage renamed in a definition file) is
+    kept and shown, so that opening a definition never changes it."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+    def prepare_value(self, value):
+        if value and value not in dict(self.choices):
+            self.choices = [*self.choices, (value, value)]
+        return value
+
+
+def return_choices(definition: WorkflowDefinition) -> list[tuple[str, str]]:
+    """Where a stage's returns may go: the applicant, or a stage saved before."""
+    stages = definition.stages.order_by("sort_order") if definition.pk else []
+    return [
+        (selectors.APPLICANT, _("the applicant")),
+        *((stage.key, _("stage “%(name)s”") % {"name": stage.name}) for stage in stages),
+    ]
+
+
 class DefinitionForm(WagtailAdminModelForm):
     """A definition is checked as a whole (stages, effects, forms) before it can be saved, so
     that what gets published can run."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stages = self.formsets.get("stages")
+        if stages is not None:
+            # Returns go to a stage chosen from a list, never a key typed by hand; the list is
+            # built per definition, so each stage form (and the empty one new stages are
+            # copied from) is made from a class that has it.
+            choices = return_choices(self.instance)
+            stages.form = type(
+                "StageForm",
+                (stages.form,),
+                {
+                    "return_to": ReturnToField(
+                        label=_("returns go to"),
+                        choices=choices,
+                        required=False,
+                        help_text=_(
+                            "The applicant, or a stage before this one. A stage added in this "
+                            "edit can be chosen once the process is saved."
+                        ),
+                    )
+                },
+            )
+            stages.__dict__.pop("forms", None)
 
     def is_valid(self) -> bool:
         if not super().is_valid():

@@ -208,3 +208,24 @@ def test_a_published_definition_is_not_deleted_but_can_be_unpublished(admin):
     assert not definition.live
     assert services.selectors.open_version(definition) is None
     assert services.start_problems(definition, None, None) == ["This process is not open yet."]
+
+
+def test_returns_go_to_a_stage_chosen_from_a_list(admin, settings):
+    intake = design_intake(admin)
+    admin.post(
+        reverse("wagtailsnippets_workflows_workflowdefinition:add"),
+        definition_post(intake, three_rows()),
+    )
+    definition = WorkflowDefinition.objects.get(key="venue-booking")
+    settings.LANGUAGE_CODE = "zh-hans"
+    page = admin.get(
+        reverse("wagtailsnippets_workflows_workflowdefinition:edit", args=[definition.pk]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    content = page.content.decode()
+    assert '<select name="stages-1-return_to"' in content
+    assert '<option value="check" selected>环节“社区初审”</option>' in content
+    assert '<option value="applicant">申请人</option>' in content
+    # New stages are made from the same list.
+    assert '<select name="stages-__prefix__-return_to"' in content
+    assert "the key of an earlier stage" not in content
