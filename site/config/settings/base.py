@@ -4,6 +4,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent
 SITE_DIR = CONFIG_DIR.parent
@@ -210,7 +211,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 REGISTRY_IMPORT_BACKGROUND_ROWS = env.int("REGISTRY_IMPORT_BACKGROUND_ROWS", default=2000)
 REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 
-WAGTAIL_SITE_NAME = "People's Grid"
+# The admin names the product in the reader's language.
+WAGTAIL_SITE_NAME = gettext_lazy("People's Grid")
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # No page fetches from another host (installs are often offline or behind a government
