@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run dev test lint format bench messages lock browser-deps clean
+.PHONY: run dev test lint format bench messages lock browser-deps clean prod-check
 
 $(VENV)/.installed-base: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The production recipe (docs/deploy.md) end to end on this machine: a fresh PostgreSQL
+# database, a Redis of its own, two gunicorn servers and a task worker; see deploy/prod_check.py.
+prod-check: $(VENV)/.installed-base
+	$(PY) deploy/prod_check.py
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """gunicorn for People's Grid: `gunicorn -c deploy/gunicorn.conf.py`, from any directory.
 
-Settings come from the environment like everything else (the systemd unit reads the .env):
+Settings come from the environment or the project's .env like everything else:
 BIND (127.0.0.1:8000), WEB_CONCURRENCY (worker processes, 2 × cores + 1), GUNICORN_TIMEOUT.
 Before any worker starts, the Django system checks run in the master: a failing one (a
 per-process cache on a multi-process install, no SECRET_KEY, …) stops the server instead of
@@ -12,8 +12,12 @@ import os
 import sys
 from pathlib import Path
 
+import environ
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+# BIND and WEB_CONCURRENCY may sit in the .env with everything else (the environment wins).
+environ.Env.read_env(ROOT / ".env")
 
 chdir = str(ROOT)
 pythonpath = str(ROOT / "site")
