@@ -51,6 +51,9 @@ def demo() -> DemoServer:
     shutil.rmtree(server.workdir, ignore_errors=True)
 
 
+TRACKING_CODE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+
+
 class Journey:
     """One person's way through the demo: pages, steps with screenshots, guards."""
 
@@ -108,6 +111,16 @@ class Journey:
         with page.expect_navigation():
             page.locator("form button[type=submit]").click()
         assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+
+    def confirmation_code(self, page, site: str | None = None) -> str:
+        """After a form is sent: the thank-you page, on the site it was sent on, and the
+        tracking code it shows."""
+        page.get_by_role("heading", name="谢谢，我们已收到您的提交").wait_for()
+        site = site or self.demo.base_url
+        assert page.url.startswith(site + "/"), f"the confirmation stays on {site}: {page.url}"
+        code = page.locator("#reference").inner_text().strip()
+        assert TRACKING_CODE.match(code), f"a tracking code is shown: {code!r}"
+        return code
 
     def close(self) -> None:
         for context in self.contexts:

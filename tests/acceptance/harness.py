@@ -301,7 +301,7 @@ ALLOWED_WORDS = frozenset(
 )
 # Addresses, e-mail addresses, file names and paths (docs/deploy.md) are not words to translate.
 _URL = re.compile(
-    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\S+\.(?:png|jpe?g|pdf)\b"
+    r"(?:https?://|www\.)\S+|[\w.+*-]+@[\w-]+(?:\.[\w-]+)+|\S+\.(?:png|jpe?g|pdf)\b"
     r"|[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+"
 )
 _TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_'’.\-]*")
