@@ -149,6 +149,9 @@ def map_config(area: Area, features: list[dict] | None = None) -> dict:
             "loadError": _("The map data could not be loaded."),
             "code": _("Code"),
             "facility": _("Facility"),
+            # Leaflet's zoom buttons carry English titles unless given these.
+            "zoomIn": _("Zoom in"),
+            "zoomOut": _("Zoom out"),
         },
     }
 

@@ -8,9 +8,11 @@ zh-hans and look for the English that used to show.
 """
 
 import ast
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django
 import pytest
@@ -19,10 +21,11 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation.trans_real import DjangoTranslation
 
+from forms.models import FormDefinition
 from grid.demo import DEMO_PASSWORD
 from grid.models import Area
 from pages.models import CommunityPage
-from workflows.models import StageTask
+from workflows.models import StageTask, WorkflowDefinition, WorkflowProcess
 
 SITE_PACKAGES = Path(django.__file__).resolve().parents[1]
 # Catalogues whose every string staff may meet, with the language that lists their msgids.
@@ -46,7 +49,10 @@ THIRD_PARTY = [
 WAGTAIL_JS = "wagtail/admin/locale/en/LC_MESSAGES/djangojs.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{[\w.]+\}|<[^>]+>|&\w+;")
 # Words that stay as they are in Chinese: names of products and formats, and markup.
-NAMES = {"Wagtail", "JavaScript", "IllegalCharacterError", "Viewflow", "True"}
+NAMES = {
+    "Wagtail", "JavaScript", "IllegalCharacterError", "Viewflow", "True", "WebP", "Word",
+    "Excel", "PowerPoint", "OpenDocument",
+}  # fmt: skip
 
 
 def po_entries(path: Path):
@@ -208,6 +214,22 @@ def test_task_lists_and_pages_of_street_staff_and_grid_workers_read_chinese(demo
         assert english_on(screen(worker, url), DEMO_NAMES) == [], url
 
 
+def test_what_residents_see_reads_chinese(demo_city):
+    resident = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    code = WorkflowProcess.objects.first().tracking_code
+    for url in ("/", "/supervision-report/", "/track/", f"/track/{code}/"):
+        assert english_on(screen(resident, url), DEMO_NAMES) == [], url
+    # A community page, on its street's own site.
+    _site, root, path = CommunityPage.objects.live().first().get_url_parts()
+    neighbour = Client(HTTP_ACCEPT_LANGUAGE="zh-hans", HTTP_HOST=urlsplit(root).hostname)
+    community = screen(neighbour, path)
+    assert english_on(community, DEMO_NAMES) == []
+    # The map's zoom buttons, titled by Leaflet in English unless told otherwise.
+    config = re.search(r'<script id="grid-map-config"[^>]*>(.*?)</script>', community, re.DOTALL)
+    labels = json.loads(config.group(1))["labels"]
+    assert (labels["zoomIn"], labels["zoomOut"]) == ("放大", "缩小")
+
+
 def test_admin_dashboard_editor_and_account_read_chinese(demo_city):
     admin = signed_in("admin")
     dashboard = screen(admin, "/admin/")
@@ -225,7 +247,11 @@ def test_admin_dashboard_editor_and_account_read_chinese(demo_city):
         "/admin/snippets/forms/formdefinition/add/",
         "/admin/snippets/workflows/workflowdefinition/",
         "/admin/snippets/workflows/workflowdefinition/add/",
+        f"/admin/snippets/workflows/workflowdefinition/edit/{WorkflowDefinition.objects.first().pk}/",
+        f"/admin/snippets/forms/formdefinition/edit/{FormDefinition.objects.first().pk}/",
         f"/admin/pages/{community.pk}/",
+        # Placing a form on a community page.
+        f"/admin/pages/add/forms/formpage/{community.pk}/",
     ):
         assert english_on(screen(admin, url), DEMO_NAMES) == [], url
     assert "主题偏好" in screen(admin, "/admin/account/")

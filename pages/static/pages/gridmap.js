@@ -15,7 +15,8 @@
     var COLOURS = {residential: "#1a5fb4", unit: "#b3261e", 0: "#5e5c64", 1: "#26a269", 2: "#9141ac"};
 
     // A tap chooses an area, so a double tap must not zoom as well.
-    var map = L.map(container, {zoomSnap: 0.25, doubleClickZoom: false, attributionControl: Boolean(config.tiles)});
+    var map = L.map(container, {zoomSnap: 0.25, doubleClickZoom: false, zoomControl: false, attributionControl: Boolean(config.tiles)});
+    L.control.zoom({zoomInTitle: labels.zoomIn, zoomOutTitle: labels.zoomOut}).addTo(map);
     if (config.tiles) {
         L.tileLayer(config.tiles, {attribution: config.attribution, maxZoom: 19}).addTo(map);
     }
