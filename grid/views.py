@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from . import selectors
+from . import clients, selectors
 from .models import Area, Household
 
 
@@ -35,3 +37,20 @@ def login_locked_out(request: HttpRequest, response=None, credentials=None) -> H
         {"minutes": minutes},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Anyone may ask for a link to set a new password; it goes only to the account's own
+    e-mail address, and the page says the same whether or not an account has it. Asking is
+    limited per client address, so that nobody floods an inbox."""
+
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form):
+        limit, window = settings.PASSWORD_RESET_RATE_LIMIT_COUNT, settings.FORMS_RATE_LIMIT_WINDOW
+        if not clients.allow("password-reset", clients.client_address(self.request), limit, window):
+            form.add_error(None, _("Too many requests from your connection: wait a few minutes."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)

@@ -267,6 +267,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # FORMS_RATE_LIMIT_WINDOW seconds (0 turns the limit off).
 FORMS_RATE_LIMIT_COUNT = env.int("FORMS_RATE_LIMIT_COUNT", default=20)
 FORMS_RATE_LIMIT_WINDOW = env.int("FORMS_RATE_LIMIT_WINDOW", default=600)
+# Requests for a link to set a new password, per client address in FORMS_RATE_LIMIT_WINDOW.
+PASSWORD_RESET_RATE_LIMIT_COUNT = env.int("PASSWORD_RESET_RATE_LIMIT_COUNT", default=5)
 # Tracking pages: at most TRACK_RATE_LIMIT_COUNT look-ups of a code per client address in
 # TRACK_RATE_LIMIT_WINDOW seconds, so that codes cannot be tried in bulk (0 turns it off).
 TRACK_RATE_LIMIT_COUNT = env.int("TRACK_RATE_LIMIT_COUNT", default=60)
