@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from grid.demo import DEMO_PASSWORD
-from tests.browser.conftest import browser, page  # noqa: F401  (Chromium fixtures)
+from tests.browser.conftest import page  # noqa: F401  (Chromium fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -51,7 +51,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{[\w.]+\}|<[^>]+>|&\w+;")
 # Words that stay as they are in Chinese: names of products and formats, and markup.
 NAMES = {
     "Wagtail", "JavaScript", "IllegalCharacterError", "Viewflow", "True", "WebP", "Word",
-    "Excel", "PowerPoint", "OpenDocument",
+    "Excel", "PowerPoint", "OpenDocument", "WebM",
 }  # fmt: skip
 
 
