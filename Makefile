@@ -18,11 +18,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
 
 # The demo as people meet it, served without the autoreloader (`make dev` reloads on edits).
 # seed_demo puts the demo's sites on PORT, so applicants' e-mails link there; staff's e-mails
-# link to WAGTAILADMIN_BASE_URL.
+# link to WAGTAILADMIN_BASE_URL. The periodic jobs (deadline check, e-mail retries) run beside
+# the server for as long as it serves, as the timers of deploy/ do in production.
 run: export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-base
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --logins
+	$(PY) manage.py run_periodic_jobs & jobs=$$!; trap 'kill $$jobs 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver $(if $(RELOAD),,--noreload) 127.0.0.1:$(PORT)
 
 dev: RELOAD = 1

@@ -104,3 +104,13 @@ def test_warning_when_it_never_ran(client, staff):
     client.force_login(staff)
     content = client.get("/admin/").content.decode()
     assert "It has never run" in content
+
+
+def test_an_install_without_timers_runs_the_jobs_itself(late, client, staff):  # noqa: F811
+    overdue_now(late["task"])
+    call_command("run_periodic_jobs", "--once")
+    run = PeriodicRun.objects.get(job=periodic.DEADLINE_CHECK)
+    assert run.handled == 1 and run.error == ""
+    client.force_login(staff)
+    content = client.get("/admin/").content.decode()
+    assert "It has never run" not in content and "timer" not in content
