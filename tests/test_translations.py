@@ -112,6 +112,14 @@ def test_wagtail_admin_scripts_read_chinese():
     assert untranslated(scripts, [WAGTAIL_JS]) == []
 
 
+@pytest.mark.django_db
+def test_the_admin_serves_its_scripts_the_chinese(client, admin_user, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.force_login(admin_user)
+    catalogue = client.get("/admin/jsi18n/").content.decode()
+    assert json.dumps("插入区块") in catalogue and json.dumps("正在自动保存…") in catalogue
+
+
 def test_the_catalogue_check_finds_english():
     english = DjangoTranslation("en")
     assert "wagtail: 'Search all pages…'" in untranslated(english, [THIRD_PARTY[0]])
