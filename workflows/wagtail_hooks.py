@@ -4,7 +4,7 @@ the processes list, the link to the task inbox and the dashboard panel."""
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.admin import display
-from django.db.models import Count
+from django.db.models import Count, F
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -254,7 +254,11 @@ class TasksPanel(Component):
         tasks = selectors.open_tasks(self.user).select_related(
             "process__workflowprocess__area", "process__workflowprocess__submission"
         )
-        first = tasks.select_related("deadline").order_by("deadline__due_at", "created")[:5]
+        # The most urgent first; tasks without a deadline after them, oldest first, on every
+        # database (PostgreSQL would put them first).
+        first = tasks.select_related("deadline").order_by(
+            F("deadline__due_at").asc(nulls_last=True), "created"
+        )[:5]
         return {
             "counts": selectors.task_counts(self.user),
             "tasks": [

@@ -142,3 +142,28 @@ def test_inbox_navigation_speaks_chinese(client, started):
         assert chinese in text
     for english in (">Inbox<", ">Queue<", ">Archive<", "Applications"):
         assert english not in text.replace("\n", "").replace(" ", "")
+
+
+def test_the_dashboard_lists_tasks_with_a_deadline_first(client, started):
+    import datetime
+
+    from django.utils import timezone
+
+    from workflows.models import TaskDeadline
+
+    definition = started["process"].version.definition
+    for _ in range(5):
+        services.start_process(version_of(definition), submit(definition, started["community"]))
+    urgent = services.start_process(
+        version_of(definition), submit(definition, started["community"])
+    )
+    task = StageTask.objects.get(process=urgent, flow_task_type="HUMAN")
+    TaskDeadline.objects.create(task=task, due_at=timezone.now() + datetime.timedelta(days=1))
+    worker = started["worker"]
+    role = worker.assignments.get().role
+    role.group = group_with("wagtailadmin.access_admin")
+    role.save()
+    client.force_login(worker)
+    content = client.get("/admin/").content.decode()
+    assert "7 open tasks" in content
+    assert f"/workflow/generic/{urgent.pk}/review/{task.pk}/" in content
