@@ -128,7 +128,7 @@ def test_text_that_looks_like_a_formula_is_escaped_in_csv_and_reads_back(registr
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_control_characters_never_break_an_export(registry, file_format):
-    Department.objects.update(description="户籍\x00管理\x1b")
+    Department.objects.update(description="户籍\x08管理\x1b")
     data = export("departments", file_format)
     assert "户籍管理".encode() in data or file_format == "xlsx"
     if file_format == "xlsx":
