@@ -32,6 +32,9 @@ keepalive = 5
 # Recycling workers now and then bounds the memory a long-running process can gather.
 max_requests = 2000
 max_requests_jitter = 200
+# gunicorn's control socket (for gunicornc) would go to $HOME/.gunicorn, and the service
+# user's home is the root-owned code folder; systemctl reload does what it would be for.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # The proxy's address is what REMOTE_ADDR holds; the client's comes from X-Forwarded-For,
@@ -53,6 +56,8 @@ def on_starting(server) -> None:
     except SystemCheckError as error:
         server.log.error("People's Grid does not start:\n%s", error)
         sys.exit(1)
+    # Workers are forked from this process: an unflushed line would be printed again by each.
+    sys.stdout.flush()
     from django.conf import settings
 
     if getattr(settings, "SINGLE_PROCESS_INSTALL", False) and server.cfg.workers > 1:

@@ -27,6 +27,17 @@ def verify(source: Path) -> None:
             raise SystemExit(f"{source / name.strip()} does not match its checksum")
 
 
+def check_archive(path: Path) -> None:
+    """Refuse an archive holding anything but plain files and folders inside it, before the
+    database is touched. Python before 3.11.4 (Debian 12 ships 3.11.2) has no tarfile
+    extraction filters, so this is what keeps a bad archive from writing outside the folder."""
+    with tarfile.open(path) as archive:
+        for member in archive.getmembers():
+            name = Path(member.name)
+            if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
+                raise SystemExit(f"{path}: {member.name} is not a plain file or folder")
+
+
 def database_is_empty(environment: dict) -> bool:
     result = subprocess.run(
         ["psql", "-Atc", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"],
@@ -49,6 +60,11 @@ def restore(source: Path) -> None:
     for folder in targets.values():
         if folder.exists() and any(folder.iterdir()):
             raise SystemExit(f"{folder} is not empty")
+    # Checked and made before the database is touched: a bad archive, or a folder this user may
+    # not create, stops the restore while the database is still empty, so it can be run again.
+    for name, folder in targets.items():
+        check_archive(source / ARCHIVES[name])
+        folder.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
             "pg_restore",
@@ -63,9 +79,11 @@ def restore(source: Path) -> None:
         check=True,
     )
     for name, folder in targets.items():
-        folder.mkdir(parents=True, exist_ok=True)
         with tarfile.open(source / ARCHIVES[name]) as archive:
-            archive.extractall(folder, filter="data")
+            if hasattr(tarfile, "data_filter"):
+                archive.extractall(folder, filter="data")
+            else:
+                archive.extractall(folder)
 
 
 def main() -> None:
