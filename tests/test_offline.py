@@ -21,6 +21,7 @@ from django.test import Client
 
 from grid.demo import DEMO_PASSWORD
 from tests.browser.conftest import page  # noqa: F401  (Chromium fixture)
+from tests.pages.factories import tree_root
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +165,7 @@ def walk(client: Client, host: str, starts: list[str], prefixes: tuple[str, ...]
 @pytest.fixture
 def demo_city(settings):
     settings.DEBUG = True
+    tree_root()  # a transactional test before this one may have flushed Wagtail's root page
     call_command("seed_demo")
     settings.DEBUG = False
 
