@@ -56,6 +56,10 @@ def test_community_list_shows_its_current_entries(client, setup):
     assert "去年的垃圾分类督导" not in content  # not in force today
     assert "邻社区的事项" not in content  # another community
     assert "has not been admitted" in content
+    # One community: it is named in the statement, and no column repeats it on every row.
+    community = community_page.area.name
+    assert f"carried out in {community}." in content and "communities of" not in content
+    assert '<th scope="col">Community</th>' not in content
     everything = client.get(f"{page.url}?period=all").content.decode()
     assert "去年的垃圾分类督导" in everything
 
@@ -65,6 +69,7 @@ def test_street_list_filters_by_community_and_department(client, setup):
     page = add(street_page, AccessListPage, title="街道准入清单")
     content = client.get(page.url).content.decode()
     assert "低保复核入户调查" in content and "邻社区的事项" in content
+    assert "communities of" in content and '<th scope="col">Community</th>' in content
     only = client.get(f"{page.url}?community={setup[1].area.code}").content.decode()
     assert "低保复核入户调查" in only and "邻社区的事项" not in only
     by_department = client.get(f"{page.url}?department={civil.key}&period=all").content.decode()
