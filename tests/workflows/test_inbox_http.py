@@ -26,6 +26,14 @@ def started():
     }
 
 
+def console_user(worker):
+    """The worker, with their role letting them into the admin, whose dashboard lists tasks."""
+    role = worker.assignments.get().role
+    role.group = group_with("wagtailadmin.access_admin")
+    role.save()
+    return worker
+
+
 def url(task, action):
     return f"/workflow/generic/{task.process_id}/review/{task.pk}/{action}/"
 
@@ -122,11 +130,7 @@ def test_acting_on_a_completed_task_is_refused_cleanly(client, started):
 
 
 def test_admin_dashboard_shows_open_tasks_and_links_the_inbox(client, started):
-    worker = started["worker"]
-    worker_role = worker.assignments.get().role
-    worker_role.group = group_with("wagtailadmin.access_admin")
-    worker_role.save()
-    client.force_login(worker)
+    client.force_login(console_user(started["worker"]))
     content = client.get("/admin/").content.decode()
     assert "My tasks" in content and "1 open task" in content
     assert "社区初审" in content
@@ -159,11 +163,7 @@ def test_the_dashboard_lists_tasks_with_a_deadline_first(client, started):
     )
     task = StageTask.objects.get(process=urgent, flow_task_type="HUMAN")
     TaskDeadline.objects.create(task=task, due_at=timezone.now() + datetime.timedelta(days=1))
-    worker = started["worker"]
-    role = worker.assignments.get().role
-    role.group = group_with("wagtailadmin.access_admin")
-    role.save()
-    client.force_login(worker)
+    client.force_login(console_user(started["worker"]))
     content = client.get("/admin/").content.decode()
     assert "7 open tasks" in content
     assert f"/workflow/generic/{urgent.pk}/review/{task.pk}/" in content
