@@ -13,7 +13,7 @@ from wagtail.snippets.views.snippets import CreateView
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
-from grid import tabular
+from grid import audit, tabular
 
 from . import selectors, services
 from .models import FormDefinition, SubmissionFile
@@ -90,10 +90,18 @@ class SubmissionIndexView(IndexView):
 class SubmissionInspectView(InspectView):
     def get_context_data(self, **kwargs):
         submission = self.instance
-        return super().get_context_data(
-            answers=selectors.answers(submission, selectors.submission_files(submission)),
-            **kwargs,
-        )
+        answers = selectors.answers(submission, selectors.submission_files(submission))
+        if selectors.shows_personal_data(answers):
+            # Named by its number: the reference code is the applicant's key to it.
+            audit.log_view(
+                submission,
+                user=self.request.user,
+                area=submission.area,
+                page="inspect",
+                label=_("Submission %(number)s of %(form)s")
+                % {"number": submission.pk, "form": submission.definition.title},
+            )
+        return super().get_context_data(answers=answers, **kwargs)
 
 
 class SubmissionDeleteView(DeleteView):

@@ -59,6 +59,10 @@ def display_text(field_type: str, value: object) -> str:
     return str(value)
 
 
+# ID numbers and phones are personal data whatever the form designer ticked.
+ALWAYS_PERSONAL = ("id_number", "phone")
+
+
 def masked_text(field_type: str, personal: bool, text: str) -> str:
     if not personal:
         return text
@@ -76,8 +80,19 @@ class Answer:
     file: SubmissionFile | None = None
 
     @property
+    def is_personal(self) -> bool:
+        """Ticked as personal by the form's designer, or an ID number or phone whatever the
+        designer ticked."""
+        return self.personal or self.type in ALWAYS_PERSONAL
+
+    @property
     def masked(self) -> str:
         return masked_text(self.type, self.personal, self.text)
+
+
+def shows_personal_data(answers: list[Answer]) -> bool:
+    """Whether showing these answers in full shows someone's personal data."""
+    return any(answer.is_personal and answer.text for answer in answers)
 
 
 def answers(submission: Submission, files: dict[str, SubmissionFile] | None = None) -> list[Answer]:

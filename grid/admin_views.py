@@ -11,7 +11,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail_modeladmin.options import ModelAdmin
 
-from . import selectors
+from . import audit, selectors
 from .models import Area, Building, Household
 
 # How each model that others point to reaches its area, for limiting choices in forms.
@@ -81,6 +81,8 @@ class ScopedModelAdmin(ModelAdmin):
     """Lists show only the jurisdiction; an object outside it is a 404, whatever the URL."""
 
     area_path: str = ""
+    # Whether the detail and edit pages show personal data (ID numbers, phones) unmasked.
+    shows_personal_data = False
     list_per_page = 50
     inspect_view_enabled = True
     history_view_enabled = True
@@ -109,11 +111,25 @@ class ScopedModelAdmin(ModelAdmin):
 
     def inspect_view(self, request, instance_pk):
         self.require_in_scope(request, instance_pk)
+        self.audit_view(request, instance_pk, "inspect")
         return super().inspect_view(request, instance_pk)
 
     def edit_view(self, request, instance_pk):
         self.require_in_scope(request, instance_pk)
+        if request.method == "GET":
+            self.audit_view(request, instance_pk, "edit")
         return super().edit_view(request, instance_pk)
+
+    def audit_view(self, request, instance_pk: str, page: str) -> None:
+        """Detail and edit pages show a register's personal data in full: each showing is
+        written to the audit log."""
+        if not self.shows_personal_data:
+            return
+        instance = self.get_queryset(request).get(pk=unquote(instance_pk))
+        area = instance
+        for step in self.area_path.split("__"):
+            area = getattr(area, step)
+        audit.log_view(instance, user=request.user, area=area, page=page)
 
     def delete_view(self, request, instance_pk):
         self.require_in_scope(request, instance_pk)

@@ -18,17 +18,19 @@ from wagtail.models import ModelLogEntry
 
 from . import bulk
 from .masking import mask_id_number, mask_name, mask_phone
-from .models import Resident, Volunteer
+from .models import Area, Resident, Volunteer
 
 CREATE = "grid.personal_data.create"
 CHANGE = "grid.personal_data.change"
 DELETE = "grid.personal_data.delete"
+VIEW = "grid.personal_data.view"
 IMPORT = "grid.registry.import"
 EXPORT = "grid.registry.export"
 ACTIONS = {
     CREATE: (_("Create personal data"), _("Personal data created")),
     CHANGE: (_("Change personal data"), _("Personal data changed")),
     DELETE: (_("Delete personal data"), _("Personal data deleted")),
+    VIEW: (_("View personal data"), _("Personal data viewed in full")),
     IMPORT: (_("Import registry file"), _("Registry file imported")),
     EXPORT: (_("Export registry"), _("Registry exported")),
 }
@@ -141,6 +143,21 @@ def log_bulk(
             )
         )
     bulk.insert(ModelLogEntry, LOG_FIELDS, rows, returning=False)
+
+
+def log_view(
+    instance: Model, *, user: AbstractBaseUser, area: Area | None, page: str, label: str = ""
+) -> None:
+    """Someone was shown a record's personal data unmasked (an ID number, a phone, a name):
+    who, which record, when, on which page, and the record's area (for scoping the report).
+    `label` names the record where its own name would give the data away."""
+    log(
+        instance=instance,
+        action=VIEW,
+        user=user,
+        title=label or title(instance),
+        data={"page": page, "area": area.code if area is not None else ""},
+    )
 
 
 def log_delete(sender: type[Model], instance: Model, **kwargs) -> None:

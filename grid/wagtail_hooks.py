@@ -137,6 +137,7 @@ class HouseholdAdmin(TransferAdminMixin, ScopedModelAdmin):
     resource_class = resources.HouseholdResource
     model = Household
     area_path = "building__grid"
+    shows_personal_data = True
     menu_label = _("Households")
     menu_icon = "group"
     list_display = (
@@ -230,6 +231,7 @@ class MaskedColumns:
 class ResidentAdmin(MaskedColumns, ScopedModelAdmin):
     model = Resident
     area_path = "household__building__grid"
+    shows_personal_data = True
     menu_label = _("Residents")
     menu_icon = "user"
     permission_helper_class = ReadOnlyPermissionHelper
@@ -292,6 +294,7 @@ class VolunteerAdmin(MaskedColumns, ScopedModelAdmin):
 
     model = Volunteer
     area_path = "community"
+    shows_personal_data = True
     menu_label = _("Volunteers")
     menu_icon = "group"
     list_display = ("name", "masked_id_number", "masked_phone", "community", "grid", "active")

@@ -100,6 +100,26 @@ def test_detail_inside_the_jurisdiction_shows_the_full_number(client, worker_and
     assert ID_NUMBER in content
 
 
+def test_every_unmasked_showing_is_audited(client, worker_and_building):
+    worker, building = worker_and_building
+    resident = ResidentFactory(household=HouseholdFactory(building=building), id_number=ID_NUMBER)
+    client.force_login(worker)
+    pages = [
+        ("grid_household_modeladmin_inspect", resident.household, "inspect"),
+        ("grid_household_modeladmin_edit", resident.household, "edit"),
+        ("grid_resident_modeladmin_inspect", resident, "inspect"),
+    ]
+    for url_name, record, page in pages:
+        assert client.get(reverse(url_name, args=[record.pk])).status_code == 200
+        entry = ModelLogEntry.objects.filter(action=audit.VIEW).latest("pk")
+        assert (entry.user, entry.object_id, entry.data["page"]) == (worker, str(record.pk), page)
+        assert entry.data["area"] == building.grid.code
+        assert ID_NUMBER not in str(entry.data) and ID_NUMBER not in entry.label
+    # Lists show masked data only: nothing to audit.
+    client.get(reverse("grid_household_modeladmin_index"))
+    assert ModelLogEntry.objects.filter(action=audit.VIEW).count() == len(pages)
+
+
 def test_creating_a_household_with_members_is_audited(client, worker_and_building):
     worker, building = worker_and_building
     client.force_login(worker)

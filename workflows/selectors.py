@@ -205,25 +205,22 @@ def may_view_process(user: User, process: WorkflowProcess) -> bool:
     return visible_processes(user).filter(pk=process.pk).exists()
 
 
-# ID numbers and phones are personal data whatever the form designer ticked.
-ALWAYS_PERSONAL = ("id_number", "phone")
-
-
-def intake_for(user: User, process: WorkflowProcess) -> list[tuple[str, str]]:
-    """(label, text) of the applicant's latest answers; personal data unmasked only inside the
-    viewer's jurisdiction (a referred department never sees who reported)."""
+def intake_for(user: User, process: WorkflowProcess) -> tuple[list[tuple[str, str]], bool]:
+    """(label, text) of the applicant's latest answers, and whether personal data is among
+    them in full: it is shown unmasked only inside the viewer's jurisdiction (a referred
+    department never sees who reported)."""
+    answers = form_selectors.answers(current_intake(process))
     unmasked = grid_selectors.can_see_area(user, process.area)
-    return [
+    shown = [
         (
             answer.label,
             answer.text
             if unmasked
-            else form_selectors.masked_text(
-                answer.type, answer.personal or answer.type in ALWAYS_PERSONAL, answer.text
-            ),
+            else form_selectors.masked_text(answer.type, answer.is_personal, answer.text),
         )
-        for answer in form_selectors.answers(current_intake(process))
+        for answer in answers
     ]
+    return shown, unmasked and form_selectors.shows_personal_data(answers)
 
 
 def effect_texts(snapshot: VersionSnapshot) -> list[str]:

@@ -285,3 +285,14 @@ def test_an_answer_with_control_characters_still_exports(city, admin, file_forma
         rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     row = next(row for row in rows if row[0] == strange.reference)
     assert "broken bench" in row
+
+
+def test_showing_personal_answers_in_full_is_audited(city, worker_a):
+    assert worker_a.get(inspect_url(city["a"])).status_code == 200
+    entry = ModelLogEntry.objects.get(action="grid.personal_data.view")
+    assert entry.object_id == str(city["a"].pk) and entry.data["area"] == city["grid_a"].code
+    # The reference code is the applicant's key: the audit names the submission by number.
+    assert city["a"].reference not in entry.label and "王建国" not in entry.label
+    # A submission with no personal answer shows nothing to audit.
+    worker_a.get(inspect_url(city["survey_submission"]))
+    assert ModelLogEntry.objects.filter(action="grid.personal_data.view").count() == 1

@@ -62,3 +62,27 @@ def test_refer_answer_and_close_over_http(referred):
     assert process.outcome == "approved"
     answered = ProcessEvent.objects.get(process=process, kind="answered")
     assert answered.comment == "已更换灯泡" and answered.actor == referred["clerk"]
+
+
+def test_who_sees_the_reporter_in_full_is_audited_and_the_department_never_does(referred):
+    from django.test import Client
+    from wagtail.models import ModelLogEntry
+
+    process = referred["process"]
+    committee = Client()
+    committee.force_login(referred["committee"])
+    page = committee.get(f"/workflow/generic/{process.pk}/").content.decode()
+    assert "13912345678" in page
+    [entry] = ModelLogEntry.objects.filter(action="grid.personal_data.view")
+    assert entry.user == referred["committee"] and entry.object_id == str(process.pk)
+    assert process.tracking_code not in entry.label
+
+    inbox.decide(referred["committee"], process, "refer", department=referred["department"].pk)
+    clerk = Client()
+    clerk.force_login(referred["clerk"])
+    task = inbox.open_task(process)
+    clerk.post(inbox.task_url(task, "assign"))
+    assert "13912345678" not in clerk.get(inbox.task_url(task, "execute")).content.decode()
+    assert not ModelLogEntry.objects.filter(
+        action="grid.personal_data.view", user=referred["clerk"]
+    ).exists()

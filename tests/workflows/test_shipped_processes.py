@@ -245,11 +245,15 @@ def test_supervision_review_refers_answers_verifies_and_closes(city):
     # The department sees what it must answer, never who reported it.
     clerk = user("department_clerk")
     assert selectors.may_view_process(clerk, process)
-    as_clerk = dict(selectors.intake_for(clerk, process))
+    shown, in_full = selectors.intake_for(clerk, process)
+    as_clerk = dict(shown)
+    assert not in_full
     assert as_clerk["情况描述"] == REPORT["情况描述"]
     assert as_clerk["姓名"] != "李秀英" and "李秀英" not in as_clerk.values()
     assert as_clerk["联系电话"] != "13905621234" and as_clerk["联系电话"].endswith("1234")
-    as_committee = dict(selectors.intake_for(user("supervisor"), process))
+    shown, in_full = selectors.intake_for(user("supervisor"), process)
+    as_committee = dict(shown)
+    assert in_full
     assert (as_committee["姓名"], as_committee["联系电话"]) == ("李秀英", "13905621234")
 
     services.answer_referral(task, clerk, "已责成相关科室本月底前发放。")
@@ -262,7 +266,7 @@ def test_supervision_review_refers_answers_verifies_and_closes(city):
     decide(process, "supervisor", services.APPROVE, answers=VERIFIED)
     assert finished(process) == WorkflowProcess.Outcome.APPROVED
     verification = process.events.filter(kind=ProcessEvent.Kind.DECIDED).last().answers
-    assert dict(selectors.intake_for(user("supervisor"), process))["姓名"] == "李秀英"
+    assert dict(selectors.intake_for(user("supervisor"), process)[0])["姓名"] == "李秀英"
     assert verification.definition.slug == "supervision-verification"
     assert ("反映人满意度", "满意") in [(a.label, a.text) for a in answers(verification)]
     assert process.events.filter(kind=ProcessEvent.Kind.ANSWERED, department=civil_affairs)
@@ -273,7 +277,7 @@ def test_supervision_review_refers_answers_verifies_and_closes(city):
 def test_supervision_report_out_of_scope_is_rejected_and_anonymous_stays_anonymous(city):
     anonymous = REPORT | {"是否实名反映": "匿名", "姓名": "", "联系电话": ""}
     process = start("supervision-review", anonymous)
-    assert "姓名" not in dict(selectors.intake_for(user("supervisor"), process))
+    assert "姓名" not in dict(selectors.intake_for(user("supervisor"), process)[0])
     decide(process, "supervisor", services.REJECT, public_message="不属于社区监督范围。")
     assert finished(process) == WorkflowProcess.Outcome.REJECTED
 

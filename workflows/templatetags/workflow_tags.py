@@ -1,4 +1,7 @@
 from django import template
+from django.utils.translation import gettext as _
+
+from grid import audit
 
 from .. import selectors
 from ..models import Notification, WorkflowProcess
@@ -12,12 +15,24 @@ def process_panel(context, process: WorkflowProcess) -> dict:
     intake (personal data masked outside the viewer's jurisdiction) and the history."""
     snapshot = selectors.snapshot(process.version)
     user = context["request"].user
+    answers, personal_data_shown = selectors.intake_for(user, process)
+    if personal_data_shown:
+        # Every page that shows an applicant's personal data in full is audited; this panel
+        # is where process and task pages show it.
+        audit.log_view(
+            process,
+            user=user,
+            area=process.area,
+            page=context["request"].path,
+            label=_("Process %(number)s: %(name)s")
+            % {"number": process.pk, "name": snapshot.definition.name},
+        )
     return {
         "snapshot": snapshot,
         "stages": selectors.diagram(snapshot),
         "current_stage_key": getattr(selectors.current_stage(process), "key", None),
         "effects": selectors.effect_texts(snapshot),
-        "intake_answers": selectors.intake_for(user, process),
+        "intake_answers": answers,
         "events": selectors.timeline(process),
     }
 
