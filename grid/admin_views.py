@@ -9,6 +9,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
+from wagtail.models import ModelLogEntry
 from wagtail_modeladmin.options import ModelAdmin
 
 from . import audit, selectors
@@ -138,3 +140,16 @@ class ScopedModelAdmin(ModelAdmin):
     def history_view(self, request, instance_pk):
         self.require_in_scope(request, instance_pk)
         return super().history_view(request, instance_pk)
+
+
+class SiteHistoryView(LogEntriesView):
+    """Wagtail's site history report, with the entries about records (personal data, views of
+    it) limited like the records: a platform admin reads them all, anyone else their own
+    actions and the entries about records in their jurisdiction. Page entries keep Wagtail's
+    own rule (the pages one may edit)."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if queryset.model is ModelLogEntry:
+            queryset = audit.visible_entries(queryset, self.request.user)
+        return queryset

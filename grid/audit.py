@@ -8,15 +8,16 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from . import bulk
+from . import bulk, selectors
 from .masking import mask_id_number, mask_name, mask_phone
 from .models import Area, Resident, Volunteer
 
@@ -36,6 +37,31 @@ ACTIONS = {
 }
 MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
 PERSONAL_DATA_MODELS: tuple[type[Model], ...] = (Resident, Volunteer)
+# Where each personal-data record is: its entries carry that area's code, and the audit report
+# shows an entry only to people whose jurisdiction holds it (`visible_entries`).
+AREA_PATHS = {Resident: "household__building__grid", Volunteer: "community"}
+
+
+def area_code(instance: Model) -> str:
+    area = instance
+    try:
+        for step in AREA_PATHS[type(instance)].split("__"):
+            area = getattr(area, step)
+    except ObjectDoesNotExist:
+        return ""
+    return area.code if area is not None else ""
+
+
+def visible_entries(entries: QuerySet, user: AbstractBaseUser) -> QuerySet:
+    """The audit entries (of Wagtail's ModelLogEntry) a user may read: everything for platform
+    admins; otherwise their own actions and the entries about records in their jurisdiction."""
+    codes = selectors.jurisdiction_codes(user)
+    if codes is selectors.EVERYWHERE:
+        return entries
+    inside = Q(pk__in=[])
+    for code in codes:
+        inside |= Q(data__area__startswith=code)
+    return entries.filter(Q(user=user) | inside)
 
 
 def masked(field: str, value: str | None) -> str:
@@ -66,8 +92,8 @@ def personal_data_changes(fields: Sequence[str], after: dict, before: dict | Non
     }
 
 
-def entry_data(changes: dict[str, list[str]]) -> dict:
-    return {"fields": sorted(changes), "changes": changes}
+def entry_data(changes: dict[str, list[str]], area: str) -> dict:
+    return {"fields": sorted(changes), "changes": changes, "area": area}
 
 
 def log_save(sender: type[Model], instance: Model, created: bool, **kwargs) -> None:
@@ -84,7 +110,7 @@ def log_save(sender: type[Model], instance: Model, created: bool, **kwargs) -> N
         instance=instance,
         action=CREATE if before is None else CHANGE,
         title=title(instance),
-        data=entry_data(changes),
+        data=entry_data(changes, area_code(instance)),
     )
 
 
@@ -121,6 +147,12 @@ def log_bulk(
     }
     content_type = ContentType.objects.get_for_model(model).pk
     verbose_name = str(model._meta.verbose_name)
+    saved = list(saved)
+    areas = dict(
+        model._default_manager.filter(pk__in=[pk for pk, _after, _before in saved]).values_list(
+            "pk", f"{AREA_PATHS[model]}__code"
+        )
+    )
     rows = []
     for pk, after, before in saved:
         changes = personal_data_changes(model.personal_fields, after, before)
@@ -132,7 +164,7 @@ def log_bulk(
                 f"{verbose_name} {mask_name(after.get('name'))}",
                 CREATE if before is None else CHANGE,
                 # JSON text, which both databases store as the JSON field's value.
-                json.dumps(entry_data(changes), ensure_ascii=False),
+                json.dumps(entry_data(changes, areas.get(pk) or ""), ensure_ascii=False),
                 prepared["timestamp"],
                 prepared["uuid"],
                 user.pk if user is not None else None,
@@ -161,7 +193,12 @@ def log_view(
 
 
 def log_delete(sender: type[Model], instance: Model, **kwargs) -> None:
-    log(instance=instance, action=DELETE, title=title(instance), data={"fields": []})
+    log(
+        instance=instance,
+        action=DELETE,
+        title=title(instance),
+        data={"fields": [], "area": area_code(instance)},
+    )
 
 
 def connect() -> None:

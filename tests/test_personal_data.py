@@ -239,3 +239,23 @@ def test_history_is_visible_on_the_household(client, worker_and_building):
     history = client.get(reverse("grid_household_modeladmin_history", args=[household.pk]))
     assert history.status_code == 200
     assert worker.first_name in history.content.decode()
+
+
+def test_the_site_history_report_keeps_to_the_readers_jurisdiction(client, django_user_model):
+    here, there = GridFactory(), GridFactory()
+    ResidentFactory(household=HouseholdFactory(building=BuildingFactory(grid=here)), name="王一")
+    ResidentFactory(household=HouseholdFactory(building=BuildingFactory(grid=there)), name="李二")
+    worker = worker_on(here.parent)
+    client.force_login(worker)
+    for url in ("/admin/reports/site-history/", "/admin/reports/site-history/results/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert mask_name("王一") in content and mask_name("李二") not in content, url
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.cn", "x"))
+    content = client.get("/admin/reports/site-history/").content.decode()
+    assert mask_name("王一") in content and mask_name("李二") in content
+
+
+def test_the_site_history_report_needs_the_admin(client):
+    assert client.get("/admin/reports/site-history/").status_code == 302
