@@ -413,6 +413,13 @@ class Submission(AbstractFormSubmission):
         related_name="+",
     )
     search_text = models.TextField(editable=False, blank=True)
+    anonymised_at = models.DateTimeField(
+        _("personal answers removed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When its personal answers and files were removed, its retention over."),
+    )
 
     class Meta:
         verbose_name = _("form submission")

@@ -293,3 +293,9 @@ WORKFLOW_EXTRA_WORKING_DAYS = env.list("WORKFLOW_EXTRA_WORKING_DAYS", default=[]
 # The deadline check (`process_deadlines`; deploy/systemd/peoples-grid-deadlines.timer) runs
 # every this many minutes; the admin dashboard warns when its last run is older than that.
 WORKFLOW_DEADLINE_CHECK_MINUTES = env.int("WORKFLOW_DEADLINE_CHECK_MINUTES", default=5)
+# Personal answers of processes closed (and of plain form submissions sent) longer ago than this
+# many days are anonymised by `anonymise_personal_data` (deploy/systemd, daily); 0 keeps them.
+# Three years: the limitation period for civil claims (民法典 art. 188), so an applicant's
+# complaint or appeal about a closed case can still be answered from the record; after that
+# only the figures statistics need are kept.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365 * 3)

@@ -9,12 +9,19 @@ from django.core.management.base import BaseCommand
 logger = logging.getLogger(__name__)
 
 # What the timers in deploy/systemd run, for an install without them.
-JOBS = ("process_deadlines", "start_pending_processes", "retry_form_emails")
+JOBS = (
+    "process_deadlines",
+    "start_pending_processes",
+    "retry_form_emails",
+    # Meant daily; run more often, a run finds nothing new and writes only its PeriodicRun.
+    "anonymise_personal_data",
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Run the periodic jobs (deadline check, pending process starts, e-mail retries) every "
+        "Run the periodic jobs (deadline check, pending process starts, e-mail retries, "
+        "removal of expired personal data) every "
         "WORKFLOW_DEADLINE_CHECK_MINUTES, for an install without timers such as `make run`; "
         "--once runs them once. A job that fails is logged and does not stop the others."
     )
