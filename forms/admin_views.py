@@ -14,6 +14,7 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
 from grid import audit, tabular
+from grid.masking import mask_code
 
 from . import selectors, services
 from .models import FormDefinition, SubmissionFile
@@ -101,12 +102,14 @@ class SubmissionInspectView(InspectView):
                 label=_("Submission %(number)s of %(form)s")
                 % {"number": submission.pk, "form": submission.definition.title},
             )
-        return super().get_context_data(answers=answers, **kwargs)
+        return super().get_context_data(
+            answers=answers, masked_reference=mask_code(submission.reference), **kwargs
+        )
 
 
 class SubmissionDeleteView(DeleteView):
     def post(self, request, *args, **kwargs):
-        reference = self.instance.reference
+        reference = mask_code(self.instance.reference)
         services.delete_submission(self.instance, user=request.user)
         messages.success(request, _("Submission %(reference)s deleted.") % {"reference": reference})
         return redirect(self.index_url)

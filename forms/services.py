@@ -35,6 +35,7 @@ from wagtail.log_actions import log
 from wagtail.models import Page, Site
 
 from grid import clients
+from grid.masking import mask_code
 from grid.models import Area
 
 from . import selectors
@@ -375,10 +376,10 @@ def delete_submission(submission: Submission, *, user: AbstractBaseUser | None) 
             instance=submission,
             action=DELETE_ACTION,
             user=user,
-            title=submission.reference,
+            title=mask_code(submission.reference),
             data={
                 "form": submission.definition.title,
-                "reference": submission.reference,
+                "reference": mask_code(submission.reference),
                 "area": submission.area.code if submission.area else "",
                 "submitted_at": submission.submit_time.isoformat(),
             },

@@ -15,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.options import modeladmin_register
 
 from grid.admin_views import ScopedModelAdmin, area_filters
+from grid.masking import mask_code
 
 from . import selectors, services
 from .admin_views import (
@@ -92,11 +93,12 @@ class SubmissionAdmin(ScopedModelAdmin):
     inspect_template_name = "forms/admin/submission_inspect.html"
     index_template_name = "forms/admin/submission_index.html"
     index_view_extra_css = ["forms/admin.css"]
-    list_display = ("reference", "submit_time", "definition", "area_name", "email_status")
+    list_display = ("code", "submit_time", "definition", "area_name", "email_status")
     list_filter = ("definition", "submit_time", *area_filters("area"), "email_status")
     list_select_related = ("definition", "area")
+    # A caller reading out their code finds their submission; lists show it masked.
     search_fields = ("reference", "search_text")
-    nowrap_columns = frozenset({"reference"})
+    nowrap_columns = frozenset({"code"})
     panels = []
 
     def get_queryset(self, request):
@@ -114,7 +116,7 @@ class SubmissionAdmin(ScopedModelAdmin):
                 self.list_display
                 if definition is None
                 else (
-                    "reference",
+                    "code",
                     "submit_time",
                     *(
                         answer_column(field.clean_name, field.label, for_list=True)
@@ -128,17 +130,21 @@ class SubmissionAdmin(ScopedModelAdmin):
     def get_list_export(self, request):
         definition = self.selected_definition(request)
         if definition is None:
-            return ("reference", "submitted", "definition", "area_name", "answers")
+            return ("code", "submitted", "definition", "area_name", "answers")
         if request.GET.get("export") not in SubmissionIndexView.FORMATS:
             # Asked on every list page to decide whether to offer the download buttons; the
             # columns, which read every submission's fields, are only worked out to export.
-            return ("reference",)
+            return ("code",)
         submissions = self.get_queryset(request).filter(definition=definition)
         columns = [
             answer_column(name, label, for_list=False)
             for name, label in selectors.export_columns(definition, submissions)
         ]
-        return ("reference", "submitted", "area_name", *columns)
+        return ("code", "submitted", "area_name", *columns)
+
+    @display(description=_("reference code"), ordering="reference")
+    def code(self, submission: Submission) -> str:
+        return mask_code(submission.reference)
 
     @display(description=_("area"))
     def area_name(self, submission: Submission) -> str:

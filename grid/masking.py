@@ -38,3 +38,13 @@ def mask_email(value: str | None) -> str:
     if not local:
         return "*" * len(value)
     return f"{local[0]}***@{domain}"
+
+
+def mask_code(value: str | None) -> str:
+    """A tracking or reference code (7K3M-9QXP-2D4F) is the applicant's key to what they sent:
+    staff see its first group, enough to tell two apart when the applicant reads theirs out,
+    never enough to open it."""
+    if not value:
+        return ""
+    first, sep, rest = value.partition("-")
+    return first + sep + "".join("-" if char == "-" else "*" for char in rest)

@@ -133,20 +133,24 @@ def activate_volunteer(effect: Effect, process: WorkflowProcess, values: dict) -
 
 
 def notify_people(effect: Effect, process: WorkflowProcess, values: dict) -> str:
-    text = (effect.message or _("{process} {code}: {outcome}")).format(
-        code=process.tracking_code,
-        process=process.version.definition.name,
-        area=process.area.name,
-        outcome=process.get_outcome_display(),
-    )
+    def message(code: str) -> str:
+        return (effect.message or _("{process} {code}: {outcome}")).format(
+            code=code,
+            process=process.version.definition.name,
+            area=process.area.name,
+            outcome=process.get_outcome_display(),
+        )
+
     count = 0
     if effect.role_id:
-        code = selectors.code_at_level(process.area.code, effect.role_level)
-        users = [a.user for a in selectors.holders(effect.role.key, code)]
-        services.notify(users, text, services.process_url(process), process)
+        # Staff read the public number where the message says {code}: the tracking code is
+        # the applicant's key alone.
+        area_code = selectors.code_at_level(process.area.code, effect.role_level)
+        users = [a.user for a in selectors.holders(effect.role.key, area_code)]
+        services.notify(users, message(process.number), services.process_url(process), process)
         count += len(users)
     if effect.notify_applicant:
-        services.notify_applicant(process, text)
+        services.notify_applicant(process, message(process.tracking_code))
         count += 1
     return _("Notified %(n)d people.") % {"n": count}, ""
 

@@ -32,7 +32,7 @@ class GenericFlow(flow.Flow):
         .Annotation(
             title=_("Review"),
             summary_template="{{ process.version.definition.name }} · "
-            "{{ process.area.name }} · {{ process.submission.reference }}",
+            "{{ process.area.name }} · {{ process.number }}",
         )
         .onCreate(this.task_created)
         .Next(this.route)

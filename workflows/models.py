@@ -352,11 +352,18 @@ class WorkflowProcess(Process):
         verbose_name_plural = _("processes")
 
     def __str__(self) -> str:
-        return f"{self.version.definition.name} {self.submission.reference}"
+        return f"{self.version.definition.name} {self.number}"
 
     @property
     def tracking_code(self) -> str:
+        """The applicant's key to their application (with it one reads and revises it): shown
+        to the applicant and never on a staff screen."""
         return self.submission.reference
+
+    @property
+    def number(self) -> str:
+        """The public number staff and the applicant both quote: tells nothing, opens nothing."""
+        return _("No. %(number)s") % {"number": self.pk}
 
 
 class StageTaskQuerySet(TaskQuerySet):

@@ -573,9 +573,9 @@ def escalate(process: WorkflowProcess, task: StageTask) -> None:
         return
     role_key = selectors.snapshot(process.version).role_keys[stage.escalation_role_id]
     code = selectors.code_at_level(process.area.code, stage.escalation_level)
-    text = _("Overdue: %(stage)s of %(code)s (%(area)s) has passed its deadline.") % {
+    text = _("Overdue: %(stage)s of %(number)s (%(area)s) has passed its deadline.") % {
         "stage": task.stage_name,
-        "code": process.tracking_code,
+        "number": process.number,
         "area": process.area.name,
     }
     notify([a.user for a in selectors.holders(role_key, code)], text, process_url(process), process)
@@ -626,9 +626,9 @@ def notify_task_created(task: StageTask, process: WorkflowProcess) -> None:
         users = [a.user for a in selectors.department_clerks(department)]
     else:
         return
-    text = _("New task: %(stage)s, %(code)s (%(area)s)") % {
+    text = _("New task: %(stage)s, %(number)s (%(area)s)") % {
         "stage": task.stage_name,
-        "code": process.tracking_code,
+        "number": process.number,
         "area": process.area.name,
     }
     notify(users, text, process_url(process), process)

@@ -188,6 +188,7 @@ class ProcessAdmin(ScopedModelAdmin):
     permission_helper_class = ReadOnlyPermissionHelper
     list_display = ("code", "definition", "version_number", "area", "stage", "outcome", "created")
     list_select_related = ("version__definition", "area", "submission")
+    # A resident who calls in may give their code to be found by it; lists show the number.
     search_fields = ("submission__reference", "area__name", "version__definition__name")
     list_filter = ("outcome", "version__definition")
     panels = []
@@ -195,10 +196,10 @@ class ProcessAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         return selectors.visible_processes(request.user).select_related(*self.list_select_related)
 
-    @display(description=_("tracking code"), ordering="submission__reference")
+    @display(description=_("number"), ordering="pk")
     def code(self, process: WorkflowProcess) -> str:
         url = reverse("workflow:generic:process_detail", args=[process.pk])
-        return format_html('<a href="{}">{}</a>', url, process.tracking_code)
+        return format_html('<a href="{}">{}</a>', url, process.number)
 
     @display(description=_("process"))
     def definition(self, process: WorkflowProcess) -> str:

@@ -122,6 +122,14 @@ class Journey:
         assert TRACKING_CODE.match(code), f"a tracking code is shown: {code!r}"
         return code
 
+    def public_number(self, page, code: str) -> str:
+        """The number staff know an application by, as its tracking page tells the applicant:
+        staff screens never show the code itself."""
+        page.goto(self.demo.url(f"/track/{code}/"))
+        number = page.locator(".track-number").inner_text().strip()
+        assert re.fullmatch(r"\d+ 号", number), f"a public number is shown: {number!r}"
+        return number
+
     def close(self) -> None:
         for context in self.contexts:
             context.close()

@@ -7,20 +7,22 @@ import datetime
 import re
 
 TITLE = "困难群众冬季走访慰问需求摸底"
+CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
-def open_task(journey, page, username: str, task: str, code: str) -> None:
+def open_task(journey, page, username: str, task: str, number: str) -> None:
     """Sign in, go to the work console as the account page offers, open the task named
-    `task` for the application `code` from "my tasks" and claim it."""
+    `task` for the application numbered `number` from "my tasks" and claim it."""
     journey.login(page, username)
     page.get_by_role("link", name="进入工作台").click()
-    link = page.get_by_role("link", name=re.compile(f"{task}.*{code}"))
+    link = page.get_by_role("link", name=re.compile(f"{task}.*· {number}$"))
     link.wait_for()
     journey.step(page, f"{username}-dashboard")
     link.click()
     page.get_by_role("button", name="领取并继续").click()
     page.get_by_role("button", name="提交").wait_for()
-    assert page.get_by_text(f"社区工作准入申请 · {code}").first.is_visible()
+    assert page.get_by_text(f"社区工作准入申请 · {number}").first.is_visible()
+    assert not CODE.search(page.locator("body").inner_text()), "staff never see a tracking code"
     assert page.get_by_text(TITLE).first.is_visible(), "the reviewer reads the request"
     assert "stage_key" not in page.locator("body").inner_text(), "no raw task data shown"
 
@@ -59,10 +61,11 @@ def test_access_request_is_approved_and_published(journey):
     clerk.get_by_role("button", name="提交").click()
     code = journey.confirmation_code(clerk)
     journey.step(clerk, "clerk-confirmation")
+    number = journey.public_number(clerk, code)
 
     # The street official reviews it.
     official = journey.desktop()
-    open_task(journey, official, "street_official", "街道审核", code)
+    open_task(journey, official, "street_official", "街道审核", number)
     official.get_by_label("是", exact=True).first.check()
     official.get_by_role("group", name="经费和人员是否随事项下沉").get_by_label("部分").check()
     official.get_by_label("审核意见").fill("属于社区依法协助事项，经费随事项下沉。")
@@ -72,7 +75,7 @@ def test_access_request_is_approved_and_published(journey):
 
     # The street leader approves it.
     leader = journey.desktop()
-    open_task(journey, leader, "street_leader", "分管领导审批", code)
+    open_task(journey, leader, "street_leader", "分管领导审批", number)
     journey.step(leader, "leader-task")
     decide(leader, "批准准入", "同意准入五松社区。")
     journey.step(leader, "leader-done")

@@ -217,6 +217,7 @@ def test_admin_designs_a_process_a_resident_files_it_the_worker_finds_it(journey
     resident.click(phone.get_by_role("button", name="提交"))
     code = journey.confirmation_code(phone, demo.street_url)
     journey.step(phone, "confirmation")
+    number = journey.public_number(phone, code)
     print(resident)
 
     # --- The community worker of 五松社区, the first stage's actor ------------------------
@@ -232,9 +233,10 @@ def test_admin_designs_a_process_a_resident_files_it_the_worker_finds_it(journey
     tall_step(journey, page, "worker-dashboard")
     worker.click(page.get_by_role("link", name="任务收件箱").first)
     worker.click(page.get_by_role("link", name="待领取"))
-    row = page.locator("tr", has_text=code)
+    row = page.locator("tr", has_text=number)
     row.wait_for()
     assert "社区初审" in row.inner_text()
-    assert f"{names['process']} · {COMMUNITY} · {code}" in row.inner_text()
+    assert f"{names['process']} · {COMMUNITY} · {number}" in row.inner_text()
+    assert code not in page.locator("body").inner_text(), "staff never see the tracking code"
     tall_step(journey, page, "worker-queue")
     print(worker)

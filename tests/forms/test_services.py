@@ -20,6 +20,7 @@ from forms import services
 from forms.builder import json_value
 from forms.fields import CheckedUpload
 from forms.models import Submission
+from grid.masking import mask_code
 
 from ..factories import GridFactory, UserFactory
 from .factories import data, definition_with, page_for, png, submit
@@ -128,7 +129,8 @@ def test_delete_submission_logs_and_removes_files(definition, django_capture_on_
         services.delete_submission(submission, user=user)
     assert not storages["private"].exists(path)
     entry = ModelLogEntry.objects.get(action=services.DELETE_ACTION)
-    assert entry.user == user and entry.label == submission.reference
+    assert entry.user == user and entry.label == mask_code(submission.reference)
+    assert submission.reference not in str(entry.data)
 
 
 def test_kept_uploads_expire(definition):

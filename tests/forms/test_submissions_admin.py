@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from wagtail.models import ModelLogEntry
 
 from forms.models import Submission, SubmissionFile
+from grid.masking import mask_code
 
 from ..factories import GridFactory, UserFactory, valid_id_number, worker_on
 from .factories import definition_with, png, submit
@@ -26,6 +27,11 @@ pytestmark = pytest.mark.django_db
 
 INDEX = reverse("forms_submission_modeladmin_index")
 READ = ("wagtailadmin.access_admin", "forms.view_submission")
+
+
+def shown(submission) -> str:
+    """A submission's reference code as staff see it: masked, the applicant's key."""
+    return mask_code(submission.reference)
 
 
 def inspect_url(submission):
@@ -91,9 +97,9 @@ def admin(django_user_model):
 
 def test_worker_sees_their_jurisdiction_and_forms_without_an_area(city, worker_a):
     content = worker_a.get(INDEX).content.decode()
-    assert city["a"].reference in content
-    assert city["survey_submission"].reference in content
-    assert city["b"].reference not in content
+    assert shown(city["a"]) in content
+    assert shown(city["survey_submission"]) in content
+    assert shown(city["b"]) not in content
     assert worker_a.get(inspect_url(city["b"])).status_code == 404
     assert worker_a.get(inspect_url(city["a"])).status_code == 200
 
@@ -125,14 +131,15 @@ def test_filter_by_date_and_community_and_search(city, admin):
     )
     since = urlencode({"submit_time__gte": timezone.now() - datetime.timedelta(days=7)})
     recent = admin.get(f"{INDEX}?{since}").content.decode()
-    assert city["a"].reference in recent and city["b"].reference not in recent
+    assert shown(city["a"]) in recent and shown(city["b"]) not in recent
     community = city["grid_b"].parent.code
     by_area = admin.get(f"{INDEX}?community={community}").content.decode()
-    assert city["b"].reference in by_area and city["a"].reference not in by_area
+    assert shown(city["b"]) in by_area and shown(city["a"]) not in by_area
     found = admin.get(f"{INDEX}?q=benches").content.decode()
-    assert city["survey_submission"].reference in found and city["a"].reference not in found
+    assert shown(city["survey_submission"]) in found and shown(city["a"]) not in found
+    # A caller reads their code out: staff find it by the whole code, and see it masked.
     found = admin.get(f"{INDEX}?q={city['b'].reference}").content.decode()
-    assert city["b"].reference in found and city["a"].reference not in found
+    assert shown(city["b"]) in found and shown(city["a"]) not in found
 
 
 def test_csv_export_cell_by_cell(city, admin):
@@ -151,13 +158,13 @@ def test_csv_export_cell_by_cell(city, admin):
     ]
     by_reference = {row[0]: row for row in rows[1:]}
     assert len(by_reference) == 2
-    a = by_reference[city["a"].reference]
+    a = by_reference[shown(city["a"])]
     assert a[2] == str(city["grid_a"]) and a[3] == f"甲网格 ({city['grid_a'].code})"
     assert a[4:7] == ["王建国", "13912345678", valid_id_number(3)]
     # A cell that a spreadsheet would run as a formula is exported as text.
     assert a[7] == '\'=HYPERLINK("http://x")'
     assert a[8] == "a.png"
-    b = by_reference[city["b"].reference]
+    b = by_reference[shown(city["b"])]
     assert b[4:9] == ["李芳", "13800001111", "", "Broken bench", ""]
 
 
@@ -166,7 +173,7 @@ def test_xlsx_export_cell_by_cell_and_it_is_audited(city, admin):
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][3:] == ["Grid", "Name", "Phone", "ID number", "Details", "Photo"]
-    a = next(row for row in rows if row[0] == city["a"].reference)
+    a = next(row for row in rows if row[0] == shown(city["a"]))
     assert a[4:8] == ["王建国", "13912345678", valid_id_number(3), '=HYPERLINK("http://x")']
     assert sheet.cell(row=rows.index(a) + 1, column=8).data_type == "s"
     entry = ModelLogEntry.objects.get(action="forms.submission.export")
@@ -185,14 +192,14 @@ def test_export_of_all_forms_lists_answers_with_their_labels(city, admin):
     response = admin.get(f"{INDEX}?export=csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["reference code", "submitted at", "form", "area", "answers"]
-    survey = next(row for row in rows if row[0] == city["survey_submission"].reference)
+    survey = next(row for row in rows if row[0] == shown(city["survey_submission"]))
     assert survey[2:] == ["Survey", "", "Opinion: More benches please"]
 
 
 def test_worker_export_holds_only_their_jurisdiction(city, worker_a):
     response = worker_a.get(f"{INDEX}?definition__id__exact={city['report'].pk}&export=csv")
     content = b"".join(response.streaming_content).decode()
-    assert city["a"].reference in content and city["b"].reference not in content
+    assert shown(city["a"]) in content and shown(city["b"]) not in content
 
 
 def test_deletion_is_audited_and_removes_files(city, admin):
@@ -205,7 +212,7 @@ def test_deletion_is_audited_and_removes_files(city, admin):
     assert not Submission.objects.filter(pk=city["a"].pk).exists()
     entry = ModelLogEntry.objects.get(action="forms.submission.delete")
     assert entry.user.username == "root"
-    assert entry.data["reference"] == city["a"].reference
+    assert entry.data["reference"] == shown(city["a"])
     assert entry.data["area"] == city["grid_a"].code
     assert "王建国" not in str(entry.data)
 
@@ -283,7 +290,7 @@ def test_an_answer_with_control_characters_still_exports(city, admin, file_forma
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    row = next(row for row in rows if row[0] == strange.reference)
+    row = next(row for row in rows if row[0] == shown(strange))
     assert "broken bench" in row
 
 

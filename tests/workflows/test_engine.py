@@ -104,3 +104,18 @@ def test_version_pinning(city):
     newer = services.start_process(version_of(definition), submit(definition, city["community"]))
     assert open_task(newer).stage_name == "改过的名字"
     assert Area.objects.count() >= 3
+
+
+def test_staff_are_told_the_public_number_never_the_tracking_code(city):
+    from workflows.models import Notification
+
+    definition = three_stages()
+    process = services.start_process(version_of(definition), submit(definition, city["community"]))
+    services.decide(open_task(process), city["worker"], services.Decision(services.APPROVE))
+    [note] = Notification.objects.filter(user=city["official"])
+    assert process.number in note.text and str(process.pk) in note.text
+    assert process.tracking_code not in note.text
+    assert process.tracking_code not in str(process) and process.number in str(process)
+    # The task's summary, which the inbox, queue and task pages show.
+    summary = str(open_task(process).brief)
+    assert process.number in summary and process.tracking_code not in summary
