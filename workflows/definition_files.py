@@ -1,5 +1,5 @@
 """Process definitions as files: a definition with its forms (the intake form and every
-stage's reviewer form, with all their fields), its stages and its effects, as YAML that moves
+stage's reviewer form, with all their fields), its stages, effects and overseers, as YAML that moves
 between installations and lives in `fixtures/workflows/`.
 
 Roles, forms, follow-up processes and departments are named by key, never by database id.
@@ -7,8 +7,8 @@ Importing checks everything before it writes anything — the file's structure a
 key it uses and every name it refers to, each form's own rules and the engine's — and reports
 every problem with its line and field path. Only a file without problems is written, in one
 transaction: forms matched by slug and the definition by key are updated in place (their
-fields, stages and effects replaced), the others created. What is already live is left alone,
-so importing an identical file again makes no new version.
+fields, stages, effects and overseers replaced), the others created. What is already live is
+left alone, so importing an identical file again makes no new version.
 
 Keys are the model attributes of the same name (the admin's fields); the README's section
 "Definitions as files" documents them.
@@ -31,7 +31,7 @@ from forms.models import FormDefinition, FormDefinitionField
 from grid.models import Area, Role
 
 from . import effects, selectors, services
-from .models import Effect, Stage, WorkflowDefinition
+from .models import Effect, Overseer, Stage, WorkflowDefinition
 
 FORMAT = 1
 HEADER = (
@@ -142,6 +142,10 @@ EFFECT_KEYS = (
     Key("message"),
     Key("followup", "definition"),
     Key("field_map", "mapping"),
+)
+OVERSEER_KEYS = (
+    Key("role", "role", required=True, always=True),
+    Key("role_level", "level", required=True, always=True),
 )
 TOP_KEYS = ("format", "forms", "workflow")
 
@@ -325,8 +329,10 @@ def form_data(form: FormDefinition) -> dict[str, Any]:
 def definition_data(definition: WorkflowDefinition) -> dict[str, Any]:
     data = to_data(definition, DEFINITION_KEYS)
     data["stages"] = [to_data(stage, STAGE_KEYS) for stage in definition.stages.all()]
-    found = [to_data(effect, EFFECT_KEYS) for effect in definition.effects.all()]
-    return data | ({"effects": found} if found else {})
+    for name, keys in (("effects", EFFECT_KEYS), ("overseers", OVERSEER_KEYS)):
+        found = [to_data(child, keys) for child in getattr(definition, name).all()]
+        data |= {name: found} if found else {}
+    return data
 
 
 def forms_in_order(definition: WorkflowDefinition) -> list[FormDefinition]:
@@ -613,7 +619,9 @@ def read_fields(reader: Reader, plan: FormPlan, value: Any) -> None:
 
 def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> Plan | None:
     path: Path = ("workflow",)
-    entry = reader.mapping(value, path, DEFINITION_KEYS, children=("stages", "effects"))
+    entry = reader.mapping(
+        value, path, DEFINITION_KEYS, children=("stages", "effects", "overseers")
+    )
     if entry is None:
         return None
     key = entry.get("key")
@@ -632,6 +640,9 @@ def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> P
     refs.resolve(definition, entry, path, DEFINITION_KEYS)
     definition.stages = read_children(reader, refs, entry, (*path, "stages"), Stage, STAGE_KEYS)
     definition.effects = read_children(reader, refs, entry, (*path, "effects"), Effect, EFFECT_KEYS)
+    definition.overseers = read_children(
+        reader, refs, entry, (*path, "overseers"), Overseer, OVERSEER_KEYS
+    )
     return Plan(forms=forms, definition=definition, before=before)
 
 
@@ -640,7 +651,7 @@ def read_children(
     refs: "References",
     entry: dict,
     path: Path,
-    model: type[Stage] | type[Effect],
+    model: type[Stage] | type[Effect] | type[Overseer],
     keys: tuple[Key, ...],
 ) -> list:
     children = []

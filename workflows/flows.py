@@ -70,8 +70,8 @@ class GenericFlow(flow.Flow):
     end = flow.End().Annotation(title=_("End"))
 
     def has_view_permission(self, user, obj=None) -> bool:
-        """Signed-in users open the inbox; a process is visible inside the jurisdiction, to its
-        applicant, and to whoever owns or may take one of its tasks."""
+        """Signed-in users open the inbox; a process is visible to the people who work it
+        (`selectors.process_visibility`)."""
         if not user.is_authenticated:
             return False
         return obj is None or selectors.may_view_process(user, obj)

@@ -264,6 +264,31 @@ class Effect(Orderable):
         return self.kind
 
 
+class Overseer(Orderable):
+    """A role that sees every process of a definition at one level of the process's area (such
+    as the director of the community a grid incident is in), without acting on it."""
+
+    definition = ParentalKey(WorkflowDefinition, on_delete=models.CASCADE, related_name="overseers")
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="+"
+    )
+    role_level = models.PositiveSmallIntegerField(
+        _("at the level of"),
+        choices=LEVEL_CHOICES,
+        help_text=_(
+            "The role's holder on this level's area containing the process's area, e.g. the "
+            "director of the community a grid is in."
+        ),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("overseer")
+        verbose_name_plural = _("overseers")
+
+    def __str__(self) -> str:
+        return f"{self.role} @ {self.get_role_level_display()}"
+
+
 class WorkflowVersion(models.Model):
     """A published definition, frozen: the Wagtail revision of the definition and the revisions
     of its forms at the moment of publishing. Processes run on the version they started on."""

@@ -1,6 +1,8 @@
 """Read-side rules of the process engine: what a version says, who acts, what a user may see."""
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
@@ -18,6 +20,7 @@ from grid.validators import code_length
 
 from .models import (
     Effect,
+    Overseer,
     ProcessEvent,
     Stage,
     StageTask,
@@ -57,6 +60,7 @@ class VersionSnapshot:
     definition: WorkflowDefinition
     stages: list[Stage]
     effects: list[Effect]
+    overseers: list[Overseer] = field(default_factory=list)
     forms: dict[int, FormDefinition] = field(default_factory=dict)
     role_keys: dict[int, str] = field(default_factory=dict)
 
@@ -95,6 +99,7 @@ def snapshot(version: WorkflowVersion) -> VersionSnapshot:
             definition=definition,
             stages=stages,
             effects=list(definition.effects.all()),
+            overseers=list(definition.overseers.all()),
             forms={form.pk: form for form in forms},
             role_keys=dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "key")),
         )
@@ -177,8 +182,10 @@ def task_counts(user: User) -> dict[str, int]:
 
 
 def process_visibility(user: User, prefix: str = "") -> Q:
-    """Processes a user may see: in their jurisdiction, started by them, or with a task they own
-    or may take (a referred department sees the process it must answer)."""
+    """Processes a user may see: those they work, not those of their area. Platform admins see
+    all; others the processes they applied for, those with a task (open or past) they own or
+    owned or that is or was offered to their role or department, and those their role oversees
+    by the process's version."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if grid_selectors.jurisdiction_codes(user) is grid_selectors.EVERYWHERE:
@@ -187,10 +194,44 @@ def process_visibility(user: User, prefix: str = "") -> Q:
         Q(owner=user) | Q(owner_permission__in=user.get_all_permissions())
     ).values("process_id")
     return (
-        Q(**{f"{prefix}area__in": grid_selectors.visible_areas(user).values("pk")})
-        | Q(**{f"{prefix}applicant": user})
+        Q(**{f"{prefix}applicant": user})
         | Q(**{f"{prefix}pk__in": with_task})
+        | overseen(user, prefix)
     )
+
+
+def overseen(user: User, prefix: str = "") -> Q:
+    """Processes whose version names an overseer role the user holds on an area at the
+    overseer's level that contains the process's area."""
+    return reduce(
+        or_,
+        (
+            Q(**{f"{prefix}version_id": version_id, f"{prefix}area__code__startswith": code})
+            for version_id, code in overseen_places(user)
+        ),
+        Q(pk__in=[]),
+    )
+
+
+_OVERSEEN_ATTR = "_workflow_overseen_places"
+
+
+def overseen_places(user: User) -> list[tuple[int, str]]:
+    """(version, area code) pairs the user oversees, worked out once per request."""
+    if not hasattr(user, _OVERSEEN_ATTR):
+        held: dict[tuple[int, int], list[str]] = {}
+        for role_id, level, code in Assignment.objects.filter(
+            user=user, area__isnull=False
+        ).values_list("role_id", "area__level", "area__code"):
+            held.setdefault((role_id, level), []).append(code)
+        places = []
+        if held:
+            for version in WorkflowVersion.objects.select_related("revision"):
+                for overseer in snapshot(version).overseers:
+                    for code in held.get((overseer.role_id, overseer.role_level), []):
+                        places.append((version.pk, code))
+        setattr(user, _OVERSEEN_ATTR, places)
+    return getattr(user, _OVERSEEN_ATTR)
 
 
 def visible_processes(user: User) -> QuerySet[WorkflowProcess]:

@@ -9,6 +9,7 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow.views import (
     DashboardProcessListView,
     DashboardTaskListView,
+    DetailProcessView,
     FlowArchiveListView,
     FlowChartView,
     FlowInboxListView,
@@ -58,6 +59,13 @@ class ProcessListView(DashboardProcessListView):
         )
 
 
+class ProcessDetailView(DetailProcessView):
+    """A process one may not see answers as if it did not exist."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(selectors.process_visibility(self.request.user))
+
+
 class ChartView(FlowChartView):
     """The flow's chart for anyone who may use the inbox; a process's chart (which steps it
     went through) only for who may see that process, a 404 for anyone else."""
@@ -77,6 +85,7 @@ class ProcessesViewset(FlowAppViewset):
     queue_view_class = QueueView
     archive_view_class = ArchiveView
     process_list_view_class = ProcessListView
+    process_detail_view_class = ProcessDetailView
     task_list_view_class = TaskListView
     chart_view_class = ChartView
 

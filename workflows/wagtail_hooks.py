@@ -166,6 +166,16 @@ class DefinitionViewSet(SnippetViewSet):
             InlinePanel(
                 "effects", heading=_("At the end"), label=_("Effect"), panels=EFFECT_PANELS
             ),
+            InlinePanel(
+                "overseers",
+                heading=_("Overseers"),
+                label=_("Overseer"),
+                help_text=_(
+                    "Roles that see every process of this kind in their area without acting on "
+                    "it; the people who work a process always see it."
+                ),
+                panels=[FieldRowPanel([FieldPanel("role"), FieldPanel("role_level")])],
+            ),
         ],
         base_form_class=DefinitionForm,
     )

@@ -41,7 +41,9 @@ def stage(key: str, role_key: str, level: int, **fields) -> Stage:
     )
 
 
-def definition(*stages: Stage, effects=(), publish: bool = True, intake=None, **fields):
+def definition(
+    *stages: Stage, effects=(), overseers=(), publish: bool = True, intake=None, **fields
+):
     definition = WorkflowDefinition(
         name=fields.pop("name", "三级审批"),
         key=fields.pop("key", f"process-{next(_keys)}"),
@@ -54,6 +56,7 @@ def definition(*stages: Stage, effects=(), publish: bool = True, intake=None, **
         item.sort_order = order
     definition.stages = list(stages)
     definition.effects = list(effects)
+    definition.overseers = list(overseers)
     definition.save()
     if publish:
         definition.save_revision().publish()

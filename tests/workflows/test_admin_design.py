@@ -9,7 +9,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from forms.models import FormDefinition
 from grid.models import Area
-from workflows import services
+from workflows import selectors, services
 from workflows.models import ProcessEvent, StageTask, WorkflowDefinition
 
 from ..forms.test_admin_design import field
@@ -65,7 +65,7 @@ def stage_row(key, name, role_pk, level, **fields):
     }
 
 
-def definition_post(intake, stages, **extra):
+def definition_post(intake, stages, overseers=(), **extra):
     return nested_form_data(
         {
             "name": "活动场地申请",
@@ -79,6 +79,7 @@ def definition_post(intake, stages, **extra):
             "area_field": "",
             "stages": inline_formset(stages, min=1),
             "effects": inline_formset([]),
+            "overseers": inline_formset([{**row, "id": ""} for row in overseers]),
             **extra,
         }
     )
@@ -96,11 +97,22 @@ def test_design_publish_and_run_with_a_return_loop(admin):
     intake = design_intake(admin)
     response = admin.post(
         reverse("wagtailsnippets_workflows_workflowdefinition:add"),
-        definition_post(intake, three_rows(), **{"action-publish": "action-publish"}),
+        definition_post(
+            intake,
+            three_rows(),
+            overseers=[{"role": role("community_director").pk, "role_level": "2"}],
+            **{"action-publish": "action-publish"},
+        ),
     )
     assert response.status_code == 302, response.context["form"].errors
     definition = WorkflowDefinition.objects.get(key="venue-booking")
     assert definition.live and definition.versions.get().number == 1
+    frozen = selectors.snapshot(definition.versions.get()).overseers
+    assert [(o.role.key, o.role_level) for o in frozen] == [("community_director", 2)]
+    edit = admin.get(
+        reverse("wagtailsnippets_workflows_workflowdefinition:edit", args=[definition.pk])
+    ).content.decode()
+    assert "Overseers" in edit and 'name="overseers-0-role"' in edit
 
     page = admin.get(
         reverse("wagtailsnippets_workflows_workflowdefinition:inspect", args=[definition.pk])

@@ -1,6 +1,6 @@
-"""Definitions as files: export and import round-trip a definition with its forms, stages and
-effects; a malformed file is refused whole, naming the line and the field of every problem;
-importing what is already live changes nothing."""
+"""Definitions as files: export and import round-trip a definition with its forms, stages,
+effects and overseers; a malformed file is refused whole, naming the line and the field of
+every problem; importing what is already live changes nothing."""
 
 import decimal
 import io
@@ -24,6 +24,7 @@ from workflows.definition_files import (
 )
 from workflows.models import (
     Effect,
+    Overseer,
     ProcessEvent,
     Stage,
     StageTask,
@@ -91,6 +92,9 @@ workflow:
   - kind: notify
     when: always
     notify_applicant: true
+  overseers:
+  - role: street_leader
+    role_level: street
 """
 
 
@@ -226,6 +230,7 @@ def rich_definition() -> WorkflowDefinition:
             ),
             Effect(kind="start_followup", followup=followup),
         ],
+        overseers=[Overseer(role=role("street_leader"), role_level=Area.Level.STREET)],
         key="rich",
         name="全字段流程",
         description="两行说明。\n第二行。",
@@ -238,6 +243,7 @@ def test_round_trip_into_a_fresh_database(organisation):
     original = rich_definition()
     text = export_definition(original)
     assert "intake_form: rich-intake" in text and "followup: recheck" in text
+    assert "overseers:\n  - role: street_leader\n    role_level: street\n" in text
     # A fresh installation: neither this definition nor its forms are there (its follow-up
     # process, referred to by key, is).
     original.versions.all().delete()
@@ -488,6 +494,30 @@ MALFORMED = [
         ("key: handle", 1),
         "workflow.stages[1]",
         "科室",
+    ),
+    (
+        "unknown overseer role",
+        "role: street_leader",
+        "role: street_lead",
+        ("street_lead", 1),
+        "workflow.overseers[0].role",
+        "street_lead",
+    ),
+    (
+        "overseer without its level",
+        "    role_level: street\n",
+        "",
+        ("role: street_leader", 1),
+        "workflow.overseers[0].role_level",
+        "required",
+    ),
+    (
+        "unknown overseer level",
+        "role_level: street",
+        "role_level: city",
+        ("role_level: city", 1),
+        "workflow.overseers[0].role_level",
+        "city",
     ),
     (
         "engine: area chooser",

@@ -91,3 +91,21 @@ def test_a_second_run_changes_nothing(seeded, capsys):
     call_command("seed_demo")
     assert "workflows.demo: nothing to create" in capsys.readouterr().out
     assert snapshot() == before
+
+
+def test_each_demo_role_sees_the_processes_it_works_or_oversees(seeded):
+    users = get_user_model().objects
+
+    def kinds(username: str) -> set[str]:
+        visible = selectors.visible_processes(users.get(username=username))
+        return set(visible.values_list("version__definition__key", flat=True))
+
+    assert kinds("street_official") == kinds("street_leader") == {"community-work-access"}
+    assert kinds("community_worker") == {"volunteer-registration", "grid-incident"}
+    assert kinds("community_director") == {"volunteer-registration", "grid-incident"}
+    assert kinds("supervisor") == {"supervision-review"}
+    assert kinds("grid_worker") == {"grid-incident"}
+    assert {"community-work-access", "supervision-review"} <= kinds("department_clerk")
+    for username in ("volunteer", "cleaner", "building_leader", "party_secretary", "group_leader"):
+        assert kinds(username) == set(), username
+    assert kinds("admin") == set(PROCESS_FILES)
