@@ -1,7 +1,6 @@
 """Serializers of the public registry API: areas and the public contacts responsible for them.
 Residents' personal data has no serializer here at all, so no response can carry it."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -59,7 +58,8 @@ class AreaSerializer(serializers.ModelSerializer):
     def get_parent(self, area: Area) -> str | None:
         return public.parent_code(area)
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    # Null for an area not yet drawn.
+    @extend_schema_field({"type": "object", "additionalProperties": {}, "nullable": True})
     def get_boundary(self, area: Area) -> dict | None:
         return area.boundary
 
