@@ -5,12 +5,14 @@ decided on the server from the submitted answers (the browser script mirrors the
 import dataclasses
 import decimal
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.validators import RegexValidator
 from django.forms import BoundField
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm
 from wagtail.contrib.forms.forms import FormBuilder as WagtailFormBuilder
@@ -29,6 +31,9 @@ MULTILINE_MAX_LENGTH = 5000
 # The honeypot's and the kept-upload tokens' (`<name>-kept`) names have hyphens, which Wagtail's
 # snake_case field names never do; the CSRF token's name is reserved.
 HONEYPOT_NAME = "hp-website"
+# Characters no export cell or XML reply can carry, less NUL: Django's fields refuse that one
+# with a message of their own.
+CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 RESERVED_NAMES = frozenset({"csrfmiddlewaretoken"})
 
 
@@ -254,6 +259,7 @@ class SubmissionForm(BaseForm):
         self.hidden_by_condition: set[str] = set()
         self.kept: dict[str, CheckedUpload] = {}
         if self.is_bound:
+            self.data = without_control_characters(self.data)
             self.apply_conditions()
 
     @property
@@ -313,6 +319,20 @@ class SubmissionForm(BaseForm):
             else:
                 sections[-1].rows.append(Row(spec, self[spec.name], self.kept.get(spec.name)))
         return [s for s in sections if s.rows or s.heading]
+
+
+def without_control_characters(data: Mapping) -> Mapping:
+    """The answers without characters no keyboard types and no export cell or XML reply can
+    carry (pasted from elsewhere, or sent by a script): dropped before validation, so that
+    what is stored can always be shown, exported and sent on. Tab and line breaks stay."""
+    if not hasattr(data, "lists"):
+        return data
+    cleaned = MultiValueDict()
+    for key, values in data.lists():
+        cleaned.setlist(
+            key, [CONTROL_CHARACTERS.sub("", v) if isinstance(v, str) else v for v in values]
+        )
+    return cleaned
 
 
 def plain_decimal(value: decimal.Decimal | None) -> decimal.Decimal | None:
