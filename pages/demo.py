@@ -18,7 +18,15 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+    Task,
+    Workflow,
+)
 
 from grid.demo import DEMO_PASSWORD, load, permissions
 from grid.models import Area, Assignment, Department, Role
@@ -163,6 +171,36 @@ def build_sites(portal: PortalPage, created: Counter) -> None:
         configure_site(site, created, hostname=STREET_SITE[1], root_page=street)
 
 
+# What a fresh Wagtail install leaves behind in English, and its name in the demo (the page
+# tree's root shows in the admin's explorer; the groups and moderation workflow in settings).
+WAGTAIL_DEFAULTS = {
+    "root": ("Root", "全部站点"),
+    "groups": {"Editors": "页面编辑", "Moderators": "页面审核员"},
+    "workflow": ("Moderators approval", "页面审核"),
+}
+WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
+
+
+def tidy_wagtail_defaults(created: Counter) -> None:
+    """Name in Chinese what Wagtail's own migrations create in English, and remove its welcome
+    page once no site shows it; only while they still carry Wagtail's names."""
+    old, new = WAGTAIL_DEFAULTS["root"]
+    Page.objects.filter(depth=1, title=old).update(title=new, draft_title=new)
+    for old, new in WAGTAIL_DEFAULTS["groups"].items():
+        if not Group.objects.filter(name=new).exists():
+            Group.objects.filter(name=old).update(name=new)
+    old, new = WAGTAIL_DEFAULTS["workflow"]
+    Workflow.objects.filter(name=old).update(name=new)
+    Task.objects.filter(name=old).update(name=new)
+    welcome = Page.objects.filter(depth=2, title=WAGTAIL_WELCOME_TITLE, numchild=0).exclude(
+        sites_rooted_here__isnull=False
+    )
+    for page in welcome:
+        if type(page.specific) is Page:
+            page.delete()
+            created["Wagtail welcome pages removed"] += 1
+
+
 def configure_site(site: Site, created: Counter, *, hostname: str, root_page: Page) -> None:
     """Save the site only when it differs, so that a second run with the same port changes
     nothing and a run on another port moves the demo's sites to it."""
@@ -303,6 +341,7 @@ def build() -> Counter:
     portal = build_portal(created)
     if portal.area is None:
         build_sites(portal, created)
+        tidy_wagtail_defaults(created)
         return created
     child(
         portal,
@@ -343,6 +382,7 @@ def build() -> Counter:
         for number, community in enumerate(street.children.order_by("code")):
             build_community(street_page, community, index * 3 + number, today, created)
     build_sites(portal, created)
+    tidy_wagtail_defaults(created)
     build_site_editors(created)
     return created
 

@@ -124,3 +124,15 @@ def test_logins_are_printed(settings, capsys):
     assert demo.DEMO_PASSWORD in out
     for username in ("street_official", "community_worker", "grid_worker", "department_clerk"):
         assert username in out
+
+
+def test_nothing_of_wagtails_fresh_install_is_left_in_english(seeded):
+    from django.contrib.auth.models import Group
+    from wagtail.models import Page, Task, Workflow
+
+    assert Page.get_first_root_node().title == "全部站点"
+    assert not Page.objects.filter(title="Welcome to your new Wagtail site!").exists()
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {"页面编辑", "页面审核员"} <= names and not {"Editors", "Moderators"} & names
+    assert not Workflow.objects.filter(name="Moderators approval").exists()
+    assert not Task.objects.filter(name="Moderators approval").exists()

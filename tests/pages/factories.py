@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from grid.models import Area, Role
 from pages.models import CommunityPage, PortalPage, StreetPage, VolunteerActivityPage
@@ -23,7 +23,9 @@ def add(parent: Page, model: type[Page], **fields) -> Page:
 
 def tree_root() -> Page:
     """Wagtail's root page, made again when a transactional test's flush removed the one (and
-    the locale) that Wagtail's migrations create."""
+    the locale and root collection) that Wagtail's migrations create."""
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     root = Page.get_first_root_node()
     if root is None:
         language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
