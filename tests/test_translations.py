@@ -45,6 +45,8 @@ THIRD_PARTY = [
     "viewflow/locale/de/LC_MESSAGES/django.po",
     "django_filters/locale/zh_CN/LC_MESSAGES/django.po",
     "import_export/locale/zh_Hans/LC_MESSAGES/django.po",
+    # django-axes (login lockouts) has no Chinese; its German catalogue lists its strings.
+    "axes/locale/de/LC_MESSAGES/django.po",
 ]
 WAGTAIL_JS = "wagtail/admin/locale/en/LC_MESSAGES/djangojs.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{[\w.]+\}|<[^>]+>|&\w+;")

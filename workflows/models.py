@@ -296,7 +296,10 @@ class WorkflowVersion(models.Model):
     wagtail_reference_index_ignore = True
 
     definition = models.ForeignKey(
-        WorkflowDefinition, on_delete=models.CASCADE, related_name="versions"
+        WorkflowDefinition,
+        verbose_name=_("process definition"),
+        on_delete=models.CASCADE,
+        related_name="versions",
     )
     number = models.PositiveIntegerField(_("version"))
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
