@@ -80,7 +80,6 @@ def test_interface_speaks_chinese_by_default_and_switches(client, portal, settin
     assert "Log in" in client.get(reverse("login")).content.decode()
 
 
-
 @pytest.mark.parametrize(
     "body",
     [
