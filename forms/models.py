@@ -5,8 +5,11 @@ the public page that places a definition on a site, and the submissions it store
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -223,9 +226,27 @@ class FormDefinitionField(AbstractFormField):
         return self.field_type == FieldType.SECTION
 
 
+class PrivateStorage(LazyObject):
+    """STORAGES["private"], looked up when first used and again after the setting changes
+    (as Django does for its default storage), so that the file field and the services that
+    keep and delete uploads always use one and the same storage."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+PRIVATE_STORAGE = PrivateStorage()
+
+
+@receiver(setting_changed)
+def forget_private_storage(*, setting: str, **kwargs) -> None:
+    if setting == "STORAGES":
+        PRIVATE_STORAGE._wrapped = empty
+
+
 def private_storage():
     """Uploads live in their own storage, outside MEDIA_ROOT, with no public URL."""
-    return storages["private"]
+    return PRIVATE_STORAGE
 
 
 class FormPageForm(WagtailAdminPageForm):
