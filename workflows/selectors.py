@@ -274,13 +274,28 @@ def effect_texts(snapshot: VersionSnapshot) -> list[str]:
     ]
 
 
-def timeline(process: WorkflowProcess) -> list[ProcessEvent]:
-    """The full history for staff, each decision with its reviewer's answers."""
+def timeline(process: WorkflowProcess, user: User) -> list[ProcessEvent]:
+    """The full history for staff, each decision with its reviewer's answers and each revision
+    with the applicant's. Outside the viewer's jurisdiction (a referred department) the
+    applicant stays hidden there as in the intake: their name on what they sent, and personal
+    answers masked."""
+    unmasked = grid_selectors.can_see_area(user, process.area)
+    from_applicant = (ProcessEvent.Kind.SUBMITTED, ProcessEvent.Kind.RESUBMITTED)
     events = list(
         process.events.select_related("actor", "answers", "department").order_by("at", "pk")
     )
     for event in events:
-        event.answer_list = form_selectors.answers(event.answers) if event.answers_id else []
+        answers = form_selectors.answers(event.answers) if event.answers_id else []
+        event.shown_answers = [
+            (
+                answer.label,
+                answer.text
+                if unmasked
+                else form_selectors.masked_text(answer.type, answer.is_personal, answer.text),
+            )
+            for answer in answers
+        ]
+        event.shown_actor = event.actor if unmasked or event.kind not in from_applicant else None
     return events
 
 

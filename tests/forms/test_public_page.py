@@ -126,7 +126,8 @@ def test_upload_is_stored_privately(client, page, grid, settings):
     assert stored.original_name == "门口.png" and stored.content_type == "image/png"
     assert stored.file.name.startswith("submissions/") and stored.file.name.endswith(".png")
     assert "门口" not in stored.file.name
-    assert stored.file.storage is storages["private"]
+    assert storages["private"].exists(stored.file.name)
+    assert not storages["default"].exists(stored.file.name)
     assert client.get(f"{settings.MEDIA_URL}{stored.file.name}").status_code == 404
 
 

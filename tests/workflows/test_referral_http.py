@@ -86,3 +86,31 @@ def test_who_sees_the_reporter_in_full_is_audited_and_the_department_never_does(
     assert not ModelLogEntry.objects.filter(
         action="grid.personal_data.view", user=referred["clerk"]
     ).exists()
+
+
+def test_the_department_never_sees_the_reporter_after_a_revision(referred):
+    from django.test import Client
+
+    from tests.forms.factories import data
+
+    from .factories import COMMUNITY, SUBJECT
+
+    process = referred["process"]
+    inbox.decide(referred["committee"], process, "return", message="请写清楚是哪盏路灯")
+    answers = {COMMUNITY: process.area.code, SUBJECT: "3号楼前路灯不亮", PHONE: "13912345678"}
+    revised = Client().post(
+        f"/track/{process.tracking_code}/", data(process.version.definition.intake_form, answers)
+    )
+    assert revised.status_code == 302
+    inbox.decide(referred["committee"], process, "refer", department=referred["department"].pk)
+    clerk = Client()
+    clerk.force_login(referred["clerk"])
+    task = inbox.open_task(process)
+    clerk.post(inbox.task_url(task, "assign"))
+    page = clerk.get(inbox.task_url(task, "execute")).content.decode()
+    assert "3号楼前路灯不亮" in page  # the revision is there, with what the department needs
+    assert "13912345678" not in page and "139****5678" in page
+    # The committee, in the community, reads the revision whole.
+    committee = Client()
+    committee.force_login(referred["committee"])
+    assert "13912345678" in committee.get(f"/workflow/generic/{process.pk}/").content.decode()

@@ -33,7 +33,7 @@ def process_panel(context, process: WorkflowProcess) -> dict:
         "current_stage_key": getattr(selectors.current_stage(process), "key", None),
         "effects": selectors.effect_texts(snapshot),
         "intake_answers": answers,
-        "events": selectors.timeline(process),
+        "events": selectors.timeline(process, user),
     }
 
 
