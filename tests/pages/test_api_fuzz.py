@@ -7,7 +7,9 @@ import json
 import pytest
 import schemathesis
 import yaml
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 
@@ -44,8 +46,14 @@ def registry(monkeypatch):
     # Hundreds of requests from one address would meet the rate limit (429) and stop testing
     # anything else; the limit has tests of its own.
     monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"anon": None})
-    community = CommunityFactory(name="五松社区")
-    return grid_with_worker(community, name="第一网格", boundary=BOX)
+    # The WSGI application closes the database connection after each request, as a server
+    # should; the test's connection (PostgreSQL) must outlive them, as Django's test client
+    # arranges for its own requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield grid_with_worker(CommunityFactory(name="五松社区"), name="第一网格", boundary=BOX)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_the_fuzzed_schema_is_the_one_served(client):
