@@ -5,7 +5,8 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -224,14 +225,30 @@ def overseen_places(user: User) -> list[tuple[int, str]]:
             user=user, area__isnull=False
         ).values_list("role_id", "area__level", "area__code"):
             held.setdefault((role_id, level), []).append(code)
-        places = []
-        if held:
-            for version in WorkflowVersion.objects.select_related("revision"):
-                for overseer in snapshot(version).overseers:
-                    for code in held.get((overseer.role_id, overseer.role_level), []):
-                        places.append((version.pk, code))
+        places = [
+            (version_id, code)
+            for version_id, role_id, level in (version_overseers() if held else [])
+            for code in held.get((role_id, level), [])
+        ]
         setattr(user, _OVERSEEN_ATTR, places)
     return getattr(user, _OVERSEEN_ATTR)
+
+
+def version_overseers() -> list[tuple[int, int, int]]:
+    """(version, role, level) of every published version's overseers. Versions never change,
+    so the list is kept in the cache (shared by app servers) until a version is added or
+    removed, rather than read from every version's frozen revision on each request."""
+    versions = WorkflowVersion.objects.aggregate(count=Count("pk"), last=Max("pk"))
+    key = f"workflows:version-overseers:{versions['count']}:{versions['last']}"
+    found = cache.get(key)
+    if found is None:
+        found = [
+            (version.pk, overseer.role_id, overseer.role_level)
+            for version in WorkflowVersion.objects.select_related("revision")
+            for overseer in snapshot(version).overseers
+        ]
+        cache.set(key, found, timeout=None)
+    return found
 
 
 def visible_processes(user: User) -> QuerySet[WorkflowProcess]:
