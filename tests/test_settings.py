@@ -86,6 +86,49 @@ def test_settings_come_from_the_environment():
     ]
 
 
+# A worker's connection kept between requests (CONN_MAX_AGE) is ended by the database (restart,
+# failover, idle timeout); the next request must reconnect, not fail.
+KEPT_CONNECTION_SCRIPT = """
+import django, psycopg
+django.setup()
+from django.core.signals import request_finished, request_started
+from django.db import connection
+
+def request(sql):
+    request_started.send(sender=None)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()[0]
+    finally:
+        request_finished.send(sender=None)
+
+pid = request("SELECT pg_backend_pid()")
+params = connection.get_connection_params()
+params.pop("cursor_factory", None)
+params.pop("context", None)
+with psycopg.connect(**params, autocommit=True) as other:
+    other.execute("SELECT pg_terminate_backend(%s)", [pid])
+print(request("SELECT pg_backend_pid()") != pid)
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="a PostgreSQL server"
+)
+def test_a_kept_connection_the_database_ended_is_replaced_before_the_next_request():
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CONN_MAX_AGE": "60",
+        "PYTHONPATH": f"{ROOT / 'site'}",
+    }
+    result = run([sys.executable, "-c", KEPT_CONNECTION_SCRIPT], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"]
+
+
 def test_without_environment_it_uses_sqlite_under_var(settings):
     result = run(
         [
