@@ -92,7 +92,8 @@ class SubmissionInspectView(InspectView):
     def get_context_data(self, **kwargs):
         submission = self.instance
         answers = selectors.answers(submission, selectors.submission_files(submission))
-        if selectors.shows_personal_data(answers):
+        unmasked = selectors.sees_identity(self.request.user, submission)
+        if unmasked and selectors.shows_personal_data(answers):
             # Named by its number: the reference code is the applicant's key to it.
             audit.log_view(
                 submission,
@@ -103,7 +104,10 @@ class SubmissionInspectView(InspectView):
                 % {"number": submission.pk, "form": submission.definition.title},
             )
         return super().get_context_data(
-            answers=answers, masked_reference=mask_code(submission.reference), **kwargs
+            answers=selectors.shown_answers(answers, unmasked),
+            shows_sender=unmasked,
+            masked_reference=mask_code(submission.reference),
+            **kwargs,
         )
 
 

@@ -25,7 +25,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, Page, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
-from grid.models import Area
+from grid.masking import mask_code
+from grid.models import Area, Role
 
 from .fields import FileKindsField
 
@@ -68,12 +69,41 @@ class FormDefinition(
         blank=True,
         help_text=_("Shown with the reference code once a submission is accepted."),
     )
+    # A sealed form: who sent it (their name, phone, e-mail, ID number and answers marked
+    # personal) is shown only to holders of this role over the submission's area, whoever
+    # else reads the submission or a process started from it.
+    identity_role = models.ForeignKey(
+        Role,
+        verbose_name=_("identity sealed: only this role sees who sent it"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "For reports whose senders must stay unknown to the people they concern, such as "
+            "supervision reports: everyone else, platform admins included, sees them masked."
+        ),
+    )
+    identity_level = models.PositiveSmallIntegerField(
+        _("held on the level of"),
+        choices=Area.Level.choices,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The role's holder on this level's area containing the submission's area, e.g. "
+            "the supervision committee of the community a report is about."
+        ),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("title"), FieldPanel("slug")]),
         FieldPanel("intro"),
         InlinePanel("fields", heading=_("Fields"), label=_("Field")),
         FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("identity_role"), FieldPanel("identity_level")])],
+            heading=_("Sealed identity"),
+        ),
     ]
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
 
@@ -84,6 +114,21 @@ class FormDefinition(
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.identity_role_id is None) != (self.identity_level is None):
+            raise ValidationError(
+                {
+                    "identity_level" if self.identity_level is None else "identity_role": _(
+                        "A sealed identity needs both the role and the level it is held on."
+                    )
+                }
+            )
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.identity_role_id is not None
 
     def get_preview_template(self, request, mode_name):
         return "forms/preview.html"
@@ -454,7 +499,9 @@ class Submission(AbstractFormSubmission):
         ]
 
     def __str__(self) -> str:
-        return self.reference
+        # Shown to staff in headings, history and the audit log: the reference code is the
+        # submitter's key to what they sent, so only its first group.
+        return mask_code(self.reference)
 
 
 class SubmissionFile(models.Model):

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from grid import selectors as grid_selectors
-from grid.masking import mask_id_number, mask_name, mask_phone
+from grid.masking import mask_email, mask_id_number, mask_name, mask_phone
+from grid.models import Area
 
 from .models import FormDefinition, Submission, SubmissionFile
 
 VIEW_PERMISSION = "forms.view_submission"
-MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "email": mask_email}
 
 
 def visible_submissions(user: grid_selectors.User) -> QuerySet[Submission]:
@@ -59,14 +60,36 @@ def display_text(field_type: str, value: object) -> str:
     return str(value)
 
 
-# ID numbers and phones are personal data whatever the form designer ticked.
-ALWAYS_PERSONAL = ("id_number", "phone")
+# ID numbers, phones and e-mail addresses are personal data whatever the form designer ticked.
+ALWAYS_PERSONAL = ("id_number", "phone", "email")
 
 
 def masked_text(field_type: str, personal: bool, text: str) -> str:
-    if not personal:
+    if not personal and field_type not in ALWAYS_PERSONAL:
         return text
     return MASKS.get(field_type, mask_name)(text)
+
+
+def sees_identity(
+    user: grid_selectors.User, submission: Submission, area: Area | None = None
+) -> bool:
+    """Whether the user sees who sent a submission (the personal answers in full and the
+    account it came from). A sealed form shows it only to its role's holders over the area;
+    any other, to those who may see personal data there. `area`: the area of a process run
+    on the submission, when that is where its people work."""
+    area = area or submission.area
+    definition = submission.definition
+    if definition.is_sealed:
+        return grid_selectors.holds_role_over(
+            user, definition.identity_role_id, definition.identity_level, area
+        )
+    return grid_selectors.can_see_personal_data(user, area)
+
+
+def shown_answers(answers: list["Answer"], unmasked: bool) -> list["Answer"]:
+    if unmasked:
+        return answers
+    return [dataclasses.replace(answer, text=answer.masked) for answer in answers]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +110,7 @@ class Answer:
 
     @property
     def masked(self) -> str:
-        return masked_text(self.type, self.personal, self.text)
+        return masked_text(self.type, self.is_personal, self.text)
 
 
 def shows_personal_data(answers: list[Answer]) -> bool:
@@ -113,6 +136,14 @@ def answers(submission: Submission, files: dict[str, SubmissionFile] | None = No
             )
         )
     return result
+
+
+def search_text(submission: Submission) -> str:
+    """What the submissions list searches: the reference code and the answers, except a sealed
+    form's personal ones (its senders cannot be found by their name or phone either)."""
+    sealed = submission.definition.is_sealed
+    texts = [a.text for a in answers(submission) if a.text and not (sealed and a.is_personal)]
+    return "\n".join([submission.reference, *texts])
 
 
 def submission_files(submission: Submission) -> dict[str, SubmissionFile]:

@@ -272,9 +272,7 @@ def store_submission(
         email_status=Submission.EmailStatus.PENDING if emails else Submission.EmailStatus.NONE,
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    submission.search_text = "\n".join(
-        [submission.reference, *(answer.text for answer in selectors.answers(submission))]
-    )
+    submission.search_text = selectors.search_text(submission)
     submission.save()
     kept_paths = []
     for spec, value in answered:

@@ -62,22 +62,34 @@ class FormDefinitionViewSet(SnippetViewSet):
 register_snippet(FormDefinitionViewSet)
 
 
-def answer_column(name: str, label: str, *, for_list: bool):
-    """A column with one answer of a form: whole in exports; in lists, personal data masked
-    and long answers shortened."""
+def answer_column(name: str, label: str, *, for_list: bool, user):
+    """A column with one answer of a form: in lists, personal data masked and long answers
+    shortened; in exports whole, personal data masked unless the user sees who sent it."""
 
     def column(submission: Submission) -> str:
         for snapshot_name, _label, field_type, personal in submission.fields_snapshot:
             if snapshot_name == name:
                 text = selectors.display_text(field_type, submission.form_data.get(name))
-                if not for_list:
+                if not for_list and selectors.sees_identity(user, submission):
                     return text
-                return Truncator(selectors.masked_text(field_type, personal, text)).chars(
-                    LIST_ANSWER_LENGTH
-                )
+                masked = selectors.masked_text(field_type, personal, text)
+                return Truncator(masked).chars(LIST_ANSWER_LENGTH) if for_list else masked
         return ""
 
     column.short_description = label
+    return column
+
+
+def answers_column(user):
+    """Every answer of a submission in one cell, for exports of several forms at once; personal
+    data masked unless the user sees who sent it."""
+
+    def column(submission: Submission) -> str:
+        answers = selectors.answers(submission)
+        shown = selectors.shown_answers(answers, selectors.sees_identity(user, submission))
+        return "\n".join(f"{answer.label}: {answer.text}" for answer in shown)
+
+    column.short_description = _("answers")
     return column
 
 
@@ -119,7 +131,9 @@ class SubmissionAdmin(ScopedModelAdmin):
                     "code",
                     "submit_time",
                     *(
-                        answer_column(field.clean_name, field.label, for_list=True)
+                        answer_column(
+                            field.clean_name, field.label, for_list=True, user=request.user
+                        )
                         for field in definition.fields.all()
                         if field.field_type != "section"
                     ),
@@ -130,14 +144,14 @@ class SubmissionAdmin(ScopedModelAdmin):
     def get_list_export(self, request):
         definition = self.selected_definition(request)
         if definition is None:
-            return ("code", "submitted", "definition", "area_name", "answers")
+            return ("code", "submitted", "definition", "area_name", answers_column(request.user))
         if request.GET.get("export") not in SubmissionIndexView.FORMATS:
             # Asked on every list page to decide whether to offer the download buttons; the
             # columns, which read every submission's fields, are only worked out to export.
             return ("code",)
         submissions = self.get_queryset(request).filter(definition=definition)
         columns = [
-            answer_column(name, label, for_list=False)
+            answer_column(name, label, for_list=False, user=request.user)
             for name, label in selectors.export_columns(definition, submissions)
         ]
         return ("code", "submitted", "area_name", *columns)
@@ -153,12 +167,6 @@ class SubmissionAdmin(ScopedModelAdmin):
     @display(description=_("submitted at"))
     def submitted(self, submission: Submission) -> str:
         return timezone.localtime(submission.submit_time).strftime("%Y-%m-%d %H:%M")
-
-    @display(description=_("answers"))
-    def answers(self, submission: Submission) -> str:
-        return "\n".join(
-            f"{answer.label}: {answer.text}" for answer in selectors.answers(submission)
-        )
 
 
 modeladmin_register(SubmissionAdmin)

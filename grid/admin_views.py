@@ -103,6 +103,42 @@ class ScopedModelAdmin(ModelAdmin):
     def get_edit_handler(self):
         return ObjectList(self.panels, base_form_class=self.base_form_class)
 
+    def get_search_fields(self, request):
+        """Searching by an ID number or a phone would tell who has it: only for those who see
+        personal data throughout their jurisdiction."""
+        fields = super().get_search_fields(request)
+        if not self.shows_personal_data or selectors.sees_personal_data_throughout(request.user):
+            return fields
+        return tuple(f for f in fields if not f.endswith(("id_number", "phone")))
+
+    def area_of(self, instance: Model) -> Area:
+        area = instance
+        for step in self.area_path.split("__") if self.area_path else ():
+            area = getattr(area, step)
+        return area
+
+    def get_permission_helper_class(self):
+        """Detail and edit pages of a register with personal data show it in full: only to
+        those who may see personal data where the record is (their buttons are hidden and the
+        pages refused to everyone else, who keep the masked list)."""
+        helper = super().get_permission_helper_class()
+        if not self.shows_personal_data:
+            return helper
+        area_of = self.area_of
+
+        class PersonalDataPermissionHelper(helper):
+            def user_can_inspect_obj(self, user, obj):
+                return super().user_can_inspect_obj(user, obj) and selectors.can_see_personal_data(
+                    user, area_of(obj)
+                )
+
+            def user_can_edit_obj(self, user, obj):
+                return super().user_can_edit_obj(user, obj) and selectors.can_see_personal_data(
+                    user, area_of(obj)
+                )
+
+        return PersonalDataPermissionHelper
+
     def require_in_scope(self, request, instance_pk: str) -> None:
         try:
             pk = self.model._meta.pk.to_python(unquote(instance_pk))
@@ -128,10 +164,9 @@ class ScopedModelAdmin(ModelAdmin):
         if not self.shows_personal_data:
             return
         instance = self.get_queryset(request).get(pk=unquote(instance_pk))
-        area = instance
-        for step in self.area_path.split("__"):
-            area = getattr(area, step)
-        audit.log_view(instance, user=request.user, area=area, page=page)
+        area = self.area_of(instance)
+        if selectors.can_see_personal_data(request.user, area):  # else the page is refused
+            audit.log_view(instance, user=request.user, area=area, page=page)
 
     def delete_view(self, request, instance_pk):
         self.require_in_scope(request, instance_pk)

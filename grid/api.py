@@ -75,17 +75,27 @@ THROTTLED = OpenApiResponse(
 INVALID = OpenApiResponse(INVALID_FILTERS, description="A filter or page size is not valid.")
 
 
+def whole_number(given: str | None) -> bool:
+    """Absent, or a whole number from 1 in ASCII digits."""
+    return given is None or (given.isascii() and given.isdigit() and int(given) > 0)
+
+
 class AreaPagination(PageNumberPagination):
-    """DRF's page numbers, except that a page size that is not a whole number from 1 is
-    refused like any other invalid parameter instead of silently replaced by the default."""
+    """DRF's page numbers, except that a page or page size that is not a whole number from 1
+    (an empty one included) is refused like any other invalid parameter instead of silently
+    replaced by the first page or the default size."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def paginate_queryset(self, queryset, request, view=None):
+        if not whole_number(request.query_params.get(self.page_query_param)):
+            raise ValidationError({self.page_query_param: [_("Give a whole number from 1.")]})
+        return super().paginate_queryset(queryset, request, view)
+
     def get_page_size(self, request: Request) -> int:
-        given = request.query_params.get(self.page_size_query_param)
-        if given is not None and not (given.isascii() and given.isdigit() and int(given) > 0):
+        if not whole_number(request.query_params.get(self.page_size_query_param)):
             raise ValidationError(
                 {self.page_size_query_param: [_("Give a whole number from 1 to 200.")]}
             )
@@ -94,6 +104,8 @@ class AreaPagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["minimum"] = 1
                 parameter["description"] = _("Areas per page, 1 to 200 (more counts as 200).")

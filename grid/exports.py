@@ -16,10 +16,14 @@ from .tabular import CSV, csv_chunks, write_xlsx
 
 
 def scoped(resource: RegistryResource, queryset: QuerySet, user: AbstractBaseUser | None):
-    """Only what the user may see; None (a command without --user) sees everything."""
+    """Only what the user may see, and of a register with personal data only the rows whose
+    people they may see in full; None (a command without --user) sees everything."""
     if user is None or resource.area_path is None:
         return queryset
-    return selectors.in_scope(queryset, user, resource.area_path)
+    queryset = selectors.in_scope(queryset, user, resource.area_path)
+    if resource.personal_data:
+        queryset = selectors.in_personal_data_scope(queryset, user, resource.area_path)
+    return queryset
 
 
 class CountingRows:
@@ -61,7 +65,7 @@ def record_export(
             "format": file_format,
             "rows": rows,
             "filters": filters,
-            "personal_data": resource.slug == "households",
+            "personal_data": resource.personal_data,
         },
     )
     return record

@@ -19,7 +19,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail_modeladmin.views import IndexView
 
-from . import exports, jobs
+from . import exports, jobs, selectors
 from .imports import ImportReport
 from .models import ImportJob
 from .resources import RegistryResource, get_resource
@@ -35,6 +35,10 @@ def can_import(user, resource: RegistryResource) -> bool:
 
 
 def can_export(user, resource: RegistryResource) -> bool:
+    """Exports carry ID numbers and phones whole: a register with personal data is exported
+    only by those who may see it somewhere (and then only there, see exports.scoped)."""
+    if resource.personal_data and selectors.personal_data_codes(user) == ():
+        return False
     return all(
         user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
         for model in resource.record_models

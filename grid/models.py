@@ -13,6 +13,10 @@ from modelcluster.models import ClusterableModel
 from . import validators
 from .fields import CreditCodeField, IDNumberField, PhoneField
 
+# The permission to see people's ID numbers, phones and names unmasked.
+PERSONAL_DATA_CODENAME = "view_personal_data"
+PERSONAL_DATA_PERMISSION = f"grid.{PERSONAL_DATA_CODENAME}"
+
 
 class AreaQuerySet(models.QuerySet):
     def grids(self) -> "AreaQuerySet":
@@ -212,6 +216,9 @@ class Resident(models.Model):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["household", "pk"]
+        # Held by a role's group like any permission, and used only inside the areas the role
+        # is held on (grid.selectors.can_see_personal_data).
+        permissions = [(PERSONAL_DATA_CODENAME, _("Can see personal data in full"))]
 
     def __str__(self) -> str:
         return self.name

@@ -142,6 +142,8 @@ class RegistryResource(resources.ModelResource):
     # Areas are few and name each other as parents: check them in one chunk.
     chunk_rows: ClassVar[int] = 2000
     # How a record reaches its area ("" for areas themselves); None: not limited to areas.
+    # Whether its rows carry people's ID numbers and phones (exported whole).
+    personal_data: ClassVar[bool] = False
     area_path: ClassVar[str | None]
     # Attributes (after related records are resolved) that identify a record, and the ones
     # stored on the model.
@@ -772,6 +774,7 @@ class HouseholdResource(RegistryResource):
     household when they have none. An empty ID number cell never clears one on record."""
 
     slug = "households"
+    personal_data = True
     title = gettext_lazy("Households and members")
     area_path = "building__grid"
     key = ("building_id", "door_number")

@@ -19,12 +19,22 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
-from .models import Area, Assignment, Building, Household, Resident, Role, Unit
+from .models import (
+    PERSONAL_DATA_CODENAME,
+    Area,
+    Assignment,
+    Building,
+    Household,
+    Resident,
+    Role,
+    Unit,
+)
 
 User = AbstractBaseUser | AnonymousUser
 
 EVERYWHERE = None
 _CACHE_ATTR = "_grid_jurisdiction_codes"
+_PERSONAL_DATA_CACHE_ATTR = "_grid_personal_data_codes"
 
 
 def collapse_prefixes(codes: list[str]) -> tuple[str, ...]:
@@ -68,9 +78,78 @@ def in_scope(queryset: QuerySet, user: User, area_path: str) -> QuerySet:
     return queryset.filter(**{lookup: visible_areas(user).values("pk")})
 
 
+def in_personal_data_scope(queryset: QuerySet, user: User, area_path: str) -> QuerySet:
+    """Limit rows to those whose people the user may see in full (can_see_personal_data)."""
+    codes = personal_data_codes(user)
+    if codes is EVERYWHERE:
+        return queryset
+    if not codes:
+        return queryset.none()
+    prefix = f"{area_path}__code" if area_path else "code"
+    return queryset.filter(reduce(or_, (Q(**{f"{prefix}__startswith": c}) for c in codes)))
+
+
 def can_see_area(user: User, area: Area) -> bool:
     codes = jurisdiction_codes(user)
     return codes is EVERYWHERE or any(area.code.startswith(code) for code in codes)
+
+
+def personal_data_codes(user: User) -> tuple[str, ...] | None:
+    """The codes of the subtrees where the user sees personal data in full: the areas of those
+    of their roles whose group holds the permission. None means everywhere."""
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    if user.is_superuser:
+        return EVERYWHERE
+    if not hasattr(user, _PERSONAL_DATA_CACHE_ATTR):
+        codes = Assignment.objects.filter(
+            user=user,
+            role__scope=Role.Scope.AREA,
+            role__group__permissions__content_type__app_label="grid",
+            role__group__permissions__codename=PERSONAL_DATA_CODENAME,
+        ).values_list("area__code", flat=True)
+        setattr(user, _PERSONAL_DATA_CACHE_ATTR, collapse_prefixes(list(codes)))
+    return getattr(user, _PERSONAL_DATA_CACHE_ATTR)
+
+
+def can_see_personal_data(user: User, area: Area | None) -> bool:
+    """Whether the user sees the ID numbers, phones and names of people in this area unmasked:
+    a permission of some of their roles, and only on the areas those roles are held on. Data
+    without an area is shown in full only to platform admins."""
+    codes = personal_data_codes(user)
+    if codes is EVERYWHERE:
+        return True
+    return area is not None and any(area.code.startswith(code) for code in codes)
+
+
+_ROLE_CODES_CACHE_ATTR = "_grid_role_area_codes"
+
+
+def holds_role_over(user: User, role_id: int, level: int, area: Area | None) -> bool:
+    """Whether the user holds the role on the area of `level` that contains `area` (or is it):
+    the supervision committee of the community a report is about, for one."""
+    if area is None or not user.is_authenticated or not user.is_active:
+        return False
+    if not hasattr(user, _ROLE_CODES_CACHE_ATTR):
+        held: dict[tuple[int, int], set[str]] = {}
+        assignments = Assignment.objects.filter(user=user, role__scope=Role.Scope.AREA)
+        for held_role, held_level, code in assignments.values_list(
+            "role_id", "area__level", "area__code"
+        ):
+            held.setdefault((held_role, held_level), set()).add(code)
+        setattr(user, _ROLE_CODES_CACHE_ATTR, held)
+    codes = getattr(user, _ROLE_CODES_CACHE_ATTR).get((role_id, level), ())
+    return any(area.code.startswith(code) for code in codes)
+
+
+def sees_personal_data_throughout(user: User) -> bool:
+    """Whether the user sees personal data in full wherever they see records at all."""
+    seen, personal = jurisdiction_codes(user), personal_data_codes(user)
+    if personal is EVERYWHERE:
+        return True
+    if seen is EVERYWHERE:
+        return False
+    return all(any(code.startswith(p) for p in personal) for code in seen)
 
 
 def household_list(user: User) -> QuerySet[Household]:

@@ -178,6 +178,7 @@ REGISTRY_EDIT = (
         for model in ("area", "building", "household", "resident", "unit", "facility")
         for action in ("view", "add", "change", "delete")
     ),
+    "grid.view_personal_data",
 )
 
 

@@ -209,7 +209,10 @@ def test_user_without_role_cannot_reach_the_admin(client, city):
 
 def test_view_only_role_cannot_edit(client, city):
     client.force_login(
-        worker_on(city["here"], ("wagtailadmin.access_admin", "grid.view_household"))
+        worker_on(
+            city["here"],
+            ("wagtailadmin.access_admin", "grid.view_household", "grid.view_personal_data"),
+        )
     )
     own = city["homes"]["本社区"]
     assert client.get(url("household", "index")).status_code == 200
@@ -227,3 +230,34 @@ def test_assignment_perms_apply_only_via_the_role(city):
     user = worker_on(city["here"], REGISTRY_EDIT)
     assert user.has_perm("grid.change_household")
     assert not UserFactory().has_perm("grid.change_household")
+
+
+def test_a_role_without_the_personal_data_permission_keeps_the_masked_list_only(client, city):
+    """A party secretary may read the household list of their grid, masked; the detail and
+    edit pages, which show ID numbers and phones in full, are not for them."""
+    client.force_login(
+        worker_on(
+            city["here"],
+            ("wagtailadmin.access_admin", "grid.view_household", "grid.change_household"),
+        )
+    )
+    own = city["homes"]["本社区"]
+    householder = own.members.get()
+    listing = client.get(url("household", "index")).content.decode()
+    assert householder.name in listing and householder.id_number not in listing
+    assert url("household", "inspect", own.pk) not in listing
+    assert url("household", "edit", own.pk) not in listing
+    for action in ("inspect", "edit"):
+        response = client.get(url("household", action, own.pk), follow=True)
+        assert response.redirect_chain[0] == ("/admin/", 302)
+        assert householder.id_number not in response.content.decode()
+
+
+def test_the_personal_data_permission_stops_at_the_areas_its_role_is_held_on(client, city):
+    """Someone who is a grid worker in one community and a volunteer in another sees personal
+    data in the first only."""
+    user = worker_on(city["here"])
+    AssignmentFactory(user=user, area=city["neighbour"], role__group=None)
+    assert selectors.can_see_personal_data(user, city["here"])
+    assert not selectors.can_see_personal_data(user, city["neighbour"])
+    assert not selectors.can_see_personal_data(user, None)

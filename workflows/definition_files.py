@@ -84,6 +84,8 @@ FORM_KEYS = (
     Key("title", required=True, always=True),
     Key("intro"),
     Key("thank_you_text"),
+    Key("identity_role", "role"),
+    Key("identity_level", "level"),
 )
 FIELD_KEYS = (
     Key("label", required=True, always=True),
@@ -570,6 +572,9 @@ def read_forms(reader: Reader, value: Any) -> dict[str, FormPlan]:
         )
     }
     plans: dict[str, FormPlan] = {}
+    refs = References(
+        reader, roles={role.key: role for role in Role.objects.all()}, forms={}, definitions={}
+    )
     for index, entry in enumerate(entries):
         path: Path = ("forms", index)
         entry = reader.mapping(entry, path, FORM_KEYS, children=("fields",))
@@ -587,6 +592,8 @@ def read_forms(reader: Reader, value: Any) -> dict[str, FormPlan]:
             was_live=bool(form and form.live),
             field_paths={},
         )
+        # The role first: the form's own checks read it with the level.
+        refs.resolve(plan.form, entry, path, FORM_KEYS)
         reader.apply(plan.form, entry, path, FORM_KEYS)
         read_fields(reader, plan, entry.get("fields"))
         if isinstance(slug, str):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from forms import selectors as form_selectors
 from forms import services as form_services
 from grid.masking import mask_email
 from grid.models import Area, Assignment, Role, Volunteer
@@ -162,9 +163,18 @@ def start_followup(effect: Effect, process: WorkflowProcess, values: dict) -> st
         raise ValueError(_("the follow-up process is not published"))
     intake = selectors.current_intake(process)
     snapshot = selectors.snapshot(version)
+    # A sealed sender stays sealed: who they are goes along only under the same seal.
+    sealed = intake.definition.is_sealed and (
+        intake.definition.identity_role_id,
+        intake.definition.identity_level,
+    ) != (snapshot.intake_form.identity_role_id, snapshot.intake_form.identity_level)
+    withheld = (
+        {a.label for a in form_selectors.answers(intake) if a.is_personal} if sealed else set()
+    )
     data = {
         field.clean_name: selectors.answer_by_label(intake, field.label)
         for field in snapshot.intake_form.fields.all()
+        if field.label not in withheld
     }
     data = {
         k: (v.get("code") if isinstance(v, dict) else v) for k, v in data.items() if v is not None

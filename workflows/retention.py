@@ -81,9 +81,7 @@ def anonymise_submission(submission: Submission, run: RetentionRun) -> None:
     submission.email = ""
     submission.user = None
     submission.anonymised_at = timezone.now()
-    submission.search_text = "\n".join(
-        [submission.reference, *(a.text for a in form_selectors.answers(submission) if a.text)]
-    )
+    submission.search_text = form_selectors.search_text(submission)
     submission.save(update_fields=["form_data", "email", "user", "anonymised_at", "search_text"])
     files = list(submission.files.all())
     paths = [stored.file.name for stored in files]

@@ -265,19 +265,12 @@ def may_view_process(user: User, process: WorkflowProcess) -> bool:
 
 def intake_for(user: User, process: WorkflowProcess) -> tuple[list[tuple[str, str]], bool]:
     """(label, text) of the applicant's latest answers, and whether personal data is among
-    them in full: it is shown unmasked only inside the viewer's jurisdiction (a referred
-    department never sees who reported)."""
-    answers = form_selectors.answers(current_intake(process))
-    unmasked = grid_selectors.can_see_area(user, process.area)
-    shown = [
-        (
-            answer.label,
-            answer.text
-            if unmasked
-            else form_selectors.masked_text(answer.type, answer.is_personal, answer.text),
-        )
-        for answer in answers
-    ]
+    them in full: shown unmasked only to those who see who sent them
+    (forms.selectors.sees_identity; a referred department never does)."""
+    intake = current_intake(process)
+    answers = form_selectors.answers(intake)
+    unmasked = form_selectors.sees_identity(user, intake, process.area)
+    shown = [(a.label, a.text) for a in form_selectors.shown_answers(answers, unmasked)]
     return shown, unmasked and form_selectors.shows_personal_data(answers)
 
 
@@ -293,24 +286,24 @@ def effect_texts(snapshot: VersionSnapshot) -> list[str]:
 
 def timeline(process: WorkflowProcess, user: User) -> list[ProcessEvent]:
     """The full history for staff, each decision with its reviewer's answers and each revision
-    with the applicant's. Outside the viewer's jurisdiction (a referred department) the
-    applicant stays hidden there as in the intake: their name on what they sent, and personal
-    answers masked."""
-    unmasked = grid_selectors.can_see_area(user, process.area)
+    with the applicant's. To those who do not see who applied (forms.selectors.sees_identity,
+    as for the intake) the applicant stays hidden there too: their name on what they sent,
+    and personal answers masked."""
+    unmasked = form_selectors.sees_identity(user, process.submission, process.area)
     from_applicant = (ProcessEvent.Kind.SUBMITTED, ProcessEvent.Kind.RESUBMITTED)
     events = list(
-        process.events.select_related("actor", "answers", "department").order_by("at", "pk")
+        process.events.select_related("actor", "answers__definition", "department").order_by(
+            "at", "pk"
+        )
     )
     for event in events:
         answers = form_selectors.answers(event.answers) if event.answers_id else []
+        # A reviewer's answers follow their own form's seal; the applicant's, the intake's.
+        shows = unmasked
+        if event.answers_id and event.kind not in from_applicant:
+            shows = form_selectors.sees_identity(user, event.answers, process.area)
         event.shown_answers = [
-            (
-                answer.label,
-                answer.text
-                if unmasked
-                else form_selectors.masked_text(answer.type, answer.is_personal, answer.text),
-            )
-            for answer in answers
+            (a.label, a.text) for a in form_selectors.shown_answers(answers, shows)
         ]
         event.shown_actor = event.actor if unmasked or event.kind not in from_applicant else None
     return events

@@ -305,6 +305,8 @@ _URL = re.compile(
     r"|[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+"
 )
 _TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_'’.\-]*")
+# A reference code as staff see it, masked after its first group: CCNQ-****-****.
+_MASKED_CODE = re.compile(r"\b[0-9A-Z]{4}(?:-\*{4})+")
 
 
 def untranslated_words(text: str) -> list[str]:
@@ -314,7 +316,7 @@ def untranslated_words(text: str) -> list[str]:
     numbers or usernames and pass; so do single letters (units, list markers) and the allowlist
     above.
     """
-    text = _URL.sub(" ", text)
+    text = _MASKED_CODE.sub(" ", _URL.sub(" ", text))
     for phrase in ALLOWED_PHRASES:
         text = text.replace(phrase, " ")
     found = []

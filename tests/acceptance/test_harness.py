@@ -31,7 +31,8 @@ def test_reads_the_emails_the_console_backend_prints():
 
 def test_flags_english_words_but_not_codes_names_or_addresses():
     text = (
-        "办理中：受理审查 SR-2026-0001 JEJZ-BMFB-CFMS community-work-access grid_worker "
+        "办理中：受理审查 SR-2026-0001 JEJZ-BMFB-CFMS CCNQ-****-**** "
+        "community-work-access grid_worker "
         "查询码 ID 340705 People's Grid "
         "resident@example.com http://127.0.0.1:8000/track/ English 5 km（见 docs/deploy.md）\n"
         "Autosave is paused 1-2 of 2 Brief Excel Well-known"

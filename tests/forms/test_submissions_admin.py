@@ -26,7 +26,7 @@ from .factories import definition_with, png, submit
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("forms_submission_modeladmin_index")
-READ = ("wagtailadmin.access_admin", "forms.view_submission")
+READ = ("wagtailadmin.access_admin", "forms.view_submission", "grid.view_personal_data")
 
 
 def shown(submission) -> str:

@@ -84,6 +84,9 @@ def test_every_operation_answers_as_documented(case, registry):
         ("/api/grid/areas/12/34/", 404),
         ("/api/grid/areas/?page_size=x", 400),  # was silently the default size
         ("/api/grid/areas/?page_size=0", 400),
+        ("/api/grid/areas/?page=", 400),  # was silently the first page
+        ("/api/grid/areas/?page=last", 400),
+        ("/api/grid/areas/?page=99", 404),
         ("/api/grid/areas/?parent=", 400),  # was silently no filter
         ("/api/grid/areas/?level=", 400),
         ("/api/grid/areas/?q=a%00", 400),

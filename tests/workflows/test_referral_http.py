@@ -9,7 +9,16 @@ from workflows import selectors, services
 from workflows.models import ProcessEvent
 
 from . import inbox
-from .factories import CommunityFactory, definition, holder, intake_form, stage, submit, version_of
+from .factories import (
+    CommunityFactory,
+    definition,
+    holder,
+    intake_form,
+    role,
+    stage,
+    submit,
+    version_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +37,9 @@ def referred():
     ).user
     committee = holder("supervisor", community)
     form = intake_form({"label": PHONE, "field_type": "phone", "is_personal": True})
+    # Sealed as supervision reports ship: only the community's committee sees who reported.
+    form.identity_role, form.identity_level = role("supervisor"), Area.Level.COMMUNITY
+    form.save_revision().publish()
     d = definition(
         stage("verify", "supervisor", Area.Level.COMMUNITY, name="监督核实", allow_refer=True),
         intake=form,
@@ -35,7 +47,13 @@ def referred():
     process = services.start_process(
         version_of(d), submit(d, community, subject="路灯不亮", **{PHONE: "13912345678"})
     )
-    return {"process": process, "clerk": clerk, "committee": committee, "department": department}
+    return {
+        "process": process,
+        "clerk": clerk,
+        "committee": committee,
+        "department": department,
+        "community": community,
+    }
 
 
 def test_refer_answer_and_close_over_http(referred):
@@ -114,3 +132,35 @@ def test_the_department_never_sees_the_reporter_after_a_revision(referred):
     committee = Client()
     committee.force_login(referred["committee"])
     assert "13912345678" in committee.get(f"/workflow/generic/{process.pk}/").content.decode()
+
+
+def test_a_sealed_reporter_is_hidden_from_everyone_but_the_committee(referred):
+    """The community's director, who may see personal data of the community and oversees
+    the process, and a platform admin read the report with the reporter masked; the
+    submissions list cannot find it by the reporter's phone either."""
+    from django.test import Client
+    from wagtail.models import ModelLogEntry
+
+    from tests.factories import group_with
+
+    process = referred["process"]
+    director = holder("community_director", referred["community"])
+    director_role = role("community_director")
+    director_role.group = group_with(
+        "wagtailadmin.access_admin", "grid.view_personal_data", "forms.view_submission"
+    )
+    director_role.save()
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    for user in (director, admin):
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/workflow/generic/{process.pk}/")
+        assert page.status_code == 200 or user is director  # the director may not be a worker
+        submission = client.get(f"/admin/forms/submission/inspect/{process.submission_id}/")
+        assert submission.status_code == 200
+        for response in (page, submission):
+            assert "13912345678" not in response.content.decode()
+        assert "139****5678" in submission.content.decode()
+        found = client.get("/admin/forms/submission/?q=13912345678").content.decode()
+        assert f"/admin/forms/submission/inspect/{process.submission_id}/" not in found
+    assert not ModelLogEntry.objects.filter(action="grid.personal_data.view").exists()

@@ -39,5 +39,9 @@ def process_panel(context, process: WorkflowProcess) -> dict:
 
 @register.inclusion_tag("workflows/includes/notifications_link.html")
 def notifications_link(user) -> dict:
-    """The account page's link to the user's notifications, with how many are unread."""
-    return {"unread": Notification.objects.filter(user=user, read_at__isnull=True).count()}
+    """The account page's links to the user's tasks (for those who work without the work
+    console, such as supervision committee members, the only way in) and notifications."""
+    return {
+        "unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "tasks": selectors.task_counts(user),
+    }

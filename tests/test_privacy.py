@@ -1,0 +1,254 @@
+"""docs/privacy.md, row by row, on the demo city as `seed_demo` builds it and as its people
+sign in: what each role sees masked, in full, or not at all."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from wagtail.models import ModelLogEntry
+
+from forms.models import Submission
+from grid.models import Household, Resident
+from workflows import demo as workflow_demo
+from workflows import selectors as workflow_selectors
+from workflows.models import Notification, WorkflowProcess
+
+from .forms.factories import data
+from .workflows import inbox
+
+User = get_user_model()
+
+# Eighteen-character ID numbers as the registry stores them (17 digits and a check character).
+FULL_ID_NUMBER = re.compile(r"\b\d{17}[\dX]\b")
+REPORTER, REPORTER_PHONE = "李秀英", "13905621234"  # a named supervision report, referred
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo city, built once for this module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(DEBUG=True):
+            call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def city(demo, db):
+    return None
+
+
+def as_user(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def process_of(name: str) -> WorkflowProcess:
+    return next(
+        process
+        for process in WorkflowProcess.objects.select_related("submission")
+        if name in process.submission.form_data.values()
+    )
+
+
+def household_in(grid_code: str) -> Household:
+    return (
+        Household.objects.filter(building__grid__code=grid_code, members__id_number__isnull=False)
+        .distinct()
+        .first()
+    )
+
+
+def test_registry_lists_mask_ids_and_phones_for_every_role(city):
+    for username in (
+        "admin",
+        "street_official",
+        "community_worker",
+        "grid_worker",
+        "party_secretary",
+    ):
+        client = as_user(username)
+        for register in ("household", "resident"):
+            response = client.get(f"/admin/grid/{register}/")
+            assert response.status_code == 200, (username, register)
+            page = response.content.decode()
+            assert not FULL_ID_NUMBER.search(page), (username, register)
+            assert not re.search(r"\b1[3-9]\d{9}\b", page), (username, register)
+
+
+def test_record_pages_need_the_personal_data_permission(city):
+    """A party branch secretary reads the masked list of their grid; the household's page, with
+    ID numbers in full, is refused them (and its button hidden). The grid worker opens it, and
+    that is audited."""
+    household = household_in("340705001001002")
+    member = household.members.exclude(id_number=None).first()
+    secretary = as_user("party_secretary")
+    listing = secretary.get("/admin/grid/household/?q=" + household.door_number).content.decode()
+    assert f"/admin/grid/household/inspect/{household.pk}/" not in listing
+    refused = secretary.get(f"/admin/grid/household/inspect/{household.pk}/", follow=True)
+    assert refused.redirect_chain[0] == ("/admin/", 302)
+    assert member.id_number not in refused.content.decode()
+
+    own = household_in("340705001001001")
+    own_member = own.members.exclude(id_number=None).first()
+    worker = User.objects.get(username="grid_worker")
+    page = as_user("grid_worker").get(f"/admin/grid/household/inspect/{own.pk}/")
+    assert page.status_code == 200 and own_member.id_number in page.content.decode()
+    entry = ModelLogEntry.objects.filter(action="grid.personal_data.view").latest("pk")
+    assert entry.user == worker and entry.object_id == str(own.pk)
+
+
+def test_searching_by_id_number_needs_the_personal_data_permission(city):
+    """A search that finds a household by an ID number tells who has that number."""
+    household = household_in("340705001001002")
+    member = household.members.exclude(id_number=None).first()
+    url = f"/admin/grid/household/?q={member.id_number}"
+    secretary = as_user("party_secretary").get(url).content.decode()
+    assert household.door_number not in secretary
+    director = as_user("community_director").get(url).content.decode()
+    assert household.door_number in director
+
+
+def test_household_export_needs_the_personal_data_permission(city):
+    assert as_user("party_secretary").get("/admin/grid/household/?export=csv").status_code in (
+        302,
+        403,
+    )
+    response = as_user("grid_worker").get("/admin/grid/household/?export=csv")
+    assert response.status_code == 200
+    exported = b"".join(response.streaming_content).decode("utf-8-sig")
+    ids = set(FULL_ID_NUMBER.findall(exported))
+    assert ids, "the grid worker's export carries ID numbers in full"
+    grids = set(
+        Resident.objects.filter(id_number__in=ids).values_list(
+            "household__building__grid__code", flat=True
+        )
+    )
+    assert grids == {"340705001001001"}
+
+
+def test_submissions_list_masks_for_everyone(city):
+    report = process_of(REPORTER).submission
+    listing = as_user("admin").get(
+        f"/admin/forms/submission/?definition__id__exact={report.definition_id}"
+    )
+    page = listing.content.decode()
+    assert REPORTER_PHONE not in page and REPORTER not in page
+    assert report.reference not in page
+
+
+def test_submission_detail_follows_the_seal(city):
+    """Supervision reports ship sealed to the community's supervision committee: a platform
+    admin reads the report with the reporter masked, exports it masked, and cannot find it by
+    the reporter's phone."""
+    report = process_of(REPORTER).submission
+    assert report.definition.is_sealed
+    admin = as_user("admin")
+    page = admin.get(f"/admin/forms/submission/inspect/{report.pk}/").content.decode()
+    assert REPORTER not in page and REPORTER_PHONE not in page
+    assert "李*英" in page and "139****1234" in page
+    exported = admin.get(
+        f"/admin/forms/submission/?definition__id__exact={report.definition_id}&export=csv"
+    )
+    text = (
+        b"".join(exported.streaming_content).decode("utf-8-sig")
+        if exported.streaming
+        else (exported.content.decode("utf-8-sig"))
+    )
+    assert "139****1234" in text and REPORTER_PHONE not in text and REPORTER not in text
+    found = admin.get(f"/admin/forms/submission/?q={REPORTER_PHONE}").content.decode()
+    assert f"/admin/forms/submission/inspect/{report.pk}/" not in found
+
+
+def test_the_committee_sees_a_sealed_reporter_and_the_viewing_is_audited(city):
+    process = process_of(REPORTER)
+    page = as_user("supervisor").get(f"/workflow/generic/{process.pk}/").content.decode()
+    assert REPORTER in page and REPORTER_PHONE in page
+    entry = ModelLogEntry.objects.filter(action="grid.personal_data.view").latest("pk")
+    assert entry.user.username == "supervisor" and entry.object_id == str(process.pk)
+
+
+def test_the_department_never_sees_a_sealed_reporter_after_a_revision(city):
+    """The referred department answers without learning who reported: not in the intake, not
+    in a revision the reporter sent after a return, not in its notifications."""
+    process = process_of("王建平")  # a named report, waiting for the committee
+    supervisor = User.objects.get(username="supervisor")
+    inbox.decide(supervisor, process, "return", message="请写明具体时间")
+    revised = workflow_demo.report(
+        0,
+        workflow_demo.WUSONG,
+        "社区服务中心",
+        "11 月 3 日办理居住证明时被要求提供无关材料。",
+        "王建平",
+    ) | {"联系电话": "13905629999"}
+    intake = process.version.definition.intake_form
+    response = Client().post(f"/track/{process.tracking_code}/", data(intake, revised))
+    assert response.status_code == 302
+    inbox.decide(supervisor, process, "approve")
+    inbox.decide(supervisor, process, "refer", department=process_department("civil_affairs"))
+    clerk = as_user("department_clerk")
+    task = inbox.open_task(process)
+    clerk.post(inbox.task_url(task, "assign"))
+    for url in (inbox.task_url(task, "execute"), f"/workflow/generic/{process.pk}/"):
+        page = clerk.get(url).content.decode()
+        assert "11 月 3 日" in page  # what the department needs to answer
+        for secret in ("王建平", "13905629999", "13905621234"):
+            assert secret not in page, (url, secret)
+    notes = Notification.objects.filter(user__username="department_clerk").values_list(
+        "text", flat=True
+    )
+    assert not any("王建平" in text or "13905629999" in text for text in notes)
+    # The committee reads the revision whole.
+    page = as_user("supervisor").get(f"/workflow/generic/{process.pk}/").content.decode()
+    assert "13905629999" in page
+
+
+def process_department(key: str) -> int:
+    from grid.models import Department
+
+    return Department.objects.get(key=key).pk
+
+
+def test_a_cleaner_cannot_read_an_applicants_id_number(city):
+    """A cleaner, a building leader and a volunteer of the community do not work a volunteer
+    registration: its page is not theirs, and nothing of it reaches them."""
+    process = process_of("周晓梅")
+    for username in ("cleaner", "building_leader", "volunteer", "group_leader"):
+        response = as_user(username).get(f"/workflow/generic/{process.pk}/")
+        assert response.status_code in (302, 403, 404), username
+        assert "340705199003150020" not in response.content.decode()
+    worker = as_user("community_worker").get(f"/workflow/generic/{process.pk}/")
+    assert "340705199003150020" in worker.content.decode()
+
+
+def test_staff_never_see_a_tracking_code(city):
+    # A process's tracking code is its intake's reference.
+    codes = list(Submission.objects.values_list("reference", flat=True))
+    for username in (
+        "admin",
+        "community_worker",
+        "supervisor",
+        "street_official",
+        "grid_worker",
+        "department_clerk",
+    ):
+        client = as_user(username)
+        pages = ["/workflow/generic/queue/", "/workflow/generic/", "/admin/", "/accounts/"]
+        user = User.objects.get(username=username)
+        if user.is_superuser:
+            pages += [
+                f"/admin/forms/submission/{view}/{pk}/"
+                for pk in Submission.objects.values_list("pk", flat=True)[:4]
+                for view in ("inspect", "delete")
+            ]
+        visible = workflow_selectors.visible_processes(user).values_list("pk", flat=True)
+        pages += [f"/workflow/generic/{pk}/" for pk in visible]
+        pages += [f"/workflow/generic/{pk}/chart/" for pk in visible[:2]]
+        for url in pages:
+            text = client.get(url, follow=True).content.decode()
+            leaked = [code for code in codes if code in text]
+            assert not leaked, (username, url, leaked)
