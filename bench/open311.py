@@ -8,8 +8,8 @@ from django.http import QueryDict
 from django.test import Client
 from django.test.utils import override_settings
 
+from demo.registry import rectangle
 from forms.models import FormDefinition, FormDefinitionField
-from grid.demo import rectangle
 from grid.models import Area, Role
 from workflows import open311
 from workflows.models import Stage, WorkflowDefinition

@@ -22,8 +22,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Site
 
-from grid import demo as grid_demo
-from pages import demo as pages_demo
+from demo import registry as grid_demo
+from demo import sites as pages_demo
 from pages.models import CommunityPage
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,7 +27,9 @@ from wagtail.search import index
 
 from grid.masking import mask_code
 from grid.models import Area, Role
+from grid.selectors import nearest_area
 
+from . import signals
 from .fields import FileKindsField
 
 
@@ -301,8 +303,6 @@ class FormPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and not self.instance.area_id and self.parent_page:
-            from pages.models import nearest_area
-
             area = nearest_area(self.parent_page)
             if area is not None and area.level < Area.Level.GRID:
                 self.initial["area"] = area.pk
@@ -365,22 +365,13 @@ class FormPage(RoutablePageMixin, Page):
             )
 
     def start_notice(self, user) -> str:
-        """Said before anyone fills the form in, when this visitor may not start its process."""
-        if not self.workflow_id:
-            return ""
-        from workflows.services import may_start
-
-        if may_start(self.workflow, user):
-            return ""
-        return _("Only some users may send this form: sign in with the right account first.")
+        """Said before anyone fills the form in, when this visitor may not send it (asked of
+        the apps that act on submissions, such as the process engine)."""
+        return next((text for notice in signals.start_notices if (text := notice(self, user))), "")
 
     def start_problems(self, form, user) -> list[str]:
-        """Why the attached process could not start from this valid form, if it has one."""
-        if not self.workflow_id:
-            return []
-        from workflows.services import start_problems
-
-        return start_problems(self.workflow, form, user)
+        """Why this valid form could not be accepted from this page, if it cannot."""
+        return [problem for check in signals.start_checks for problem in check(self, form, user)]
 
     @path("")
     def form_view(self, request):

@@ -18,6 +18,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Concat
+from wagtail.models import Page
 
 from .models import (
     PERSONAL_DATA_CODENAME,
@@ -335,3 +336,16 @@ def areas_at_address(text: str, limit: int = 5) -> list[Area]:
         if areas:
             return areas
     return []
+
+
+def nearest_area(page: Page | None) -> Area | None:
+    """The registry area of the page, or of its nearest ancestor bound to one."""
+    while page is not None:
+        specific = page.specific_deferred
+        area = getattr(specific, "area", None)
+        if area is not None:
+            return area
+        if page.is_root():
+            return None
+        page = page.get_parent()
+    return None

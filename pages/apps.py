@@ -7,6 +7,7 @@ class PagesConfig(AppConfig):
     verbose_name = _("Public pages")
 
     def ready(self) -> None:
-        from . import signals
+        from . import effects, signals
 
         signals.connect()
+        effects.register_effects()

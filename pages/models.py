@@ -25,6 +25,7 @@ from wagtail.search import index
 
 from grid.fields import PhoneField
 from grid.models import Area, Department
+from grid.selectors import nearest_area
 from grid.serializers import AreaSummarySerializer
 
 from .blocks import BodyBlock
@@ -34,19 +35,6 @@ SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 def body_field() -> StreamField:
     return StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
-
-
-def nearest_area(page: Page | None) -> Area | None:
-    """The registry area of the page, or of its nearest ancestor bound to one."""
-    while page is not None:
-        specific = page.specific_deferred
-        area = getattr(specific, "area", None)
-        if area is not None:
-            return area
-        if page.is_root():
-            return None
-        page = page.get_parent()
-    return None
 
 
 class AreaPageForm(WagtailAdminPageForm):

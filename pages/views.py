@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
 
+from grid import selectors as grid_selectors
+from grid.models import Area, Household
+
 from . import selectors, services
 from .models import VolunteerActivityPage
 
@@ -75,3 +78,22 @@ def log_hours(request: HttpRequest, activity: VolunteerActivityPage) -> HttpResp
 @login_required
 def my_volunteering(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/my_volunteering.html", selectors.volunteer_summary(request.user))
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """A signed-in user's page: their roles and the areas they answer for, their tasks and
+    notifications, and their volunteering."""
+    areas = grid_selectors.visible_areas(request.user)
+    return render(
+        request,
+        "pages/account.html",
+        {
+            "assignments": request.user.assignments.select_related("role", "area", "department"),
+            "grid_count": areas.filter(level=Area.Level.GRID).count(),
+            "household_count": grid_selectors.in_scope(
+                Household.objects.all(), request.user, "building__grid"
+            ).count(),
+            "can_use_admin": request.user.has_perm("wagtailadmin.access_admin"),
+        },
+    )

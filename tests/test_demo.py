@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from grid import demo, selectors
+from demo import registry as demo
+from grid import selectors
 from grid.models import (
     Area,
     Assignment,
@@ -94,7 +95,7 @@ def test_second_run_changes_nothing(seeded, settings, capsys):
     call_command("seed_demo")
     assert snapshot() == before
     out = capsys.readouterr().out
-    assert "grid.demo: nothing to create" in out
+    assert "demo.registry: nothing to create" in out
 
 
 def test_repairs_a_partial_city_without_duplicates(seeded):

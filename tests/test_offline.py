@@ -19,7 +19,7 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import Client
 
-from grid.demo import DEMO_PASSWORD
+from demo.registry import DEMO_PASSWORD
 from tests.browser.conftest import page  # noqa: F401  (Chromium fixture)
 from tests.pages.factories import tree_root
 

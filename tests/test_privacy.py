@@ -10,9 +10,9 @@ from django.db import transaction
 from django.test import Client, override_settings
 from wagtail.models import ModelLogEntry
 
+from demo import processes as workflow_demo
 from forms.models import Submission
 from grid.models import Household, Resident
-from workflows import demo as workflow_demo
 from workflows import selectors as workflow_selectors
 from workflows.models import Notification, WorkflowProcess
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Page, Site
 
+from demo import sites as pages_demo
 from grid.models import Area
-from pages import demo as pages_demo
 
 from .factories import AssignmentFactory, CommunityFactory, UserFactory, worker_on
 

@@ -21,8 +21,8 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation.trans_real import DjangoTranslation
 
+from demo.registry import DEMO_PASSWORD
 from forms.models import FormDefinition
-from grid.demo import DEMO_PASSWORD
 from grid.models import Area
 from pages.models import CommunityPage
 from workflows.models import StageTask, WorkflowDefinition, WorkflowProcess

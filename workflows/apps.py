@@ -11,10 +11,12 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         from wagtail.signals import published
 
-        from forms.signals import submission_accepted
+        from forms import signals
 
         from . import receivers
         from .models import WorkflowDefinition
 
         published.connect(receivers.freeze_on_publish, sender=WorkflowDefinition)
-        submission_accepted.connect(receivers.start_on_submission)
+        signals.submission_accepted.connect(receivers.start_on_submission)
+        signals.start_notices.append(receivers.page_start_notice)
+        signals.start_checks.append(receivers.page_start_problems)

@@ -1,6 +1,6 @@
-"""The generic library of completion effects a definition picks from. Each effect reads its
-inputs from the intake answers named in its field mapping; none is written for one department
-or one process."""
+"""The library of completion effects a definition picks from: a registry the engine fills with
+its generic effects (notify people, start a follow-up process) and other apps with theirs. Each
+effect reads its inputs from the intake answers named in its field mapping."""
 
 import datetime
 import logging
@@ -13,16 +13,11 @@ from django.utils.translation import gettext_lazy
 
 from forms import selectors as form_selectors
 from forms import services as form_services
-from grid.masking import mask_email
-from grid.models import Area, Assignment, Role, Volunteer
-from grid.validators import code_length
-from pages import services as page_services
 
-from . import accounts, selectors, services
+from . import selectors, services
 from .models import Effect, ProcessEvent, WorkflowProcess
 
 logger = logging.getLogger(__name__)
-VOLUNTEER_ROLE = "volunteer"
 
 
 @dataclass(frozen=True)
@@ -55,85 +50,7 @@ def as_date(value: object) -> datetime.date:
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-def communities_named(process: WorkflowProcess, value: object) -> list[Area]:
-    """Communities within the process's area named by an answer (names or codes); all of them
-    when the answer is empty."""
-    within = Area.objects.within(process.area).filter(level=Area.Level.COMMUNITY)
-    names = value if isinstance(value, list) else [value] if value else []
-    names = [n.get("code") if isinstance(n, dict) else str(n).strip() for n in names]
-    if not names:
-        return list(within)
-    return list(within.filter(code__in=names) | within.filter(name__in=names))
-
-
-def publish_access_entry(effect: Effect, process: WorkflowProcess, values: dict) -> str:
-    department = selectors.department_named(values["department"])
-    if department is None:
-        raise ValueError(_("no known department in the answers"))
-    communities = communities_named(process, values.get("communities"))
-    for community in communities:
-        page_services.publish_access_entry(
-            community=community,
-            department=department,
-            content=str(values["content"])[:300],
-            starts_on=as_date(values["starts_on"]),
-            ends_on=as_date(values["ends_on"]),
-            reference=f"{process.tracking_code}/{community.code}",
-        )
-    return _("Published on the access list of %(n)d communities.") % {"n": len(communities)}, ""
-
-
-def activate_volunteer(effect: Effect, process: WorkflowProcess, values: dict) -> str:
-    """A volunteer profile in the community (and grid) and the volunteer role. Filed while
-    signed in, it goes to that account and no other. Filed anonymously, it gets a new account of
-    its own (never one found by the phone given: anyone can type a phone), which only the person
-    who controls the e-mail address given can open, through a one-time link sent there."""
-    community_code = process.area.code[: code_length(Area.Level.COMMUNITY)]
-    community = Area.objects.get(code=community_code)
-    grid_value = values.get("grid")
-    grid = None
-    if isinstance(grid_value, dict):
-        grid = Area.objects.filter(code=grid_value.get("code"), parent=community).first()
-    name, phone, email = str(values["name"]), str(values["phone"]), str(values.get("email") or "")
-    user = process.applicant
-    if user is None:
-        if not email:
-            raise ValueError(_("no e-mail address to send the sign-in link to"))
-        user = accounts.open_account(username=phone, name=name, email=email)
-    volunteer = Volunteer.objects.filter(user=user).first() or Volunteer(user=user)
-    profile = {
-        "community": community,
-        "grid": grid,
-        "name": name,
-        "phone": phone,
-        "id_number": values.get("id_number") or None,
-        "skills": as_text(values.get("skills")),
-        "availability": as_text(values.get("availability")),
-        "active": True,
-    }
-    for field, value in profile.items():
-        setattr(volunteer, field, value)
-    # Before saving: an ID number already registered is refused with a message staff can read.
-    volunteer.full_clean()
-    volunteer.save()
-    role = Role.objects.get(key=VOLUNTEER_ROLE)
-    Assignment.objects.get_or_create(user=user, role=role, area=community)
-    if process.applicant_id:
-        text = _("Your volunteer profile is on your account: sign in as usual.")
-    else:
-        accounts.send_set_password_link(user, process.submission, community.name)
-        text = _(
-            "Your volunteer account is ready. A link to set its password was sent to %(address)s."
-        ) % {"address": mask_email(email)}
-    services.notify_applicant(process, text)
-    note = _("Volunteer %(name)s activated in %(community)s.") % {
-        "name": volunteer.name,
-        "community": community.name,
-    }
-    return note, text
-
-
-def notify_people(effect: Effect, process: WorkflowProcess, values: dict) -> str:
+def notify_people(effect: Effect, process: WorkflowProcess, values: dict) -> tuple[str, str]:
     def message(code: str) -> str:
         return (effect.message or _("{process} {code}: {outcome}")).format(
             code=code,
@@ -156,7 +73,7 @@ def notify_people(effect: Effect, process: WorkflowProcess, values: dict) -> str
     return _("Notified %(n)d people.") % {"n": count}, ""
 
 
-def start_followup(effect: Effect, process: WorkflowProcess, values: dict) -> str:
+def start_followup(effect: Effect, process: WorkflowProcess, values: dict) -> tuple[str, str]:
     """Start another published process with the answers whose labels its intake form shares."""
     version = selectors.latest_version(effect.followup)
     if version is None:
@@ -187,24 +104,19 @@ def start_followup(effect: Effect, process: WorkflowProcess, values: dict) -> st
     return _("Follow-up %(code)s started.") % {"code": followup.tracking_code}, ""
 
 
+# Filled by the apps that own an effect (the engine's own two below; community services add
+# theirs from their AppConfig.ready()), so that the engine names no process of its own.
 EFFECTS: dict[str, EffectKind] = {
-    "publish_access_entry": EffectKind(
-        gettext_lazy("Publish on the community work access list"),
-        ("department", "content", "starts_on", "ends_on"),
-        ("communities",),
-        publish_access_entry,
-    ),
-    "activate_volunteer": EffectKind(
-        gettext_lazy("Activate a volunteer"),
-        ("name", "phone"),
-        ("id_number", "email", "grid", "skills", "availability"),
-        activate_volunteer,
-    ),
     "notify": EffectKind(gettext_lazy("Notify people"), (), (), notify_people),
     "start_followup": EffectKind(
         gettext_lazy("Start a follow-up process"), (), (), start_followup, needs_followup=True
     ),
 }
+
+
+def register(key: str, kind: EffectKind) -> None:
+    """Offer an effect to every definition under `key` (the name definition files use)."""
+    EFFECTS[key] = kind
 
 
 def choices() -> list[tuple[str, str]]:

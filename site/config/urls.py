@@ -44,7 +44,7 @@ urlpatterns = [
     path("open311/v2/", include("workflows.open311_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", grid_views.account, name="account"),
+    path("accounts/", pages_views.account, name="account"),
     path("accounts/volunteering/", pages_views.my_volunteering, name="my_volunteering"),
     path("accounts/password-reset/", grid_views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -3,7 +3,7 @@ takes one and sees what to do and where; it stays on their list until it is done
 
 import re
 
-# The demo leaves incidents of 第一网格 waiting for its grid worker (workflows/demo.py).
+# The demo leaves incidents of 第一网格 waiting for its grid worker (demo/processes.py).
 TASK = re.compile(r"网格员处置 · 第一网格 · (\d+ 号)")
 CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 

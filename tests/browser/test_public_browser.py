@@ -3,7 +3,7 @@ phone, switching language, a volunteer signing up for an activity."""
 
 import pytest
 
-from grid.demo import rectangle
+from demo.registry import rectangle
 from pages.models import ActivitySignup, MapPage
 from tests.factories import BuildingFactory, CommunityFactory, GridFactory, HouseholdFactory
 

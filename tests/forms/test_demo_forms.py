@@ -65,5 +65,5 @@ def test_second_run_creates_nothing(seeded, capsys):
     before = list(Submission.objects.values_list("reference", flat=True))
     capsys.readouterr()
     call_command("seed_demo")
-    assert "forms.demo: nothing to create" in capsys.readouterr().out
+    assert "demo.form_access: nothing to create" in capsys.readouterr().out
     assert list(Submission.objects.values_list("reference", flat=True)) == before

@@ -1,8 +1,8 @@
 """A public supervision-report service for the Open311 tests, in a community of two grids drawn
 side by side, with the people who act on its stages."""
 
+from demo.registry import rectangle
 from forms import services as form_services
-from grid.demo import rectangle
 from grid.models import Area
 from tests.factories import BuildingFactory, CommunityFactory, GridFactory
 from tests.forms.factories import data, definition_with

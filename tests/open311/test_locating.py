@@ -3,8 +3,8 @@ multipolygons included), an address matched to the registry, the centre reported
 
 import pytest
 
+from demo.registry import rectangle
 from grid import selectors
-from grid.demo import rectangle
 from tests.factories import BuildingFactory, CommunityFactory, GridFactory, UnitFactory
 
 SQUARE = rectangle(0, 0, 10, 10)

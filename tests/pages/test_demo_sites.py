@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from wagtail.models import Site
 
-from pages import demo
+from demo import sites as demo
 from tests.factories import CommunityFactory, StreetFactory
 
 from .factories import site_for

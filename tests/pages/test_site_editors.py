@@ -7,7 +7,7 @@ import pytest
 from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from pages import demo
+from demo import sites as demo
 from pages.models import NoticePage
 from tests.factories import AssignmentFactory, CommunityFactory, RoleFactory, group_with
 

@@ -5,9 +5,9 @@ from collections import Counter
 
 from django.contrib.auth import get_user_model
 
-from grid import demo
+from demo import registry as demo
+from demo.processes import FIXTURES
 from workflows.definition_files import import_definition
-from workflows.demo import FIXTURES
 
 
 def build_city() -> None:

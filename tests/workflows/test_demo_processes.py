@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.test import Client
 from viewflow.workflow.status import STATUS
 
+from demo.processes import PROCESS_FILES
 from forms.models import FormPage, Submission
 from grid.models import Volunteer
 from pages.models import AccessListEntry
 from workflows import selectors
-from workflows.demo import PROCESS_FILES
 from workflows.flows import GenericFlow
 from workflows.models import (
     Notification,
@@ -89,7 +89,7 @@ def test_a_second_run_changes_nothing(seeded, capsys):
     before = snapshot()
     capsys.readouterr()
     call_command("seed_demo")
-    assert "workflows.demo: nothing to create" in capsys.readouterr().out
+    assert "demo.processes: nothing to create" in capsys.readouterr().out
     assert snapshot() == before
 
 

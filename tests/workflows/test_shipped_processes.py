@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from viewflow.workflow.status import STATUS
 
+from demo.processes import PROCESS_FILES
 from forms import services as form_services
 from forms.selectors import answers
 from grid.models import Assignment, Department, Volunteer
@@ -16,7 +17,6 @@ from pages.models import AccessListEntry
 from tests.forms.factories import data, png
 from workflows import selectors, services
 from workflows.definition_files import export_definition, import_text
-from workflows.demo import PROCESS_FILES
 from workflows.models import (
     Notification,
     ProcessEvent,

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "pages",
     "forms",
     "workflows",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.api.v2",

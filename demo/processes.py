@@ -23,12 +23,12 @@ from forms import services as form_services
 from forms.builder import SubmissionForm
 from forms.models import FormDefinition, FormPage, Submission
 from grid.models import Department
-from pages.demo import PORTAL_SLUG
 from pages.models import PortalPage
+from workflows import selectors, services
+from workflows.definition_files import import_text
+from workflows.models import StageTask, WorkflowDefinition, WorkflowProcess
 
-from . import selectors, services
-from .definition_files import import_text
-from .models import StageTask, WorkflowDefinition, WorkflowProcess
+from .sites import PORTAL_SLUG
 
 FIXTURES = settings.BASE_DIR / "fixtures" / "workflows"
 PROCESS_FILES = [

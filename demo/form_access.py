@@ -1,7 +1,7 @@
 """Demo forms: the roles that read the forms sent in their jurisdiction get the permission to.
 
 The demo's forms themselves are those of the shipped processes (fixtures/workflows/): the
-process demo (`workflows.demo`) imports them and places the supervision report, the volunteer
+process demo (`demo.processes`) imports them and places the supervision report, the volunteer
 sign-up, the grid incident report and the access request on pages under the portal."""
 
 from collections import Counter

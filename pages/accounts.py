@@ -1,4 +1,4 @@
-"""Accounts the engine opens for applicants (a volunteer's, when the community approves their
+"""Accounts opened for applicants (a volunteer's, when the community approves their
 registration). Only the person who controls the e-mail address given gets in: the account starts
 without a password, and a one-time link to set one goes to that address and nowhere else — not
 the tracking page, whose code others may hold, nor any notification."""
@@ -71,7 +71,7 @@ def send_set_password_link(user: AbstractBaseUser, submission: Submission, commu
                 "login_url": root.rstrip("/") + reverse("login"),
             }
             subject = _("Your volunteer account: set your password")
-            body = render_to_string("workflows/email/set_password.txt", context)
+            body = render_to_string("pages/email/set_password.txt", context)
         try:
             send_mail(subject, body, None, [user.email])
         except Exception:

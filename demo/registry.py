@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
-from .models import (
+from grid.models import (
     Area,
     Assignment,
     Building,
@@ -30,7 +30,7 @@ from .models import (
     Role,
     Unit,
 )
-from .validators import CREDIT_CHARS, credit_check_char, id_check_char
+from grid.validators import CREDIT_CHARS, credit_check_char, id_check_char
 
 DEMO_DIR: Path = settings.BASE_DIR / "fixtures" / "demo"
 DEMO_PASSWORD = "grid-demo-2026"

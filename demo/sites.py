@@ -28,11 +28,9 @@ from wagtail.models import (
     Workflow,
 )
 
-from grid.demo import DEMO_PASSWORD, load, permissions
 from grid.models import Area, Assignment, Department, Role
-
-from . import services
-from .models import (
+from pages import services
+from pages.models import (
     AccessListEntry,
     AccessListPage,
     ActivitySignup,
@@ -44,6 +42,8 @@ from .models import (
     StreetPage,
     VolunteerActivityPage,
 )
+
+from .registry import DEMO_PASSWORD, load, permissions
 
 PORTAL_SLUG = "portal"
 # The district answers where `make run` serves it, http://127.0.0.1:8000/ (PORT), and the first

@@ -5,11 +5,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from grid import demo
+from demo import registry
 
 # Each app's demo module builds its part of the demo city, in this order (later parts use
 # earlier ones: pages show the registry, processes put their forms on the portal).
-DEMO_MODULES = ["grid.demo", "pages.demo", "forms.demo", "workflows.demo"]
+DEMO_MODULES = ["demo.registry", "demo.sites", "demo.form_access", "demo.processes"]
 
 
 class Command(BaseCommand):
@@ -36,10 +36,10 @@ class Command(BaseCommand):
             self.print_logins()
 
     def print_logins(self) -> None:
-        rows = demo.logins()
+        rows = registry.logins()
         width = max(len(username) for username, _role, _where in rows)
         self.stdout.write("")
-        self.stdout.write(_("Demo logins (password for all: %s)") % demo.DEMO_PASSWORD)
+        self.stdout.write(_("Demo logins (password for all: %s)") % registry.DEMO_PASSWORD)
         for username, role, where in rows:
             self.stdout.write(f"  {username.ljust(width)}  {role} · {where}")
         self.stdout.write(_("Work console: http://127.0.0.1:%s/admin/") % settings.PORT)
