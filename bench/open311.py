@@ -11,7 +11,7 @@ from django.test.utils import override_settings
 from demo.registry import rectangle
 from forms.models import FormDefinition, FormDefinitionField
 from grid.models import Area, Role
-from workflows import open311
+from open311 import protocol as open311
 from workflows.models import Stage, WorkflowDefinition
 
 from .forms import timed

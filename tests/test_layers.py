@@ -1,6 +1,7 @@
-"""The apps depend one way: grid ← forms ← workflows (the engine) ← pages (sites and community
-services) ← demo ← config. An app imports, and its templates load tag libraries of, only the
-apps below it, at any depth of a module (an import inside a function is an import too)."""
+"""The apps depend one way: grid ← forms ← workflows (the engine) ← {open311, pages (sites and
+community services)} ← demo ← config. An app imports, and its templates load tag libraries of,
+only the apps of layers below its own (not its sibling's), at any depth of a module (an import
+inside a function is an import too)."""
 
 import ast
 import re
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["grid", "forms", "workflows", "pages", "demo", "config"]
-FOLDERS = {app: ROOT / app for app in LAYERS} | {"config": ROOT / "site" / "config"}
+LAYERS = [("grid",), ("forms",), ("workflows",), ("open311", "pages"), ("demo",), ("config",)]
+LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
+FOLDERS = {app: ROOT / app for app in LEVEL} | {"config": ROOT / "site" / "config"}
 LOAD = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")
 
 
@@ -24,11 +26,12 @@ def imported_apps(path: Path) -> list[tuple[int, str]]:
         else:
             continue
         found += [(node.lineno, name.split(".")[0]) for name in names]
-    return [(line, app) for line, app in found if app in LAYERS]
+    return [(line, app) for line, app in found if app in LEVEL]
 
 
 def upward(app: str, used: str) -> bool:
-    return LAYERS.index(used) > LAYERS.index(app)
+    """Whether `app` using `used` goes against the layers (sideways included)."""
+    return app != used and LEVEL[used] >= LEVEL[app]
 
 
 def test_python_imports_go_down_the_layers():
@@ -62,7 +65,7 @@ def test_templates_load_tag_libraries_of_lower_apps_only():
     assert wrong == []
 
 
-@pytest.mark.parametrize("app", LAYERS[:-1])
+@pytest.mark.parametrize("app", sorted(LEVEL))
 def test_each_app_is_found(app):
     assert any(FOLDERS[app].rglob("*.py"))
 
@@ -71,3 +74,4 @@ def test_a_forbidden_import_is_caught(tmp_path):
     module = tmp_path / "probe.py"
     module.write_text("def later():\n    from workflows import services\n")
     assert imported_apps(module) == [(2, "workflows")] and upward("forms", "workflows")
+    assert upward("pages", "open311") and not upward("open311", "workflows")

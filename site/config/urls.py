@@ -41,7 +41,7 @@ urlpatterns = [
     path("language/<str:code>/", views.switch_language, name="switch_language"),
     path("api/v2/", api_router.urls),
     path("api/grid/", include(("grid.api", "grid-api"))),
-    path("open311/v2/", include("workflows.open311_urls")),
+    path("open311/v2/", include("open311.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", pages_views.account, name="account"),

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "pages",
     "forms",
     "workflows",
+    "open311",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",

@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 over HTTP: parse, call workflows.open311, answer in JSON or XML.
+"""Open311 GeoReport v2 over HTTP: parse, call open311.protocol, answer in JSON or XML.
 Every answer, errors included, has the spec's shape; the API never acts as the signed-in user,
 so its POST needs no CSRF token."""
 
@@ -17,7 +17,7 @@ from wagtail.models import Site
 from forms import services as form_services
 from grid.clients import ClientRateThrottle, client_address
 
-from . import open311
+from . import protocol as open311
 
 # Characters XML 1.0 cannot hold: an answer echoing them would not parse.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -1,9 +1,9 @@
-"""Open311 GeoReport v2 endpoints, mounted at /open311/v2/ (see workflows.open311). Any code
+"""Open311 GeoReport v2 endpoints, mounted at /open311/v2/ (see open311.protocol). Any code
 or id reaches its view, so that even a malformed one gets the spec's error list."""
 
 from django.urls import path, register_converter
 
-from . import open311_views as views
+from . import views
 
 
 class FormatConverter:

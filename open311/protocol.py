@@ -4,7 +4,7 @@ A *service* is a published process definition open to the public (`public_servic
 may start; its code is the definition's key and its attributes come from the intake form of the
 published version. A *request* is an intake submission, validated and stored by forms.services
 as a form page's would be, that starts the process; its status is read from the process.
-The views (open311_views.py) only parse and render: every rule is here.
+The views (open311/views.py) only parse and render: every rule is here.
 
 How a request fills the intake form (the README has the same table):
 - a field whose key (its clean name) is an Open311 parameter takes that parameter, e.g. hidden
@@ -50,9 +50,8 @@ from forms.models import FormDefinitionField
 from grid import selectors as grid_selectors
 from grid.models import Area
 from grid.validators import code_length
-
-from . import selectors, services
-from .models import (
+from workflows import selectors, services
+from workflows.models import (
     ProcessEvent,
     Stage,
     StageTask,
