@@ -1,4 +1,4 @@
-"""Issue 4: a public form page (show, submit) and a form's submissions in the admin: the list,
+"""A public form page (show, submit) and a form's submissions in the admin: the list,
 search and CSV/XLSX export with 20,000 submissions in the viewer's jurisdiction."""
 
 import random

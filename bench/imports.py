@@ -1,4 +1,4 @@
-"""Issue 3: import 100,000 households with their members from CSV, beside a plain bulk_create
+"""Import 100,000 households with their members from CSV, beside a plain bulk_create
 of the same rows (parsing included), on the database the run uses.
 
 Each measured step runs in a forked child process, so that its peak resident memory (the

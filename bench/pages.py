@@ -1,4 +1,4 @@
-"""Issue 6: an anonymous visitor's community page served by gunicorn (2 workers) on loopback,
+"""An anonymous visitor's community page served by gunicorn (2 workers) on loopback,
 beside Wagtail's own default page (a plain `Page` with Wagtail's template, uncached) on the same
 server in the same run, and the community page again with the page cache turned off.
 

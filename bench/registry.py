@@ -1,4 +1,4 @@
-"""Issue 2: the household admin list with 100,000 households in the viewer's jurisdiction."""
+"""The household admin list with 100,000 households in the viewer's jurisdiction."""
 
 import datetime
 import statistics

@@ -1,4 +1,4 @@
-"""Issue 5: 1,000 processes of a 3-stage definition run to the end through the engine's services,
+"""1,000 processes of a 3-stage definition run to the end through the engine's services,
 beside the same three stages hand-coded as a Viewflow flow; statements per transition as the
 tables grow; the inbox with 10,000 open tasks in scope."""
 

@@ -1,4 +1,4 @@
-"""Write-side rules of forms, shared by the public pages, the admin, commands and (issue 5) the
+"""Write-side rules of forms, shared by the public pages, the admin, commands and the
 process engine. The API, in the order a submission meets it:
 
 - `check_field` / `check_definition`: is a definition well formed (the admin calls them);
@@ -20,7 +20,8 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
@@ -107,7 +108,7 @@ class Problem(NamedTuple):
     """A rule a definition breaks: the index of the field (None for the whole form), the
     attribute at fault and the message."""
 
-    index: int | None
+    position: int | None
     attribute: str
     message: str
 
@@ -205,7 +206,7 @@ def build_form(
 def multi_value(data: Mapping, *, as_text: bool) -> MultiValueDict:
     if isinstance(data, MultiValueDict):
         return data
-    result = MultiValueDict()
+    result: MultiValueDict = MultiValueDict()
     for key, value in data.items():
         items = value if isinstance(value, list | tuple) else [value]
         result.setlist(str(key), [("" if v is None else str(v)) if as_text else v for v in items])
@@ -244,7 +245,7 @@ def store_submission(
     form: SubmissionForm,
     *,
     page: Page | None = None,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: Account | AnonymousUser | None = None,
     site: Site | None = None,
     rng: random.Random | None = None,
 ) -> Submission:
@@ -254,6 +255,7 @@ def store_submission(
     if not form.is_valid():
         raise ValidationError(_("Only a valid form can be stored."))
     definition = form.definition
+    assert definition is not None  # a valid form is built from a definition
     answered = form.answered()
     areas = [value for spec, value in answered if spec.type == "area" and value]
     emails = [value for spec, value in answered if spec.type == "email" and value]
@@ -306,7 +308,7 @@ def accept_submission(
     form: SubmissionForm,
     *,
     page: Page | None = None,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: Account | AnonymousUser | None = None,
     site: Site | None = None,
 ) -> Submission:
     """Accept a valid submission: store it first (committed), then run the side effects, so
@@ -366,7 +368,7 @@ def delete_files(paths: Sequence[str]) -> None:
         storage.delete(path)
 
 
-def delete_submission(submission: Submission, *, user: AbstractBaseUser | None) -> None:
+def delete_submission(submission: Submission, *, user: Account | None) -> None:
     """Delete a submission and its files, leaving an audit entry (no answers in it)."""
     paths = [f.file.name for f in submission.files.all()]
     with transaction.atomic():
@@ -387,7 +389,7 @@ def delete_submission(submission: Submission, *, user: AbstractBaseUser | None) 
 
 
 def log_export(
-    definitions: Sequence[FormDefinition], *, user: AbstractBaseUser, count: int, file_format: str
+    definitions: Sequence[FormDefinition], *, user: Account, count: int, file_format: str
 ) -> None:
     """Exports carry personal data out of the system: each one is on the audit log."""
     for definition in definitions:

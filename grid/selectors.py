@@ -5,7 +5,8 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.db.models import (
     CharField,
     F,
@@ -23,6 +24,7 @@ from wagtail.models import Page
 from .models import (
     PERSONAL_DATA_CODENAME,
     Area,
+    AreaQuerySet,
     Assignment,
     Building,
     Household,
@@ -31,7 +33,7 @@ from .models import (
     Unit,
 )
 
-User = AbstractBaseUser | AnonymousUser
+User = Account | AnonymousUser
 
 EVERYWHERE = None
 _CACHE_ATTR = "_grid_jurisdiction_codes"
@@ -201,7 +203,7 @@ def size_rule_violation(area: Area, household_count: int) -> str:
     return ""
 
 
-def grids_outside_size_rule(areas: QuerySet[Area] | None = None) -> list[tuple[Area, int, str]]:
+def grids_outside_size_rule(areas: AreaQuerySet | None = None) -> list[tuple[Area, int, str]]:
     """Residential grids whose household count is outside the configured bounds."""
     grids = with_household_counts(
         (areas if areas is not None else Area.objects.all())
@@ -209,10 +211,11 @@ def grids_outside_size_rule(areas: QuerySet[Area] | None = None) -> list[tuple[A
         .filter(kind=Area.Kind.RESIDENTIAL)
         .select_related("parent")
     )
+    # household_count is annotated by with_household_counts.
     return [
-        (grid, grid.household_count, violation)
+        (grid, grid.household_count, violation)  # type: ignore[attr-defined]
         for grid in grids
-        if (violation := size_rule_violation(grid, grid.household_count))
+        if (violation := size_rule_violation(grid, grid.household_count))  # type: ignore[attr-defined]
     ]
 
 

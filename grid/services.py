@@ -1,6 +1,6 @@
 """Write-side rules of the registry, shared by the admin, imports, the API and commands."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from .models import Area, Assignment, Department, Role
 
 
 def role_permissions(role: Role) -> set[str]:
-    if role.group_id is None:
+    if role.group is None:
         return set()
     return {
         f"{app}.{codename}"
@@ -20,7 +20,7 @@ def role_permissions(role: Role) -> set[str]:
     }
 
 
-def can_grant(granter: AbstractBaseUser, role: Role, area: Area | None) -> bool:
+def can_grant(granter: Account, role: Role, area: Area | None) -> bool:
     """A user may hand out a role only inside their jurisdiction, and only one that grants
     nothing they do not hold themselves; department roles are for platform admins."""
     if granter.is_superuser:
@@ -33,12 +33,12 @@ def can_grant(granter: AbstractBaseUser, role: Role, area: Area | None) -> bool:
 @transaction.atomic
 def assign_role(
     *,
-    user: AbstractBaseUser,
+    user: Account,
     role: Role,
     area: Area | None = None,
     department: Department | None = None,
     work_phone: str = "",
-    granted_by: AbstractBaseUser | None = None,
+    granted_by: Account | None = None,
 ) -> Assignment:
     if granted_by is not None and not can_grant(granted_by, role, area):
         raise PermissionDenied(_("You cannot grant this role on this area."))
@@ -50,7 +50,7 @@ def assign_role(
     return assignment
 
 
-def check_area_parent(user: AbstractBaseUser, parent: Area | None) -> None:
+def check_area_parent(user: Account, parent: Area | None) -> None:
     """Only platform admins create districts; everyone else works under an area they see."""
     if user.is_superuser:
         return

@@ -161,8 +161,11 @@ def intake_of(snapshot: selectors.VersionSnapshot) -> Intake:
         taken = {spec.name for spec in parameters.values()}
         return next((s for s, f in inputs if s.name not in taken and test(s, f)), None)
 
+    def of_type(kind: str) -> Callable[[FieldSpec, FormDefinitionField], bool]:
+        return lambda spec, field: spec.type == kind
+
     for parameter, kind in BY_TYPE.items():
-        if parameter not in parameters and (spec := first_free(lambda s, f, k=kind: s.type == k)):
+        if parameter not in parameters and (spec := first_free(of_type(kind))):
             parameters[parameter] = spec
     if not {"first_name", "last_name"} & parameters.keys() and (
         spec := first_free(lambda s, f: s.type == "singleline" and f.is_personal)
@@ -315,7 +318,8 @@ def datatype_description(spec: FieldSpec, field: FormDefinitionField) -> str:
             _("From %(min)s to %(max)s.")
             % {"min": "−∞" if low is None else low, "max": "∞" if high is None else high}
         )
-    parts.append(Row(spec, None, None).condition_hint)
+    # Only the condition's wording is read: no bound field is needed.
+    parts.append(Row(spec, None, None).condition_hint)  # type: ignore[arg-type]
     return " ".join(part for part in parts if part)
 
 
@@ -373,7 +377,7 @@ def locate(params: QueryDict) -> tuple[Area, str]:
 
 
 def area_label(area: Area) -> str:
-    return f"{area.parent.name} {area.name}" if area.parent_id else area.name
+    return f"{area.parent.name} {area.name}" if area.parent is not None else area.name
 
 
 def full_name(first: str, last: str) -> str:
@@ -413,7 +417,9 @@ def form_data(intake: Intake, params: QueryDict, area: Area, where: str) -> dict
         if attribute is None:
             problems.append(_("%(key)s: this service has no such attribute.") % {"key": key})
         elif DATATYPES.get(attribute.spec.type) == "multivaluelist":
-            data.setdefault(attribute.spec.name, []).extend(v for v in values if v)
+            chosen = data.setdefault(attribute.spec.name, [])
+            assert isinstance(chosen, list)  # only multivaluelists are collected under it
+            chosen.extend(v for v in values if v)
         elif len(values) != 1:
             problems.append(_("%(key)s: give one value.") % {"key": key})
         elif attribute.spec.type == "checkbox":
@@ -552,7 +558,9 @@ def moment(params: QueryDict, name: str, *, end: bool) -> datetime.datetime | No
             400,
             _("%(name)s: give a date and time such as 2026-03-01T08:00:00+08:00.") % {"name": name},
         )
-    if (day or value).year not in YEARS:
+    moment = day or value
+    assert moment is not None  # refused above
+    if moment.year not in YEARS:
         raise Open311Error(
             400,
             _("%(name)s: give a date between the years %(first)d and %(last)d.")
@@ -560,6 +568,7 @@ def moment(params: QueryDict, name: str, *, end: bool) -> datetime.datetime | No
         )
     if day is not None:
         value = datetime.datetime.combine(day + datetime.timedelta(days=int(end)), datetime.time())
+    assert value is not None
     return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
@@ -567,7 +576,7 @@ def find_requests(params: QueryDict) -> list[dict]:
     """GET requests: by service_request_id (which overrides the rest), or by service, status
     and a period of at most 90 days (the last 90 by default), newest first, at most 1,000."""
     if params.get("service_request_id", "").strip():
-        return requests_by_id(params["service_request_id"])
+        return requests_by_id(params.get("service_request_id", ""))
     found = public_requests()
     code = params.get("service_code", "").strip()
     if code:

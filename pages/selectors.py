@@ -1,9 +1,10 @@
 """Read-side rules of the public sites: what each page shows, in a fixed number of queries."""
 
 import datetime
+from typing import cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as Account
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.urls import reverse
@@ -159,14 +160,20 @@ def map_config(area: Area, features: list[dict] | None = None) -> dict:
 def community_context(page: CommunityPage) -> dict:
     from grid.serializers import area_feature
 
-    area = page.area
+    area = cast(Area, page.area)  # the stubs do not follow the page's area key
     grids = public.counted(public.with_public_workers(area.children.all()))
-    facilities = list(Facility.objects.filter(grid__parent=area).exclude(latitude=None))
-    features = [area_feature(grid, grid.public_workers) for grid in grids]
+    facilities = list(
+        Facility.objects.filter(grid__parent=area).exclude(latitude=None).exclude(longitude=None)
+    )
+    # public_workers and household_count are annotated by grid.public.
+    features = [area_feature(grid, grid.public_workers) for grid in grids]  # type: ignore[attr-defined]
     features += [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(f.longitude), float(f.latitude)]},
+            "geometry": {
+                "type": "Point",
+                "coordinates": [float(f.longitude or 0), float(f.latitude or 0)],
+            },
             "properties": {
                 "name": f.name,
                 "kind": "facility",
@@ -184,12 +191,12 @@ def community_context(page: CommunityPage) -> dict:
         "access_list_page": children_of_type(page, AccessListPage).first(),
         "form_pages": form_pages(page),
         "map_config": map_config(area, features),
-        "household_total": sum(grid.household_count for grid in grids),
+        "household_total": sum(grid.household_count for grid in grids),  # type: ignore[attr-defined]
     }
 
 
 def street_context(page: StreetPage) -> dict:
-    area = page.area
+    area = cast(Area, page.area)
     communities = public.counted(area.children.all())
     community_pages = pages_by_area(CommunityPage, page, [c.pk for c in communities])
     return {
@@ -205,7 +212,7 @@ def street_context(page: StreetPage) -> dict:
     }
 
 
-def activity_context(activity: VolunteerActivityPage, user: AbstractBaseUser) -> dict:
+def activity_context(activity: VolunteerActivityPage, user: Account) -> dict:
     counts = dict(
         activity.signups.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
@@ -260,7 +267,7 @@ def access_list_context(area: Area, params: QueryDict) -> dict:
     }
 
 
-def volunteer_summary(user: AbstractBaseUser) -> dict:
+def volunteer_summary(user: Account) -> dict:
     signups = (
         ActivitySignup.objects.filter(volunteer=user)
         .exclude(status=Status.CANCELLED)

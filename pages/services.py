@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +17,7 @@ VOLUNTEER_ROLE = "volunteer"
 Status = ActivitySignup.Status
 
 
-def is_registered_volunteer(user: AbstractBaseUser) -> bool:
+def is_registered_volunteer(user: Account) -> bool:
     """A registered volunteer holds the volunteer role on an area (given when the community
     approves their registration)."""
     return (
@@ -32,7 +32,7 @@ def _locked(activity: VolunteerActivityPage) -> VolunteerActivityPage:
 
 
 @transaction.atomic
-def sign_up(activity: VolunteerActivityPage, user: AbstractBaseUser) -> ActivitySignup:
+def sign_up(activity: VolunteerActivityPage, user: Account) -> ActivitySignup:
     """A place if one is free, otherwise a place on the waiting list."""
     if not is_registered_volunteer(user):
         raise PermissionDenied(_("Only registered volunteers can sign up for activities."))
@@ -53,7 +53,7 @@ def sign_up(activity: VolunteerActivityPage, user: AbstractBaseUser) -> Activity
 
 
 @transaction.atomic
-def cancel(activity: VolunteerActivityPage, user: AbstractBaseUser) -> ActivitySignup | None:
+def cancel(activity: VolunteerActivityPage, user: Account) -> ActivitySignup | None:
     """Cancel the user's sign-up; a freed place goes to the first on the waiting list, who is
     returned."""
     activity = _locked(activity)
@@ -76,14 +76,14 @@ def cancel(activity: VolunteerActivityPage, user: AbstractBaseUser) -> ActivityS
     return promoted
 
 
-def can_log_hours(activity: VolunteerActivityPage, user: AbstractBaseUser) -> bool:
+def can_log_hours(activity: VolunteerActivityPage, user: Account) -> bool:
     return user.is_authenticated and (user.is_superuser or activity.organiser_id == user.pk)
 
 
 @transaction.atomic
 def log_hours(
     activity: VolunteerActivityPage,
-    organiser: AbstractBaseUser,
+    organiser: Account,
     hours: dict[int, Decimal | None],
 ) -> int:
     """Record the hours each confirmed volunteer served (by sign-up id); returns how many

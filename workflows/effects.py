@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class EffectKind:
-    label: str
+    label: str | Promise
     inputs: tuple[str, ...]
     optional: tuple[str, ...]
     # Returns the note for staff and, optionally, a message for the applicant.
@@ -119,7 +120,7 @@ def register(key: str, kind: EffectKind) -> None:
     EFFECTS[key] = kind
 
 
-def choices() -> list[tuple[str, str]]:
+def choices() -> list[tuple[str, str | Promise]]:
     return [(key, kind.label) for key, kind in EFFECTS.items()]
 
 

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
@@ -30,7 +31,7 @@ from .models import (
     WorkflowVersion,
 )
 
-User = AbstractBaseUser | AnonymousUser
+User = Account | AnonymousUser
 
 APPLICANT = "applicant"
 # Nobody holds this: revisions are made through the tracking page, by whoever has the code.
@@ -123,6 +124,14 @@ def open_version(definition: WorkflowDefinition) -> WorkflowVersion | None:
 def current_stage(process: WorkflowProcess) -> Stage | None:
     stages = snapshot(process.version).stages
     return stages[process.stage_index] if process.stage_index < len(stages) else None
+
+
+def active_stage(process: WorkflowProcess) -> Stage:
+    """The stage a task of the process is for: there is one while any task is open."""
+    stage = current_stage(process)
+    if stage is None:
+        raise ValueError(f"process {process.pk} has passed its last stage")
+    return stage
 
 
 def answer_by_label(submission: Submission, label: str) -> object:
@@ -219,6 +228,8 @@ _OVERSEEN_ATTR = "_workflow_overseen_places"
 
 def overseen_places(user: User) -> list[tuple[int, str]]:
     """(version, area code) pairs the user oversees, worked out once per request."""
+    if not user.is_authenticated:
+        return []
     if not hasattr(user, _OVERSEEN_ATTR):
         held: dict[tuple[int, int], list[str]] = {}
         for role_id, level, code in Assignment.objects.filter(

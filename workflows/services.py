@@ -7,7 +7,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -39,7 +40,7 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-User = AbstractBaseUser | AnonymousUser
+User = Account | AnonymousUser
 
 APPROVE, REJECT, RETURN, REFER = "approve", "reject", "return", "refer"
 OUTCOME_LABELS = {
@@ -149,9 +150,7 @@ def forms_of(definition: WorkflowDefinition) -> list[FormDefinition]:
     return forms
 
 
-def freeze_version(
-    definition: WorkflowDefinition, user: AbstractBaseUser | None
-) -> WorkflowVersion:
+def freeze_version(definition: WorkflowDefinition, user: Account | None) -> WorkflowVersion:
     """Publishing freezes a version: the definition's live revision and the live revisions of
     its forms (checked live by `definition_problems`). Called when Wagtail publishes."""
     last = definition.versions.order_by("-number").values_list("number", flat=True).first()
@@ -332,20 +331,20 @@ def mark_stage(task: StageTask, stage: Stage, name: str, *, with_deadline: bool)
 
 
 def prepare_review_task(activation: Activation) -> str:
-    stage = selectors.current_stage(activation.process)
+    stage = selectors.active_stage(activation.process)
     mark_stage(activation.task, stage, stage.name, with_deadline=True)
     return stage_permission(activation.process, stage)
 
 
 def prepare_revision_task(activation: Activation) -> str:
-    stage = selectors.current_stage(activation.process)
+    stage = selectors.active_stage(activation.process)
     name = _("Revision by the applicant (%(stage)s)") % {"stage": stage.name}
     mark_stage(activation.task, stage, name, with_deadline=False)
     return selectors.APPLICANT_PERMISSION
 
 
 def prepare_referral_task(activation: Activation) -> str:
-    stage = selectors.current_stage(activation.process)
+    stage = selectors.active_stage(activation.process)
     name = _("Answer for %(stage)s") % {"stage": stage.name}
     mark_stage(activation.task, stage, name, with_deadline=True)
     return selectors.department_permission(activation.process.referred_to.key)
@@ -410,11 +409,11 @@ def allowed_outcomes(stage: Stage) -> list[tuple[str, str]]:
     return outcomes
 
 
-def record_decision(activation: Activation, user: AbstractBaseUser, decision: Decision) -> None:
+def record_decision(activation: Activation, user: Account, decision: Decision) -> None:
     """Apply a reviewer's decision to the process; Viewflow's `execute` then routes it."""
     process: WorkflowProcess = activation.process
     snapshot = selectors.snapshot(process.version)
-    stage = selectors.current_stage(process)
+    stage = selectors.active_stage(process)
     if decision.outcome not in dict(allowed_outcomes(stage)):
         raise ValidationError(_("This stage does not allow that outcome."))
     if decision.outcome == REFER and decision.department is None:
@@ -459,7 +458,7 @@ def record_decision(activation: Activation, user: AbstractBaseUser, decision: De
         )
 
 
-def record_answer(activation: Activation, user: AbstractBaseUser, answer: str) -> None:
+def record_answer(activation: Activation, user: Account, answer: str) -> None:
     """A referred department's answer; the process returns to the stage that referred it."""
     process: WorkflowProcess = activation.process
     ProcessEvent.objects.create(
@@ -474,7 +473,7 @@ def record_answer(activation: Activation, user: AbstractBaseUser, answer: str) -
     process.save(update_fields=["route"])
 
 
-def claim(task: StageTask, user: AbstractBaseUser) -> None:
+def claim(task: StageTask, user: Account) -> None:
     """Take a task from the queue into one's inbox, with the inbox's permission check."""
     with task.activation() as activation:
         if not activation.task.flow_task.can_assign(user, activation.task):
@@ -482,7 +481,7 @@ def claim(task: StageTask, user: AbstractBaseUser) -> None:
         activation.assign(user)
 
 
-def act_on_task(task: StageTask, user: AbstractBaseUser, act) -> None:
+def act_on_task(task: StageTask, user: Account, act) -> None:
     """Take a task and complete it from Python with `act(activation)`, under the process lock
     and with the same permission checks as the inbox (Viewflow's own transitions skip them)."""
     with task.activation() as activation:
@@ -499,11 +498,11 @@ def act_on_task(task: StageTask, user: AbstractBaseUser, act) -> None:
         activation.execute()
 
 
-def decide(task: StageTask, user: AbstractBaseUser, decision: Decision) -> None:
+def decide(task: StageTask, user: Account, decision: Decision) -> None:
     act_on_task(task, user, lambda activation: record_decision(activation, user, decision))
 
 
-def answer_referral(task: StageTask, user: AbstractBaseUser, answer: str) -> None:
+def answer_referral(task: StageTask, user: Account, answer: str) -> None:
     act_on_task(task, user, lambda activation: record_answer(activation, user, answer))
 
 

@@ -231,7 +231,7 @@ json_values = st.recursive(
 )
 @given(body=st.dictionaries(st.sampled_from(NAMES), json_values))
 def test_the_service_takes_any_json_body_and_answers_with_errors(form_page, body):
-    """What issue 5's API will hand to services.validate: any JSON, never an exception."""
+    """What the process engine's API hands to services.validate: any JSON, never an exception."""
     page, grid = form_page
     form = services.validate(page.definition, {**GOOD, "grid": grid.code, **body})
     if not form.is_valid():

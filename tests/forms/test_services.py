@@ -1,5 +1,5 @@
-"""The service API issue 5 builds on: store first, then side effects; failures recorded and
-retried; references; deletion; kept uploads cleared."""
+"""The service API the process engine builds on: store first, then side effects; failures
+recorded and retried; references; deletion; kept uploads cleared."""
 
 import datetime
 import random
