@@ -6,7 +6,7 @@ published version. A *request* is an intake submission, validated and stored by 
 as a form page's would be, that starts the process; its status is read from the process.
 The views (open311/views.py) only parse and render: every rule is here.
 
-How a request fills the intake form (the README has the same table):
+How a request fills the intake form (docs/sites.md has the same table):
 - a field whose key (its clean name) is an Open311 parameter takes that parameter, e.g. hidden
   fields keyed `lat`, `long` or `address_string` keep what the report app sent;
 - otherwise, by type, the first free field: description → paragraph, email → email,

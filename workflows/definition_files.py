@@ -10,7 +10,7 @@ transaction: forms matched by slug and the definition by key are updated in plac
 fields, stages, effects and overseers replaced), the others created. What is already live is
 left alone, so importing an identical file again makes no new version.
 
-Keys are the model attributes of the same name (the admin's fields); the README's section
+Keys are the model attributes of the same name (the admin's fields); docs/processes.md's section
 "Definitions as files" documents them.
 """
 
@@ -37,7 +37,7 @@ FORMAT = 1
 HEADER = (
     "# A People's Grid process definition with its forms.\n"
     "# Import it with: python manage.py import_workflow FILE\n"
-    "# Keys and values: README.md, section “Definitions as files”.\n"
+    "# Keys and values: docs/processes.md, section “Definitions as files”.\n"
 )
 LEVELS = {"district": Area.Level.DISTRICT, "street": Area.Level.STREET}
 LEVELS |= {"community": Area.Level.COMMUNITY, "grid": Area.Level.GRID}
