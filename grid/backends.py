@@ -6,24 +6,37 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import Permission
 
-_CACHE_ATTR = "_grid_assignment_perm_cache"
 
+class CachedPermissionsBackend(BaseBackend):
+    """Permissions worked out once per user object (that is, once per request) from the
+    user's assignments; subclasses say which."""
 
-class AssignmentBackend(BaseBackend):
-    def get_group_permissions(self, user_obj, obj=None) -> set[str]:
-        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
-            return set()
-        if not hasattr(user_obj, _CACHE_ATTR):
-            perms = (
-                Permission.objects.filter(group__roles__assignments__user=user_obj)
-                .values_list("content_type__app_label", "codename")
-                .distinct()
-            )
-            setattr(user_obj, _CACHE_ATTR, {f"{app}.{codename}" for app, codename in perms})
-        return getattr(user_obj, _CACHE_ATTR)
+    cache_attr: str
+
+    def permissions_of(self, user_obj) -> set[str]:
+        raise NotImplementedError
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
-        return self.get_group_permissions(user_obj, obj)
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, self.cache_attr):
+            setattr(user_obj, self.cache_attr, self.permissions_of(user_obj))
+        return getattr(user_obj, self.cache_attr)
+
+
+class AssignmentBackend(CachedPermissionsBackend):
+    cache_attr = "_grid_assignment_perm_cache"
+
+    def permissions_of(self, user_obj) -> set[str]:
+        perms = (
+            Permission.objects.filter(group__roles__assignments__user=user_obj)
+            .values_list("content_type__app_label", "codename")
+            .distinct()
+        )
+        return {f"{app}.{codename}" for app, codename in perms}
+
+    def get_group_permissions(self, user_obj, obj=None) -> set[str]:
+        return self.get_all_permissions(user_obj, obj)
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):

@@ -11,7 +11,7 @@ from wagtail.log_actions import log
 
 from . import audit, selectors
 from .models import ExportRecord
-from .resources import RegistryResource
+from .registers import RegistryResource
 from .tabular import CSV, csv_chunks, write_xlsx
 
 

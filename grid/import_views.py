@@ -22,7 +22,7 @@ from wagtail_modeladmin.views import IndexView
 from . import exports, jobs, selectors
 from .imports import ImportReport
 from .models import ImportJob
-from .resources import RegistryResource, get_resource
+from .registers import RegistryResource, get_resource
 from .tabular import ENCODINGS, XLSX
 
 

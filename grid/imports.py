@@ -1,5 +1,5 @@
 """Importing a registry file: read it (grid.tabular), check every row and column (the resources
-in grid.resources), and write it all or nothing.
+in grid.registers), and write it all or nothing.
 
 The file is checked and written in chunks so that memory stays flat however long it is; lookups
 (areas, buildings, existing records) are fetched once per chunk, never per row. A real import
@@ -7,84 +7,18 @@ runs inside one transaction: if any row is in error, or the process dies midway,
 written. A dry run writes nothing at all.
 """
 
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import selectors
+from .import_records import ImportContext, ImportReport, Progress
+from .registers import get_resource
 from .tabular import FileError, Table, open_table
 
 # The report keeps this many errors; the count covers all of them.
-MAX_ERRORS = 1000
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportReport:
-    resource: str
-    dry_run: bool
-    rows: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    empty_rows: int = 0
-    error_count: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    encoding: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def error(self, row: int, column: str, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(row, column, str(message)))
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ImportReport":
-        errors = [RowError(**error) for error in data.get("errors", [])]
-        return cls(**{**data, "errors": errors})
-
-
-class ImportContext:
-    """What one import knows beyond a single row: who imports, where they may import, what
-    the file has already said, and what is already in the database."""
-
-    def __init__(self, user: AbstractBaseUser | None, report: ImportReport, dry_run: bool):
-        self.user = user
-        self.report = report
-        self.dry_run = dry_run
-        # None: everywhere (a command run without --user, or a superuser).
-        self.codes = selectors.jurisdiction_codes(user) if user is not None else None
-        # One uuid ties the audit entries of one import together, as Wagtail does per action.
-        self.log_uuid = uuid.uuid4()
-        self.state: dict[str, Any] = {}
-
-    @property
-    def writing(self) -> bool:
-        """Rows are written only in a real import and only while no row has been in error."""
-        return not self.dry_run and self.report.ok
-
-    def in_scope(self, code: str) -> bool:
-        return self.codes is None or any(code.startswith(prefix) for prefix in self.codes)
 
 
 def chunks(table: Table, report: ImportReport, size: int) -> Iterator[list[tuple[int, list[Any]]]]:
@@ -113,8 +47,6 @@ def import_file(
 ) -> ImportReport:
     """Check (and unless `dry_run`, write) a whole file; never writes part of it.
     `on_success` runs inside the import's transaction once every row is written."""
-    from .resources import get_resource
-
     resource = get_resource(resource_name)
     report = ImportReport(resource=resource_name, dry_run=dry_run)
     try:

@@ -20,7 +20,7 @@ from wagtail.log_actions import log
 from . import audit, tabular
 from .imports import ImportReport, Progress, import_file
 from .models import ImportJob
-from .resources import get_resource
+from .registers import get_resource
 from .tabular import FileError
 
 logger = logging.getLogger(__name__)

@@ -232,3 +232,8 @@ def validate_area_code(code: str, parent_code: str | None) -> None:
 def code_length(level: int) -> int:
     """How many digits the code of an area at `level` has: 6, 9, 12 or 15."""
     return DISTRICT_CODE_LENGTH + SEGMENT_LENGTH * level
+
+
+def code_at_level(code: str, level: int) -> str:
+    """The code of the ancestor at `level` of the area with `code` (codes are prefixes)."""
+    return code[: code_length(level)]

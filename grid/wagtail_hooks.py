@@ -16,7 +16,7 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import InspectView
 
-from . import audit, import_views, resources, selectors, services
+from . import audit, import_views, registers, selectors, services
 from .admin_views import ScopedAdminForm, ScopedModelAdmin, area_filters
 from .import_views import TransferAdminMixin
 from .masking import mask_id_number, mask_phone
@@ -81,7 +81,7 @@ class AreaInspectView(InspectView):
 
 
 class AreaAdmin(TransferAdminMixin, ScopedModelAdmin):
-    resource_class = resources.AreaResource
+    resource_class = registers.AreaResource
     model = Area
     menu_label = _("Areas")
     menu_icon = "site"
@@ -117,7 +117,7 @@ class AreaAdmin(TransferAdminMixin, ScopedModelAdmin):
 
 
 class BuildingAdmin(TransferAdminMixin, ScopedModelAdmin):
-    resource_class = resources.BuildingResource
+    resource_class = registers.BuildingResource
     model = Building
     area_path = "grid"
     menu_label = _("Buildings")
@@ -134,7 +134,7 @@ class BuildingAdmin(TransferAdminMixin, ScopedModelAdmin):
 
 
 class HouseholdAdmin(TransferAdminMixin, ScopedModelAdmin):
-    resource_class = resources.HouseholdResource
+    resource_class = registers.HouseholdResource
     model = Household
     area_path = "building__grid"
     shows_personal_data = True
@@ -249,7 +249,7 @@ class ResidentAdmin(MaskedColumns, ScopedModelAdmin):
 
 
 class UnitAdmin(TransferAdminMixin, ScopedModelAdmin):
-    resource_class = resources.UnitResource
+    resource_class = registers.UnitResource
     model = Unit
     area_path = "grid"
     menu_label = _("Units")
@@ -267,7 +267,7 @@ class UnitAdmin(TransferAdminMixin, ScopedModelAdmin):
 
 
 class FacilityAdmin(TransferAdminMixin, ScopedModelAdmin):
-    resource_class = resources.FacilityResource
+    resource_class = registers.FacilityResource
     model = Facility
     area_path = "grid"
     menu_label = _("Facilities")
@@ -338,7 +338,7 @@ class RegistryGroup(ModelAdminGroup):
 
 
 class DepartmentAdmin(TransferAdminMixin, ModelAdmin):
-    resource_class = resources.DepartmentResource
+    resource_class = registers.DepartmentResource
     model = Department
     menu_label = _("Departments")
     menu_icon = "group"
@@ -369,7 +369,7 @@ class AssignmentForm(ScopedAdminForm):
 
 
 class AssignmentAdmin(TransferAdminMixin, ScopedModelAdmin):
-    resource_class = resources.AssignmentResource
+    resource_class = registers.AssignmentResource
     model = Assignment
     area_path = "area"
     menu_label = _("Role assignments")

@@ -49,7 +49,7 @@ from forms.builder import MULTILINE_MAX_LENGTH, FieldSpec, Row, field_specs, pla
 from forms.models import FormDefinitionField
 from grid import selectors as grid_selectors
 from grid.models import Area
-from grid.validators import code_length
+from grid.validators import code_at_level
 from workflows import selectors, services
 from workflows.models import (
     ProcessEvent,
@@ -406,7 +406,7 @@ def form_data(intake: Intake, params: QueryDict, area: Area, where: str) -> dict
                 % {"where": where, "area": area.name, "level": Area.Level(level).label.lower()}
             )
         else:
-            data[name] = area.code[: code_length(level)]
+            data[name] = code_at_level(area.code, level)
     inputs = intake.inputs
     for key in params:
         match = ATTRIBUTE.fullmatch(key)
@@ -472,7 +472,7 @@ def chooser_root(intake: Intake, area: Area) -> Area | None:
     ancestor at the highest level they take (rather than every area of their level)."""
     if not intake.located:
         return None
-    return Area.objects.get(code=area.code[: code_length(min(intake.located.values()))])
+    return Area.objects.get(code=code_at_level(area.code, min(intake.located.values())))
 
 
 def form_problems(form, intake: Intake, where: str) -> list[str]:
@@ -629,7 +629,7 @@ def records(processes: list[WorkflowProcess], by_code: Iterable[int]) -> list[di
         .values_list("process_id", "public_message")
     )
     codes = {
-        area.code[: code_length(level)]
+        code_at_level(area.code, level)
         for p in processes
         for area in (p.area, p.submission.area or p.area)
         for level in range(area.level + 1)
@@ -670,7 +670,7 @@ def record(
     closed = process.status != PROCESS.NEW
     location = process.submission.area or process.area
     centre = grid_selectors.boundary_centre(location.boundary)
-    general = [location.code[: code_length(level)] for level in range(location.level, -1, -1)]
+    general = [code_at_level(location.code, level) for level in range(location.level, -1, -1)]
     answers = process.submission.form_data
     reporter = message is not None
     state = state_text(process, closed)
@@ -723,7 +723,7 @@ def agency(
         return process.area.name
     stage = snapshot.stages[min(process.stage_index, len(snapshot.stages) - 1)]
     if stage.actor == Stage.Actor.ROLE and stage.role_level is not None:
-        code = selectors.code_at_level(process.area.code, stage.role_level)
+        code = code_at_level(process.area.code, stage.role_level)
         return names.get(code, process.area.name)
     department = selectors.department_named(
         selectors.answer_by_label(process.submission, stage.department_field)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from grid.masking import mask_email
 from grid.models import Area, Assignment, Role, Volunteer
-from grid.validators import code_length
+from grid.validators import code_at_level
 from workflows import selectors as workflow_selectors
 from workflows import services as workflow_services
 from workflows.effects import EffectKind, as_date, as_text, register
@@ -48,7 +48,7 @@ def activate_volunteer(effect: Effect, process: WorkflowProcess, values: dict) -
     signed in, it goes to that account and no other. Filed anonymously, it gets a new account of
     its own (never one found by the phone given: anyone can type a phone), which only the person
     who controls the e-mail address given can open, through a one-time link sent there."""
-    community_code = process.area.code[: code_length(Area.Level.COMMUNITY)]
+    community_code = code_at_level(process.area.code, Area.Level.COMMUNITY)
     community = Area.objects.get(code=community_code)
     grid_value = values.get("grid")
     grid = None

@@ -3,27 +3,22 @@
 the queue permissions of their grid assignments, so Viewflow's inbox, queue, assign and execute
 views, and their SQL filtering, work unchanged."""
 
-from django.contrib.auth.backends import BaseBackend
-
+from grid.backends import CachedPermissionsBackend
 from grid.models import Assignment
 
 from . import selectors
 
-_CACHE_ATTR = "_workflow_queue_perm_cache"
 
+class QueueBackend(CachedPermissionsBackend):
+    cache_attr = "_workflow_queue_perm_cache"
 
-class QueueBackend(BaseBackend):
-    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
-        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
-            return set()
-        if not hasattr(user_obj, _CACHE_ATTR):
-            perms = set()
-            for role_key, area_code, department_key in Assignment.objects.filter(
-                user=user_obj
-            ).values_list("role__key", "area__code", "department__key"):
-                if area_code:
-                    perms.add(selectors.queue_permission(role_key, area_code))
-                if department_key:
-                    perms.add(selectors.department_permission(department_key))
-            setattr(user_obj, _CACHE_ATTR, perms)
-        return getattr(user_obj, _CACHE_ATTR)
+    def permissions_of(self, user_obj) -> set[str]:
+        perms = set()
+        for role_key, area_code, department_key in Assignment.objects.filter(
+            user=user_obj
+        ).values_list("role__key", "area__code", "department__key"):
+            if area_code:
+                perms.add(selectors.queue_permission(role_key, area_code))
+            if department_key:
+                perms.add(selectors.department_permission(department_key))
+        return perms

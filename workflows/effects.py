@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from forms import selectors as form_selectors
 from forms import services as form_services
+from grid.validators import code_at_level
 
 from . import selectors, services
 from .models import Effect, ProcessEvent, WorkflowProcess
@@ -64,7 +65,7 @@ def notify_people(effect: Effect, process: WorkflowProcess, values: dict) -> tup
     if effect.role_id:
         # Staff read the public number where the message says {code}: the tracking code is
         # the applicant's key alone.
-        area_code = selectors.code_at_level(process.area.code, effect.role_level)
+        area_code = code_at_level(process.area.code, effect.role_level)
         users = [a.user for a in selectors.holders(effect.role.key, area_code)]
         services.notify(users, message(process.number), services.process_url(process), process)
         count += len(users)

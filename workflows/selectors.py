@@ -18,7 +18,6 @@ from forms import selectors as form_selectors
 from forms.models import FormDefinition, Submission
 from grid import selectors as grid_selectors
 from grid.models import Area, Assignment, Department, Role
-from grid.validators import code_length
 
 from .models import (
     Effect,
@@ -46,11 +45,6 @@ def queue_permission(role_key: str, area_code: str) -> str:
 
 def department_permission(department_key: str) -> str:
     return f"workflows.department:{department_key}"
-
-
-def code_at_level(code: str, level: int) -> str:
-    """The code of the ancestor at `level` of the area with `code` (codes are prefixes)."""
-    return code[: code_length(level)]
 
 
 @dataclass

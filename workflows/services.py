@@ -24,7 +24,7 @@ from forms import services as form_services
 from forms.builder import SubmissionForm, json_value
 from forms.models import FormDefinition, Submission
 from grid.models import Area, Department
-from grid.validators import code_length
+from grid.validators import code_at_level, code_length
 
 from . import calendar, selectors
 from .models import (
@@ -312,7 +312,7 @@ def stage_permission(process: WorkflowProcess, stage: Stage) -> str:
     if stage.actor == Stage.Actor.ROLE:
         role_key = selectors.snapshot(process.version).role_keys[stage.role_id]
         return selectors.queue_permission(
-            role_key, selectors.code_at_level(process.area.code, stage.role_level)
+            role_key, code_at_level(process.area.code, stage.role_level)
         )
     department = selectors.department_named(
         selectors.answer_by_label(selectors.current_intake(process), stage.department_field)
@@ -571,7 +571,7 @@ def escalate(process: WorkflowProcess, task: StageTask) -> None:
     if stage is None or not stage.escalation_role_id:
         return
     role_key = selectors.snapshot(process.version).role_keys[stage.escalation_role_id]
-    code = selectors.code_at_level(process.area.code, stage.escalation_level)
+    code = code_at_level(process.area.code, stage.escalation_level)
     text = _("Overdue: %(stage)s of %(number)s (%(area)s) has passed its deadline.") % {
         "stage": task.stage_name,
         "number": process.number,

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
 from grid.models import Household, Resident
-from grid.resources import HouseholdResource
+from grid.registers import HouseholdResource
 
 from .conftest import new_id
 from .helpers import errors, households, snapshot

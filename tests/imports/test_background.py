@@ -12,7 +12,7 @@ from django.urls import reverse
 from grid import jobs
 from grid.imports import import_file
 from grid.models import Household, ImportJob
-from grid.resources import HouseholdResource
+from grid.registers import HouseholdResource
 
 from .conftest import new_id
 from .files import csv_bytes

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from grid import exports
 from grid.models import Assignment, Department, Facility, Household, Resident, Unit
-from grid.resources import RESOURCES, get_resource
+from grid.registers import RESOURCES, get_resource
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,

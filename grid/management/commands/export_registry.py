@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from grid import exports
-from grid.resources import RESOURCES, get_resource
+from grid.registers import RESOURCES, get_resource
 from grid.tabular import CSV, FileError, format_for
 
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from grid import jobs
-from grid.resources import RESOURCES
+from grid.registers import RESOURCES
 from grid.tabular import ENCODINGS
 
 

@@ -1,0 +1,79 @@
+"""What an import reports (row by row errors, counts) and the state its rows share while it
+runs; the registers and the import runner both use them."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from . import selectors
+
+# The report keeps this many errors; the count covers all of them.
+
+MAX_ERRORS = 1000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    resource: str
+    dry_run: bool
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    empty_rows: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    encoding: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row, column, str(message)))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ImportReport":
+        errors = [RowError(**error) for error in data.get("errors", [])]
+        return cls(**{**data, "errors": errors})
+
+
+class ImportContext:
+    """What one import knows beyond a single row: who imports, where they may import, what
+    the file has already said, and what is already in the database."""
+
+    def __init__(self, user: AbstractBaseUser | None, report: ImportReport, dry_run: bool):
+        self.user = user
+        self.report = report
+        self.dry_run = dry_run
+        # None: everywhere (a command run without --user, or a superuser).
+        self.codes = selectors.jurisdiction_codes(user) if user is not None else None
+        # One uuid ties the audit entries of one import together, as Wagtail does per action.
+        self.log_uuid = uuid.uuid4()
+        self.state: dict[str, Any] = {}
+
+    @property
+    def writing(self) -> bool:
+        """Rows are written only in a real import and only while no row has been in error."""
+        return not self.dry_run and self.report.ok
+
+    def in_scope(self, code: str) -> bool:
+        return self.codes is None or any(code.startswith(prefix) for prefix in self.codes)

@@ -1,0 +1,54 @@
+"""The registry's spreadsheets, one django-import-export resource per register: the engine
+that reads and checks cells (engine), the one-row-per-record registers (simple) and the
+two-level household register (households)."""
+
+from django.db import models
+
+from .engine import RegistryResource
+from .households import HouseholdResource
+from .simple import (
+    AreaResource,
+    AssignmentResource,
+    BuildingResource,
+    DepartmentResource,
+    FacilityResource,
+    UnitResource,
+)
+
+__all__ = [
+    "RESOURCES",
+    "AreaResource",
+    "AssignmentResource",
+    "BuildingResource",
+    "DepartmentResource",
+    "FacilityResource",
+    "HouseholdResource",
+    "RegistryResource",
+    "UnitResource",
+    "get_resource",
+    "resource_for_model",
+]
+
+RESOURCES: dict[str, type[RegistryResource]] = {
+    resource.slug: resource
+    for resource in (
+        AreaResource,
+        BuildingResource,
+        HouseholdResource,
+        UnitResource,
+        FacilityResource,
+        DepartmentResource,
+        AssignmentResource,
+    )
+}
+
+
+def get_resource(name: str) -> RegistryResource:
+    return RESOURCES[name]()
+
+
+def resource_for_model(model: type[models.Model]) -> RegistryResource | None:
+    for resource in RESOURCES.values():
+        if resource._meta.model is model:
+            return resource()
+    return None

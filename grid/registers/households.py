@@ -1,0 +1,448 @@
+"""Households with their members, one row per member: the two-level import."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import audit, bulk, validators
+from ..models import (
+    Building,
+    Household,
+    Resident,
+)
+from ..widgets import (
+    ChoiceWidget,
+    DateWidget,
+    IDNumberWidget,
+    KeyWidget,
+    WholeNumberWidget,
+)
+from .engine import (
+    BATCH,
+    Cell,
+    Column,
+    RegistryResource,
+    Row,
+    grid_code,
+    resolve_grids,
+)
+
+
+class HouseholdResource(RegistryResource):
+    """Households with their members: one row per member, the household's columns repeated
+    (a household without members is one row with empty member columns). Households are
+    matched by grid, building and door number; members by ID number, or by name within their
+    household when they have none. An empty ID number cell never clears one on record."""
+
+    slug = "households"
+    personal_data = True
+    title = gettext_lazy("Households and members")
+    area_path = "building__grid"
+    key = ("building_id", "door_number")
+    stored = ("building_id", "door_number", "registered_population")
+    record_models = (Household, Resident)
+    member_fields = ("name", "id_number", "phone", "relation")
+
+    grid = grid_code()
+    building = Column(
+        "building",
+        gettext_lazy("building"),
+        KeyWidget(),
+        validated=False,
+        required=True,
+        example="3栋",
+    )
+    door_number = Column("door_number", gettext_lazy("door number"), required=True, example="2-301")
+    registered_population = Column(
+        "registered_population",
+        gettext_lazy("registered population"),
+        WholeNumberWidget(),
+        example=3,
+    )
+    # Members' columns are checked by the Resident model's fields.
+    member_name = Column("name", gettext_lazy("full name"), example="王建国")
+    id_number = Column("id_number", gettext_lazy("ID number"), IDNumberWidget())
+    birth_date = Column("birth_date", gettext_lazy("birth date"), DateWidget(), validated=False)
+    phone = Column("phone", gettext_lazy("phone"), example="13912345678")
+    relation = Column(
+        "relation",
+        gettext_lazy("relation to householder"),
+        ChoiceWidget(Resident.Relation),
+        example=Resident.Relation.HOUSEHOLDER.label,
+    )
+
+    class Meta:
+        model = Household
+        fields = (
+            "grid",
+            "building",
+            "door_number",
+            "registered_population",
+            "member_name",
+            "id_number",
+            "birth_date",
+            "phone",
+            "relation",
+        )
+
+    def example_row(self) -> list[Any]:
+        first17 = "34070519800315001"
+        row = super().example_row()
+        row[5] = first17 + validators.id_check_char(first17)
+        row[6] = datetime.date(1980, 3, 15)
+        return row
+
+    def model_field(self, column: Column) -> models.Field | None:
+        if column.attribute in self.member_fields:
+            return Resident._meta.get_field(column.attribute)
+        return super().model_field(column)
+
+    # -- export --------------------------------------------------------------------------
+
+    def export_values(self, queryset):
+        rows = (
+            Household.objects.filter(pk__in=queryset.values("pk"))
+            .order_by("building__grid__code", "building__name", "building_id", "pk", "members")
+            .values(
+                "door_number",
+                "registered_population",
+                grid=F("building__grid__code"),
+                building_name=F("building__name"),
+                name=F("members__name"),
+                id_number=F("members__id_number"),
+                phone=F("members__phone"),
+                relation=F("members__relation"),
+            )
+        )
+        for values in rows.iterator(chunk_size=BATCH):
+            values["building"] = values.pop("building_name")
+            values["birth_date"] = (
+                validators.id_birth_date(values["id_number"]) if values["id_number"] else None
+            )
+            yield values
+
+    # -- import --------------------------------------------------------------------------
+
+    def import_chunk(self, chunk, columns, context) -> None:
+        rows = [self.clean_row(number, cells, columns, context) for number, cells in chunk]
+        self.resolve_buildings([row for row in rows if not row.errors], columns, context)
+        rows = [row for row in rows if not row.errors]
+        plans, new_plans, changed_plans = self.plan_households(rows, columns, context)
+        members = self.plan_members(rows, plans, columns, context)
+        report = context.report
+        for row in rows:
+            if row.errors:
+                continue
+            plan = plans[row.values["household"]]
+            first = plan.first_row == row.number
+            member = members.get(row.number)
+            if (first and plan.pk is None) or (member and member.record is None):
+                report.new += 1
+            elif (first and plan.changed) or (member and member.changed):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        if context.writing:
+            self.write_households(new_plans, changed_plans)
+            self.write_members(members.values(), plans, context)
+
+    def resolve_buildings(self, rows, columns, context) -> None:
+        """The building column names a building of the row's grid."""
+        resolve_grids(self, rows, columns, context)
+        rows = [row for row in rows if not row.errors]
+        buildings: dict[int, dict[str, int]] = context.state.setdefault("buildings", {})
+        grid_ids = {row.values["grid_id"] for row in rows} - set(buildings)
+        for grid_id in grid_ids:
+            buildings[grid_id] = {}
+        for pk, grid_id, name in Building.objects.filter(grid_id__in=grid_ids).values_list(
+            "pk", "grid_id", "name"
+        ):
+            buildings[grid_id][name] = pk
+        missing = []
+        for row in rows:
+            pk = buildings[row.values["grid_id"]].get(row.values["building"])
+            if pk is None:
+                missing.append(row)
+            else:
+                row.values["building_id"] = pk
+        if not missing:
+            return
+        elsewhere: dict[str, list[str]] = {}
+        for name, code in Building.objects.filter(
+            name__in={row.values["building"] for row in missing}
+        ).values_list("name", "grid__code"):
+            if context.in_scope(code):
+                elsewhere.setdefault(name, []).append(code)
+        for row in missing:
+            name = row.values["building"]
+            if name in elsewhere:
+                message = _(
+                    "Building %(building)s is not in this grid: it is in grid %(grids)s."
+                ) % {"building": name, "grids": "、".join(elsewhere[name])}
+            else:
+                message = _(
+                    "There is no building %(building)s in this grid: import the buildings first."
+                ) % {"building": name}
+            self.fail(row, columns["building"].header, message, context)
+
+    def plan_households(self, rows, columns, context):
+        """Each household the file names, once: the first row that names it decides its
+        registered population, and later rows must agree."""
+        plans: dict[tuple, HouseholdPlan] = context.state.setdefault("households", {})
+        for row in rows:
+            row.values["household"] = (row.values["building_id"], row.values["door_number"])
+        # The households on record, fetched once per building the file names.
+        existing: dict[tuple, tuple] = context.state.setdefault("doors", {})
+        fetched: set[int] = context.state.setdefault("buildings_fetched", set())
+        buildings = {row.values["building_id"] for row in rows} - fetched
+        if buildings:
+            fetched |= buildings
+            for pk, building_id, door, population in Household.objects.filter(
+                building_id__in=buildings
+            ).values_list("pk", "building_id", "door_number", "registered_population"):
+                existing[(building_id, door)] = (pk, population)
+        new_plans, changed_plans = [], []
+        for row in rows:
+            key = row.values["household"]
+            population = row.values.get("registered_population")
+            plan = plans.get(key)
+            if plan is None:
+                pk, before = existing.pop(key, (None, None))
+                plan = plans[key] = HouseholdPlan(
+                    key=key,
+                    pk=pk,
+                    population=population if population is not None else before,
+                    first_row=row.number,
+                    changed=pk is not None and population is not None and population != before,
+                )
+                if pk is None:
+                    new_plans.append(plan)
+                elif plan.changed:
+                    changed_plans.append(plan)
+            elif population is not None and plan.population not in (None, population):
+                self.fail(
+                    row,
+                    columns["registered_population"].header,
+                    _("This household's registered population is %(population)d in row %(row)d.")
+                    % {"population": plan.population, "row": plan.first_row},
+                    context,
+                )
+        return plans, new_plans, changed_plans
+
+    def plan_members(self, rows, plans, columns, context) -> dict[int, "MemberPlan"]:
+        """Each row that names a member, matched to the member on record (by ID number, or
+        by name within the household) and checked for duplicates in the file and against
+        the database."""
+        seen_ids: dict[str, int] = context.state.setdefault("id_numbers", {})
+        seen_names: dict[tuple, int] = context.state.setdefault("names", {})
+        member_rows = [row for row in rows if not row.errors and self.names_member(row)]
+        ids = {row.values["id_number"] for row in member_rows if row.values.get("id_number")}
+        by_id = {
+            record["id_number"]: record
+            for record in Resident.objects.filter(id_number__in=ids).values(
+                "pk", "household_id", *self.member_fields
+            )
+        }
+        # Members without an ID number are matched by name among those on record.
+        household_ids = {
+            plans[row.values["household"]].pk
+            for row in member_rows
+            if not row.values.get("id_number")
+        } - {None}
+        on_record: dict[int, list[dict]] = {}
+        for record in Resident.objects.filter(household_id__in=household_ids).values(
+            "pk", "household_id", *self.member_fields
+        ):
+            on_record.setdefault(record["household_id"], []).append(record)
+        owners = self.describe_households(
+            {
+                record["household_id"]
+                for row in member_rows
+                if (record := by_id.get(row.values.get("id_number")))
+                and record["household_id"] != plans[row.values["household"]].pk
+            },
+            context,
+        )
+        members: dict[int, MemberPlan] = {}
+        for row in member_rows:
+            values = row.values
+            plan = plans[values["household"]]
+            for attribute in ("name", "relation"):
+                if not values.get(attribute):
+                    self.fail(
+                        row,
+                        self.header(attribute, columns),
+                        _("A member needs a name and a relation to the householder."),
+                        context,
+                    )
+                    break
+            if row.errors:
+                continue
+            id_number = values.get("id_number")
+            if id_number:
+                self.check_birth_date(row, columns, context)
+                header = columns["id_number"].header
+                record = by_id.get(id_number)
+                if id_number in seen_ids:
+                    message = _("This ID number is already in row %(row)d.") % {
+                        "row": seen_ids[id_number]
+                    }
+                    self.fail(row, header, message, context)
+                    continue
+                seen_ids[id_number] = row.number
+                if record is not None and record["household_id"] != plan.pk:
+                    owner = owners.get(
+                        record["household_id"], _("a household outside your jurisdiction")
+                    )
+                    message = _(
+                        "This ID number is already registered to a member of %(household)s."
+                    ) % {"household": owner}
+                    self.fail(row, header, message, context)
+                    continue
+            else:
+                name_key = (values["household"], values["name"])
+                if name_key in seen_names:
+                    message = _("This member is already in row %(row)d.") % {
+                        "row": seen_names[name_key]
+                    }
+                    self.fail(row, columns["name"].header, message, context)
+                    continue
+                seen_names[name_key] = row.number
+                record = next(
+                    (r for r in on_record.get(plan.pk, ()) if r["name"] == values["name"]), None
+                )
+            changed = []
+            if record is not None:
+                changed = [
+                    attribute
+                    for attribute in self.member_fields
+                    if values.get(attribute) is not None
+                    and attribute in values
+                    and values[attribute] != record[attribute]
+                ]
+            members[row.number] = MemberPlan(row, record, changed)
+        return members
+
+    def names_member(self, row: Row) -> bool:
+        values = row.values
+        return any(values.get(attribute) for attribute in (*self.member_fields, "birth_date"))
+
+    def header(self, attribute: str, columns: dict[str, Cell]) -> str:
+        if attribute in columns:
+            return columns[attribute].header
+        return next(str(c.label) for c in self.columns() if c.attribute == attribute)
+
+    def check_birth_date(self, row, columns, context) -> None:
+        birth_date = row.values.get("birth_date")
+        if birth_date is None:
+            return
+        expected = validators.id_birth_date(row.values["id_number"])
+        if birth_date != expected:
+            self.fail(
+                row,
+                columns["birth_date"].header,
+                _("The birth date does not match the ID number, which gives %(date)s.")
+                % {"date": expected.isoformat()},
+                context,
+            )
+
+    def describe_households(self, household_ids: set[int], context) -> dict[int, str]:
+        """How to name the households that already hold an ID number: in full inside the
+        jurisdiction, not at all outside it."""
+        described = {}
+        for pk, code, building, door in Household.objects.filter(pk__in=household_ids).values_list(
+            "pk", "building__grid__code", "building__name", "door_number"
+        ):
+            if context.in_scope(code):
+                described[pk] = f"{building} {door} ({code})"
+        return described
+
+    def write_households(self, new_plans, changed_plans) -> None:
+        ids = bulk.insert(
+            Household,
+            ("building", "door_number", "registered_population"),
+            [(plan.key[0], plan.key[1], plan.population or 0) for plan in new_plans],
+        )
+        for plan, pk in zip(new_plans, ids, strict=True):
+            plan.pk = pk
+        Household.objects.bulk_update(
+            [
+                Household(pk=plan.pk, registered_population=plan.population)
+                for plan in changed_plans
+            ],
+            ["registered_population"],
+            batch_size=BATCH,
+        )
+
+    def write_members(self, members, plans, context) -> None:
+        created: list[tuple] = []
+        updated: list[tuple[Resident, dict]] = []
+        for member in members:
+            values = member.row.values
+            household_id = plans[values["household"]].pk
+            if member.record is None:
+                created.append(
+                    (
+                        household_id,
+                        values["name"],
+                        values.get("id_number"),
+                        values.get("phone") or "",
+                        values["relation"],
+                    )
+                )
+            elif member.changed:
+                record = member.record
+                resident = Resident(
+                    pk=record["pk"],
+                    household_id=household_id,
+                    **{field: record[field] for field in self.member_fields},
+                )
+                for attribute in member.changed:
+                    setattr(resident, attribute, values[attribute])
+                updated.append((resident, record))
+        fields = ("household", *self.member_fields)
+        ids = bulk.insert(Resident, fields, created)
+        Resident.objects.bulk_update(
+            [resident for resident, _before in updated], list(self.member_fields), batch_size=BATCH
+        )
+        personal = Resident.personal_fields
+        audit.log_bulk(
+            Resident,
+            [
+                *(
+                    (pk, dict(zip(fields, row, strict=True)), None)
+                    for pk, row in zip(ids, created, strict=True)
+                ),
+                *(
+                    (resident.pk, {f: getattr(resident, f) for f in personal}, before)
+                    for resident, before in updated
+                ),
+            ],
+            user=context.user,
+            log_uuid=context.log_uuid,
+        )
+
+
+@dataclass(slots=True)
+class HouseholdPlan:
+    """What the file says about one household."""
+
+    key: tuple[int, str]
+    pk: int | None
+    population: int | None
+    first_row: int
+    changed: bool
+
+
+@dataclass(slots=True)
+class MemberPlan:
+    """A row naming a member: the member on record (None for a new one) and what changes."""
+
+    row: Row
+    record: dict | None
+    changed: list[str]
