@@ -138,8 +138,8 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AreaSerializer
     lookup_field = "code"
     # Any text reaches the view, which answers a code that cannot exist with the API's own 404
-    # (JSON) instead of the site's HTML page.
-    lookup_value_regex = r".+"
+    # (JSON) instead of the site's HTML page; newlines included, which "." would not match.
+    lookup_value_regex = r"[\s\S]+"
     pagination_class = AreaPagination
 
     def get_queryset(self) -> QuerySet[Area]:

@@ -82,6 +82,7 @@ def test_every_operation_answers_as_documented(case, registry):
     [
         ("/api/grid/areas/%C2%84/", 404),  # not a code: the API's JSON 404, not the site's page
         ("/api/grid/areas/12/34/", 404),
+        ("/api/grid/areas/%C3%BEL%0A%C3%90g%3C/", 404),  # a newline in the code
         ("/api/grid/areas/?page_size=x", 400),  # was silently the default size
         ("/api/grid/areas/?page_size=0", 400),
         ("/api/grid/areas/?page=", 400),  # was silently the first page

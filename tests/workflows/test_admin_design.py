@@ -194,9 +194,9 @@ def test_editing_a_draft_keeps_running_processes_on_their_version(admin):
     assert definition.versions.count() == 2
     process.refresh_from_db()
     assert process.version.number == 1
-    assert len(services.selectors.snapshot(process.version).stages) == 3
+    assert len(selectors.snapshot(process.version).stages) == 3
     newest = definition.versions.order_by("-number").first()
-    assert len(services.selectors.snapshot(newest).stages) == 2
+    assert len(selectors.snapshot(newest).stages) == 2
     assert Area.objects.exists()
 
 
@@ -218,7 +218,7 @@ def test_a_published_definition_is_not_deleted_but_can_be_unpublished(admin):
     )
     definition.refresh_from_db()
     assert not definition.live
-    assert services.selectors.open_version(definition) is None
+    assert selectors.open_version(definition) is None
     assert services.start_problems(definition, None, None) == ["This process is not open yet."]
 
 

@@ -1,6 +1,7 @@
 """The generic engine through its services: stages in order, decisions, returns, referrals."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from viewflow.workflow.status import STATUS
 
 from grid.models import Area
@@ -58,7 +59,7 @@ def test_task_permission_names_the_role_at_the_level(city):
 def test_a_user_without_the_role_cannot_act(city):
     definition = three_stages()
     process = services.start_process(version_of(definition), submit(definition, city["community"]))
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.decide(open_task(process), city["official"], services.Decision(services.APPROVE))
     assert open_task(process).stage_name == "社区初审"
 

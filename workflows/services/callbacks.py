@@ -1,0 +1,110 @@
+"""What the generic flow calls at each of its nodes."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.activation import Activation
+
+from grid.validators import code_at_level
+
+from .. import calendar, effects, selectors
+from ..models import (
+    Effect,
+    ProcessEvent,
+    Stage,
+    StageTask,
+    TaskDeadline,
+    WorkflowProcess,
+)
+from .notifications import notify_applicant, notify_task_created
+
+
+def has_open_stage(activation: Activation) -> bool:
+    process = activation.process
+    return (
+        not process.route and not process.outcome and selectors.current_stage(process) is not None
+    )
+
+
+def is_returned_to_applicant(activation: Activation) -> bool:
+    return activation.process.route == WorkflowProcess.Route.APPLICANT
+
+
+def is_referred(activation: Activation) -> bool:
+    return activation.process.route == WorkflowProcess.Route.REFER
+
+
+def stage_permission(process: WorkflowProcess, stage: Stage) -> str:
+    if stage.actor == Stage.Actor.ROLE:
+        role_key = selectors.snapshot(process.version).role_keys[stage.role_id]
+        return selectors.queue_permission(
+            role_key, code_at_level(process.area.code, stage.role_level)
+        )
+    department = selectors.department_named(
+        selectors.answer_by_label(selectors.current_intake(process), stage.department_field)
+    )
+    if department is None:
+        raise ValidationError(_("The intake names no known department for this stage."))
+    return selectors.department_permission(department.key)
+
+
+def mark_stage(task: StageTask, stage: Stage, name: str, *, with_deadline: bool) -> None:
+    """Write the stage into the task before Viewflow saves it; the deadline, if any, is written
+    once the task has its key (see `task_created`)."""
+    task.data = {**(task.data or {}), "stage_key": stage.key, "stage_name": name}
+    due = calendar.deadline(timezone.now(), stage.deadline, stage.deadline_unit)
+    task.pending_due_at = due if with_deadline else None
+
+
+def prepare_review_task(activation: Activation) -> str:
+    stage = selectors.active_stage(activation.process)
+    mark_stage(activation.task, stage, stage.name, with_deadline=True)
+    return stage_permission(activation.process, stage)
+
+
+def prepare_revision_task(activation: Activation) -> str:
+    stage = selectors.active_stage(activation.process)
+    name = _("Revision by the applicant (%(stage)s)") % {"stage": stage.name}
+    mark_stage(activation.task, stage, name, with_deadline=False)
+    return selectors.APPLICANT_PERMISSION
+
+
+def prepare_referral_task(activation: Activation) -> str:
+    stage = selectors.active_stage(activation.process)
+    name = _("Answer for %(stage)s") % {"stage": stage.name}
+    mark_stage(activation.task, stage, name, with_deadline=True)
+    return selectors.department_permission(activation.process.referred_to.key)
+
+
+def task_created(task: StageTask, process: WorkflowProcess) -> None:
+    """A human task exists: keep its deadline and tell the people who may take it."""
+    due = getattr(task, "pending_due_at", None)
+    if due is not None:
+        task.deadline = TaskDeadline.objects.create(task=task, due_at=due)
+    notify_task_created(task, process)
+
+
+def complete_process(activation: Activation) -> None:
+    """The flow's last step: settle the outcome, run the effects, tell the applicant."""
+
+    process = activation.process
+    # Not saved here: the end node that follows, in the same transaction, saves the process.
+    process.outcome = process.outcome or WorkflowProcess.Outcome.APPROVED
+    ProcessEvent.objects.create(
+        process=process, kind=ProcessEvent.Kind.COMPLETED, outcome=process.outcome
+    )
+    # One message tells the applicant of the end: what the effects say to them (a designed
+    # notification, their new account), else the engine's own notice.
+    process.held_applicant_notices = []
+    try:
+        for effect in selectors.snapshot(process.version).effects:
+            if effect.when in (Effect.When.ALWAYS, process.outcome):
+                effects.run(effect, process)
+    finally:
+        held = process.__dict__.pop("held_applicant_notices")
+    notify_applicant(
+        process,
+        " ".join(held)
+        or _("Your application %(code)s is complete: %(outcome)s.")
+        % {"code": process.tracking_code, "outcome": process.get_outcome_display()},
+    )

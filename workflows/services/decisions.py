@@ -1,0 +1,172 @@
+"""Decisions on tasks: approve, reject, return, refer, and the referred department's answer."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User as Account
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.status import STATUS
+
+from forms import services as form_services
+from forms.builder import SubmissionForm
+from forms.models import Submission
+from grid.models import Department
+
+from .. import selectors
+from ..models import (
+    ProcessEvent,
+    Stage,
+    StageTask,
+    WorkflowProcess,
+)
+from .notifications import notify_applicant
+from .outcomes import APPROVE, EVENT_OUTCOMES, OUTCOME_LABELS, REFER, REJECT, RETURN
+from .starting import scope_to_process
+
+
+@dataclass
+class Decision:
+    outcome: str
+    comment: str = ""
+    public_message: str = ""
+    department: Department | None = None
+    answers: SubmissionForm | None = None
+
+
+def allowed_outcomes(stage: Stage) -> list[tuple[str, str]]:
+    outcomes = [(APPROVE, stage.approve_label or str(OUTCOME_LABELS[APPROVE]))]
+    for allowed, outcome in (
+        (stage.allow_reject, REJECT),
+        (stage.allow_return, RETURN),
+        (stage.allow_refer, REFER),
+    ):
+        if allowed:
+            outcomes.append((outcome, str(OUTCOME_LABELS[outcome])))
+    return outcomes
+
+
+def record_decision(activation: Activation, user: Account, decision: Decision) -> None:
+    """Apply a reviewer's decision to the process; Viewflow's `execute` then routes it."""
+    process: WorkflowProcess = activation.process
+    snapshot = selectors.snapshot(process.version)
+    stage = selectors.active_stage(process)
+    if decision.outcome not in dict(allowed_outcomes(stage)):
+        raise ValidationError(_("This stage does not allow that outcome."))
+    if decision.outcome == REFER and decision.department is None:
+        raise ValidationError(_("Choose the department to refer to."))
+    answers = None
+    if decision.answers is not None:
+        answers = form_services.store_submission(decision.answers, user=user)
+        scope_to_process(answers, process)
+    process.route = WorkflowProcess.Route.NEXT
+    if decision.outcome == APPROVE:
+        process.stage_index += 1
+    elif decision.outcome == REJECT:
+        process.outcome = WorkflowProcess.Outcome.REJECTED
+    elif decision.outcome == RETURN and stage.return_to == selectors.APPLICANT:
+        process.route = WorkflowProcess.Route.APPLICANT
+    elif decision.outcome == RETURN:
+        process.stage_index = snapshot.stage_index(stage.return_to)
+    else:
+        process.route = WorkflowProcess.Route.REFER
+        process.referred_to = decision.department
+    process.save(update_fields=["route", "stage_index", "outcome", "referred_to"])
+    ProcessEvent.objects.create(
+        process=process,
+        kind=ProcessEvent.Kind.DECIDED,
+        stage_name=stage.name,
+        actor=user,
+        outcome=EVENT_OUTCOMES[decision.outcome],
+        comment=decision.comment,
+        public_message=decision.public_message,
+        answers=answers,
+        department=decision.department,
+    )
+    if decision.outcome != APPROVE or process.stage_index < len(snapshot.stages):
+        notify_applicant(
+            process,
+            _("%(stage)s on your application %(code)s: %(outcome)s.")
+            % {
+                "stage": stage.name,
+                "code": process.tracking_code,
+                "outcome": EVENT_OUTCOMES[decision.outcome].label,
+            },
+        )
+
+
+def record_answer(activation: Activation, user: Account, answer: str) -> None:
+    """A referred department's answer; the process returns to the stage that referred it."""
+    process: WorkflowProcess = activation.process
+    ProcessEvent.objects.create(
+        process=process,
+        kind=ProcessEvent.Kind.ANSWERED,
+        stage_name=activation.task.stage_name,
+        actor=user,
+        comment=answer,
+        department=process.referred_to,
+    )
+    process.route = WorkflowProcess.Route.NEXT
+    process.save(update_fields=["route"])
+
+
+def claim(task: StageTask, user: Account) -> None:
+    """Take a task from the queue into one's inbox, with the inbox's permission check."""
+    with task.activation() as activation:
+        if not activation.task.flow_task.can_assign(user, activation.task):
+            raise PermissionDenied(_("You may not take this task."))
+        activation.assign(user)
+
+
+def act_on_task(task: StageTask, user: Account, act) -> None:
+    """Take a task and complete it from Python with `act(activation)`, under the process lock
+    and with the same permission checks as the inbox (Viewflow's own transitions skip them)."""
+    with task.activation() as activation:
+        task = activation.task
+        flow_task = task.flow_task
+        if task.status == STATUS.NEW:
+            if not flow_task.can_assign(user, task):
+                raise PermissionDenied(_("You may not take this task."))
+            activation.assign(user)
+        if not flow_task.can_execute(user, task):
+            raise PermissionDenied(_("This task belongs to someone else."))
+        activation.start(None)
+        act(activation)
+        activation.execute()
+
+
+def decide(task: StageTask, user: Account, decision: Decision) -> None:
+    act_on_task(task, user, lambda activation: record_decision(activation, user, decision))
+
+
+def answer_referral(task: StageTask, user: Account, answer: str) -> None:
+    act_on_task(task, user, lambda activation: record_answer(activation, user, answer))
+
+
+def resubmit(process: WorkflowProcess, form: SubmissionForm) -> Submission:
+    """The applicant's revision, from the tracking page: store the new answers and send the
+    process back to the stage that returned it."""
+    task = StageTask.objects.filter(
+        process=process, flow_task=process.flow_class.revise, status=STATUS.NEW
+    ).first()
+    if task is None:
+        raise ValidationError(_("This application is not waiting for a revision."))
+    with task.activation() as activation:
+        if activation.task.status != STATUS.NEW:
+            raise ValidationError(_("This application is not waiting for a revision."))
+        locked = activation.process
+        revised = form_services.store_submission(form, user=locked.applicant)
+        scope_to_process(revised, locked)
+        ProcessEvent.objects.create(
+            process=locked,
+            kind=ProcessEvent.Kind.RESUBMITTED,
+            stage_name=activation.task.stage_name,
+            actor=locked.applicant,
+            answers=revised,
+        )
+        locked.route = WorkflowProcess.Route.NEXT
+        locked.save(update_fields=["route"])
+        activation.task.status = STATUS.ASSIGNED
+        activation.start(None)
+        activation.execute()
+    return revised

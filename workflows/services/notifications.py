@@ -1,0 +1,89 @@
+"""Notifications to staff and the applicant, and links to processes."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from forms import selectors as form_selectors
+from grid.models import Department
+
+from .. import selectors
+from ..models import (
+    Notification,
+    StageTask,
+    WorkflowProcess,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def process_url(process: WorkflowProcess) -> str:
+    return reverse("workflow:generic:process_detail", args=[process.pk])
+
+
+def notify(
+    users, text: str, url: str = "", process: WorkflowProcess | None = None, *, root: str = ""
+) -> list[Notification]:
+    """In-app notifications, and the same text by email to users with an address (sent after
+    the commit, so a mail failure never undoes the decision that caused it). The email's link
+    is `url` on `root` (scheme, host and port): the admin's base URL unless said otherwise."""
+    users = list({user.pk: user for user in users}.values())
+    notes = Notification.objects.bulk_create(
+        Notification(user=user, text=text[:300], url=url, process=process) for user in users
+    )
+    addresses = [user.email for user in users if user.email]
+    if addresses:
+        link = (root or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + url if url else ""
+        transaction.on_commit(lambda: send_notification_email(text, link, addresses))
+    return notes
+
+
+def send_notification_email(text: str, link: str, addresses: list[str]) -> None:
+    body = f"{text}\n\n{link}" if link else text
+    try:
+        # A header holds one line: a designed message may have several.
+        subject = _("People's Grid: %(text)s") % {"text": " ".join(text.split())[:60]}
+        send_mail(subject, body, None, addresses)
+    except Exception:
+        logger.exception("notification email failed for %d addresses", len(addresses))
+
+
+def notify_task_created(task: StageTask, process: WorkflowProcess) -> None:
+    """A new task lands in a queue: tell the people who may take it."""
+    permission = task.owner_permission or ""
+    if permission.startswith("workflows.queue:"):
+        role_key, _at, code = permission.removeprefix("workflows.queue:").partition("@")
+        users = [a.user for a in selectors.holders(role_key, code)]
+    elif permission.startswith("workflows.department:"):
+        department = Department.objects.get(key=permission.removeprefix("workflows.department:"))
+        users = [a.user for a in selectors.department_clerks(department)]
+    else:
+        return
+    text = _("New task: %(stage)s, %(number)s (%(area)s)") % {
+        "stage": task.stage_name,
+        "number": process.number,
+        "area": process.area.name,
+    }
+    notify(users, text, process_url(process), process)
+
+
+def notify_applicant(process: WorkflowProcess, text: str) -> None:
+    """The applicant hears of every decision: in the app when signed in, by email when they
+    gave an address, and always on the tracking page. The email links to the tracking page on
+    the site they applied on, whoever's request (or worker) sends it. While the process
+    completes, what effects tell the applicant is held and sent once (`complete_process`)."""
+    held = getattr(process, "held_applicant_notices", None)
+    if held is not None:
+        held.append(text)
+        return
+    url = reverse("workflows:track", args=[process.tracking_code])
+    root = form_selectors.site_root_url(process.submission)
+    if process.applicant_id:
+        notify([process.applicant], text, url, process, root=root)
+    elif process.submission.email:
+        address = process.submission.email
+        transaction.on_commit(lambda: send_notification_email(text, root + url, [address]))

@@ -1,0 +1,145 @@
+"""Starting a process from a stored submission."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.activation import Activation
+
+from forms.builder import SubmissionForm, json_value
+from forms.models import Submission
+from grid.models import Area
+from grid.validators import code_length
+
+from .. import selectors
+from ..models import (
+    ProcessEvent,
+    WorkflowDefinition,
+    WorkflowProcess,
+    WorkflowVersion,
+)
+from .outcomes import StartRefused, User
+
+
+def may_start(definition: WorkflowDefinition, user: User) -> bool:
+    if definition.starter == WorkflowDefinition.Starter.ANYONE:
+        return True
+    if not user.is_authenticated:
+        return False
+    if definition.starter == WorkflowDefinition.Starter.SIGNED_IN or user.is_superuser:
+        return True
+    return user.assignments.filter(role_id=definition.starter_role_id).exists()
+
+
+def resolve_area(snapshot: selectors.VersionSnapshot, submission: Submission, user: User) -> Area:
+    definition = snapshot.definition
+    level_length = code_length(definition.area_level)
+    if definition.area_source == WorkflowDefinition.AreaSource.APPLICANT:
+        codes = (
+            user.assignments.filter(area__isnull=False).values_list("area__code", flat=True)
+            if user.is_authenticated
+            else []
+        )
+        code = next((c[:level_length] for c in codes if len(c) >= level_length), None)
+    elif definition.area_source == WorkflowDefinition.AreaSource.CHOSEN:
+        code = next(
+            (
+                value["code"]
+                for value in submission.form_data.values()
+                if isinstance(value, dict) and len(value.get("code", "")) == level_length
+            ),
+            None,
+        )
+    else:
+        value = selectors.answer_by_label(submission, definition.area_field)
+        text = value.get("code", "") if isinstance(value, dict) else str(value or "").strip()
+        area = Area.objects.filter(level=definition.area_level).filter(code=text).first() or (
+            Area.objects.filter(level=definition.area_level, name=text).first()
+        )
+        code = area.code if area else None
+    area = selectors.area_for_code(code) if code else None
+    if area is None:
+        raise StartRefused(_("The process could not find its area from this submission."))
+    return area
+
+
+def start_problems(definition: WorkflowDefinition, form: SubmissionForm, user: User) -> list[str]:
+    """Why a valid intake form could not start the process, before anything is stored."""
+    version = selectors.open_version(definition)
+    if version is None:
+        return [_("This process is not open yet.")]
+    snapshot = selectors.snapshot(version)
+    if not may_start(snapshot.definition, user):
+        return [_("Only some users may start this process: sign in with the right account.")]
+    answered = form.answered()
+    draft = Submission(
+        form_data={spec.name: json_value(value) for spec, value in answered},
+        fields_snapshot=[[s.name, s.label, s.type, s.personal] for s, _value in answered],
+    )
+    try:
+        resolve_area(snapshot, draft, user)
+    except StartRefused as refusal:
+        return [str(refusal)]
+    return []
+
+
+def start_process(
+    version: WorkflowVersion, submission: Submission, user: User | None = None
+) -> WorkflowProcess:
+    """Start a process of `version` from a stored intake submission."""
+    # The flow is built from this package's callbacks, so it is imported when first needed.
+    from ..flows import GenericFlow
+
+    user = user or AnonymousUser()
+    snapshot = selectors.snapshot(version)
+    if not may_start(snapshot.definition, user):
+        raise StartRefused(_("You may not start this process."))
+    area = resolve_area(snapshot, submission, user)
+    # One transaction: a process is never left without its history's first entry.
+    with transaction.atomic():
+        process = GenericFlow.start.run(
+            version=version, submission=submission, user=user, area=area
+        )
+        scope_to_process(submission, process)
+        ProcessEvent.objects.create(process=process, kind=ProcessEvent.Kind.SUBMITTED)
+    return process
+
+
+def scope_to_process(submission: Submission, process: WorkflowProcess) -> None:
+    """A process's submissions (intake, revisions, reviewers' answers) are readable only within
+    the process's jurisdiction, whether or not their form had an area field."""
+    if submission.area_id != process.area_id or not submission.is_scoped:
+        submission.area, submission.is_scoped = process.area, True
+        submission.save(update_fields=["area", "is_scoped"])
+
+
+def fill_new_process(
+    activation: Activation,
+    *,
+    version: WorkflowVersion,
+    submission: Submission,
+    user: User,
+    area: Area,
+) -> WorkflowProcess:
+    """The flow's start node: the process row Viewflow is about to save."""
+    process = activation.process
+    process.version = version
+    process.submission = submission
+    process.area = area
+    process.applicant = user if user.is_authenticated else None
+    return process
+
+
+def start_for_submission(submission: Submission) -> WorkflowProcess | None:
+    """Start the process attached to the page a submission came from, once. Safe to call
+    again: a submission that already started its process returns that process."""
+    existing = WorkflowProcess.objects.filter(submission=submission).first()
+    if existing or submission.page_id is None:
+        return existing
+    page = submission.page.specific
+    definition = getattr(page, "workflow", None)
+    if definition is None:
+        return None
+    version = selectors.open_version(definition)
+    if version is None:
+        raise StartRefused(_("The process attached to this form has not been published."))
+    return start_process(version, submission, submission.user or AnonymousUser())

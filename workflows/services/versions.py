@@ -1,0 +1,110 @@
+"""Definitions and their published versions: freezing, checking, who may start."""
+
+from django.contrib.auth.models import User as Account
+from django.utils.translation import gettext as _
+
+from forms.models import FormDefinition
+
+from .. import effects, selectors
+from ..models import (
+    Stage,
+    WorkflowDefinition,
+    WorkflowVersion,
+)
+
+
+def definition_problems(definition: WorkflowDefinition) -> list[str]:
+    """What keeps a definition from being published: every rule in one place, for the admin,
+    imports and tests."""
+    problems: list[str] = []
+    stages: list[Stage] = list(definition.stages.all())
+    if not stages:
+        problems.append(_("A process needs at least one stage."))
+    keys = [stage.key for stage in stages]
+    for key in {k for k in keys if keys.count(k) > 1}:
+        problems.append(_("Two stages have the key “%(key)s”.") % {"key": key})
+    if definition.starter == WorkflowDefinition.Starter.ROLE and not definition.starter_role_id:
+        problems.append(_("Choose the role whose holders may start the process."))
+    labels = intake_labels(definition.intake_form)
+    if definition.area_source == WorkflowDefinition.AreaSource.FIELD and (
+        definition.area_field not in labels
+    ):
+        problems.append(
+            _("The intake form has no field “%(label)s” to take the area from.")
+            % {"label": definition.area_field}
+        )
+    if definition.area_source == WorkflowDefinition.AreaSource.CHOSEN and not any(
+        field.field_type == "area" and field.area_level == definition.area_level
+        for field in definition.intake_form.fields.all()
+    ):
+        problems.append(
+            _(
+                "The intake form needs an area chooser of the process's level for applicants "
+                "to choose."
+            )
+        )
+    for index, stage in enumerate(stages):
+        problems.extend(stage_problems(definition, stage, keys[:index], labels))
+    for effect in definition.effects.all():
+        problems.extend(effects.problems(effect, labels))
+    unpublished = [form.title for form in forms_of(definition) if not form.live]
+    if unpublished:
+        problems.append(
+            _("Publish these forms first: %(forms)s.") % {"forms": ", ".join(unpublished)}
+        )
+    return problems
+
+
+def stage_problems(
+    definition: WorkflowDefinition, stage: Stage, earlier_keys: list[str], labels: set[str]
+) -> list[str]:
+    problems = []
+    name = stage.name or stage.key
+    if stage.actor == Stage.Actor.ROLE:
+        if not stage.role_id or stage.role_level is None:
+            problems.append(
+                _("Stage “%(stage)s”: choose the role and its level.") % {"stage": name}
+            )
+        elif stage.role_level > definition.area_level:
+            problems.append(
+                _("Stage “%(stage)s”: the role's level is below the process's area.")
+                % {"stage": name}
+            )
+    elif stage.department_field not in labels:
+        problems.append(
+            _("Stage “%(stage)s”: the intake form has no field “%(label)s”.")
+            % {"stage": name, "label": stage.department_field}
+        )
+    if stage.allow_return and stage.return_to not in (selectors.APPLICANT, *earlier_keys):
+        problems.append(
+            _("Stage “%(stage)s”: returns must go to the applicant or to an earlier stage.")
+            % {"stage": name}
+        )
+    if stage.escalation_role_id and stage.escalation_level is None:
+        problems.append(
+            _("Stage “%(stage)s”: choose the level of the escalation role.") % {"stage": name}
+        )
+    return problems
+
+
+def intake_labels(form: FormDefinition) -> set[str]:
+    return {field.label for field in form.fields.all()}
+
+
+def forms_of(definition: WorkflowDefinition) -> list[FormDefinition]:
+    forms = [definition.intake_form]
+    forms.extend(stage.reviewer_form for stage in definition.stages.all() if stage.reviewer_form_id)
+    return forms
+
+
+def freeze_version(definition: WorkflowDefinition, user: Account | None) -> WorkflowVersion:
+    """Publishing freezes a version: the definition's live revision and the live revisions of
+    its forms (checked live by `definition_problems`). Called when Wagtail publishes."""
+    last = definition.versions.order_by("-number").values_list("number", flat=True).first()
+    return WorkflowVersion.objects.create(
+        definition=definition,
+        number=(last or 0) + 1,
+        revision_id=definition.live_revision_id,
+        form_revisions={str(form.pk): form.live_revision_id for form in forms_of(definition)},
+        published_by=user if user is not None and user.is_authenticated else None,
+    )
