@@ -1,0 +1,34 @@
+"""The grid registry: the area tree, the registers hanging off it, and who holds which role."""
+
+from .areas import Area, AreaQuerySet, grid_field
+from .jobs import ExportRecord, ImportJob
+from .organisation import Assignment, Department, Role
+from .registers import (
+    PERSONAL_DATA_CODENAME,
+    PERSONAL_DATA_PERMISSION,
+    Building,
+    Facility,
+    Household,
+    Resident,
+    Unit,
+)
+from .volunteers import Volunteer
+
+__all__ = [
+    "PERSONAL_DATA_CODENAME",
+    "PERSONAL_DATA_PERMISSION",
+    "Area",
+    "AreaQuerySet",
+    "Assignment",
+    "Building",
+    "Department",
+    "ExportRecord",
+    "Facility",
+    "Household",
+    "ImportJob",
+    "Resident",
+    "Role",
+    "Unit",
+    "Volunteer",
+    "grid_field",
+]
