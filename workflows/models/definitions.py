@@ -1,13 +1,5 @@
-"""Configurable processes as data: a definition (a snippet with drafts and published versions),
-its ordered stages and completion effects; the process and task records that extend Viewflow's
-own tables; the history and notifications they produce.
-
-The engine never reads a live definition while a process runs: a process is pinned to a
-`WorkflowVersion`, the Wagtail revision frozen when the definition was published. The run-time
-records are kept out of Wagtail's reference index: they hold no content that references pages or
-snippets an editor would look up, and indexing them costs statements on every transition."""
-
-from contextlib import contextmanager
+"""Process definitions as designed in the admin (stages, effects, overseers) and their frozen
+versions."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,13 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from viewflow.workflow.managers import TaskQuerySet
-from viewflow.workflow.models import Process, Task
 from wagtail.models import DraftStateMixin, Orderable, Revision, RevisionMixin
 from wagtail.search import index
 
-from forms.models import FormDefinition, Submission
-from grid.models import Area, Department, Role
+from forms.models import FormDefinition
+from grid.models import Area, Role
 
 LEVEL_CHOICES = Area.Level.choices
 
@@ -208,7 +198,8 @@ class Stage(Orderable):
 
 
 def effect_choices() -> list[tuple[str, str]]:
-    from .effects import choices
+    # The effects registry is filled once every app is ready, and imports these models.
+    from ..effects import choices
 
     return choices()
 
@@ -324,257 +315,3 @@ class WorkflowVersion(models.Model):
             "name": self.definition.name,
             "number": self.number,
         }
-
-
-class WorkflowProcess(Process):
-    """One run of a definition version; Viewflow's process row is the system of record."""
-
-    wagtail_reference_index_ignore = True
-
-    class Outcome(models.TextChoices):
-        OPEN = "", _("In progress")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-
-    class Route(models.TextChoices):
-        NEXT = "", _("next stage")
-        APPLICANT = "applicant", _("back to the applicant")
-        REFER = "refer", _("to a department")
-
-    version = models.ForeignKey(
-        WorkflowVersion,
-        verbose_name=_("version"),
-        on_delete=models.PROTECT,
-        related_name="processes",
-    )
-    area = models.ForeignKey(
-        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="processes"
-    )
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("applicant"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    submission = models.OneToOneField(
-        Submission, verbose_name=_("intake"), on_delete=models.PROTECT, related_name="process"
-    )
-    stage_index = models.PositiveSmallIntegerField(_("stage"), default=0)
-    outcome = models.CharField(
-        _("outcome"), max_length=16, choices=Outcome.choices, blank=True, default=""
-    )
-    route = models.CharField(max_length=16, choices=Route.choices, blank=True, default="")
-    referred_to = models.ForeignKey(
-        Department,
-        verbose_name=_("referred to"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("process")
-        verbose_name_plural = _("processes")
-
-    def __str__(self) -> str:
-        return f"{self.version.definition.name} {self.number}"
-
-    @property
-    def tracking_code(self) -> str:
-        """The applicant's key to their application (with it one reads and revises it): shown
-        to the applicant and never on a staff screen."""
-        return self.submission.reference
-
-    @property
-    def number(self) -> str:
-        """The public number staff and the applicant both quote: tells nothing, opens nothing."""
-        return _("No. %(number)s") % {"number": self.pk}
-
-
-class StageTaskQuerySet(TaskQuerySet):
-    def filter_available(self, flow_classes, user):
-        """Viewflow's dashboards list the tasks of processes the user may see: those in their
-        jurisdiction, and those they own or may take by their queue permissions."""
-        from .selectors import task_visibility
-
-        return super().filter_available(flow_classes, user).filter(task_visibility(user))
-
-
-class StageTask(Task):
-    """Viewflow's task as the engine reads it: which stage it belongs to (kept in the task's own
-    data, so the inbox shows the stage's name) and its deadline, if the stage has one. A proxy:
-    the dozen gateway and start tasks of a process cost no extra rows."""
-
-    objects = StageTaskQuerySet.as_manager()
-
-    class Meta:
-        proxy = True
-        verbose_name = _("task")
-        verbose_name_plural = _("tasks")
-
-    @contextmanager
-    def activation(self):
-        """Viewflow's activation, with the task re-read under the process lock together with
-        the process and what every transition reads of it (its version, area and intake), in
-        one query instead of five. The area's boundary, which no transition reads, is left out."""
-        with self.flow_task.flow_class.lock(self.process_id):
-            self.refresh_from_db(
-                from_queryset=StageTask.objects.select_related(
-                    "process__workflowprocess__version",
-                    "process__workflowprocess__area",
-                    "process__workflowprocess__submission",
-                ).defer("process__workflowprocess__area__boundary")
-            )
-            yield self.flow_task.activation_class(self)
-
-    @property
-    def stage_key(self) -> str:
-        return (self.data or {}).get("stage_key", "")
-
-    @property
-    def stage_name(self) -> str:
-        return (self.data or {}).get("stage_name", "")
-
-    @property
-    def title(self) -> str:
-        return self.stage_name or super().title
-
-    @property
-    def due_at(self):
-        deadline = getattr(self, "deadline", None)
-        return deadline.due_at if deadline else None
-
-    @property
-    def overdue_at(self):
-        deadline = getattr(self, "deadline", None)
-        return deadline.overdue_at if deadline else None
-
-
-class TaskDeadline(models.Model):
-    """When a stage's task is due, and when it was found overdue; only tasks with a deadline
-    have one, so overdue tasks are found in SQL."""
-
-    task = models.OneToOneField(
-        Task, primary_key=True, on_delete=models.CASCADE, related_name="deadline"
-    )
-    due_at = models.DateTimeField(_("due"), db_index=True)
-    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
-
-    wagtail_reference_index_ignore = True
-
-    class Meta:
-        verbose_name = _("task deadline")
-        verbose_name_plural = _("task deadlines")
-
-    def __str__(self) -> str:
-        return f"{self.task_id}: {self.due_at}"
-
-
-class ProcessEvent(models.Model):
-    """The history of a process: decisions, returns, referrals, deadlines and the end."""
-
-    wagtail_reference_index_ignore = True
-
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        DECIDED = "decided", _("Decided")
-        RESUBMITTED = "resubmitted", _("Revised and submitted again")
-        ANSWERED = "answered", _("Department answered")
-        OVERDUE = "overdue", _("Deadline passed")
-        COMPLETED = "completed", _("Completed")
-        EFFECT = "effect", _("Effect")
-
-    class Outcome(models.TextChoices):
-        NONE = "", "—"
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        RETURNED = "returned", _("Returned for revision")
-        REFERRED = "referred", _("Referred to a department")
-
-    process = models.ForeignKey(WorkflowProcess, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
-    stage_name = models.CharField(_("stage"), max_length=100, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    outcome = models.CharField(
-        _("outcome"), max_length=16, choices=Outcome.choices, blank=True, default=""
-    )
-    comment = models.TextField(_("internal note"), blank=True)
-    public_message = models.TextField(_("message to the applicant"), blank=True)
-    answers = models.ForeignKey(
-        Submission,
-        verbose_name=_("reviewer's answers"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("process event")
-        verbose_name_plural = _("process events")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.stage_name}"
-
-
-class Notification(models.Model):
-    """An in-app notification; the same text is emailed when the user has an address."""
-
-    wagtail_reference_index_ignore = True
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflow_notifications"
-    )
-    process = models.ForeignKey(
-        WorkflowProcess, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    text = models.CharField(_("text"), max_length=300)
-    url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class PeriodicRun(models.Model):
-    """One run of a periodic job (the deadline check), so that staff can see that it runs:
-    a timer nobody watches fails silently."""
-
-    wagtail_reference_index_ignore = True
-
-    job = models.CharField(_("job"), max_length=50)
-    started_at = models.DateTimeField(_("started at"))
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    handled = models.PositiveIntegerField(_("handled"), default=0)
-    error = models.TextField(_("error"), blank=True)
-
-    class Meta:
-        verbose_name = _("periodic job run")
-        verbose_name_plural = _("periodic job runs")
-        ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["job", "-started_at"], name="periodic_run_latest")]
-
-    def __str__(self) -> str:
-        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"
