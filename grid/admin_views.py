@@ -3,7 +3,7 @@ user's jurisdiction (via grid.selectors) and masks personal data in lists."""
 
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -173,7 +173,12 @@ class ScopedModelAdmin(ModelAdmin):
         return super().delete_view(request, instance_pk)
 
     def history_view(self, request, instance_pk):
+        """The history names the record and what changed in it: for those who may open the
+        record itself (wagtail-modeladmin's history view checks no permission of its own)."""
         self.require_in_scope(request, instance_pk)
+        instance = self.get_queryset(request).get(pk=unquote(instance_pk))
+        if not self.permission_helper.user_can_inspect_obj(request.user, instance):
+            raise PermissionDenied
         return super().history_view(request, instance_pk)
 
 

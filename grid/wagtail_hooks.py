@@ -406,6 +406,8 @@ class LoginLockoutAdmin(ModelAdmin):
     search_fields = ("username", "ip_address")
     ordering = ("-attempt_time",)
     permission_helper_class = LockoutPermissionHelper
+    # Lockouts are written by failed logins, not edited: no history to show, to anyone.
+    history_view_enabled = False
 
 
 class OrganisationGroup(ModelAdminGroup):

@@ -1300,16 +1300,10 @@ HISTORY = (
 CHOSEN = "a snippet chooser's 'chosen' view answers any pk, unscoped, without permission"
 BULK = "the bulk action's confirmation page names objects the role may not act on"
 KNOWN_HOLES: dict[str, Hole] = {
-    # Personal data: the volunteer's name, to roles of the area holding no volunteer permission.
-    "grid_volunteer_modeladmin_history": Hole(
-        HISTORY,
-        frozenset({"street_official", "street_leader", "community_director", "community_worker"}),
-    ),
-    # Other people's role assignments in the grid, to a grid worker (no assignment permission).
-    "grid_assignment_modeladmin_history": Hole(HISTORY, frozenset({"grid_worker"})),
+    # Department and role names (not personal, public on the sites), to a role without their
+    # permissions: these two admins are not scoped registers.
     "grid_department_modeladmin_history": Hole(HISTORY, frozenset({"street_leader"})),
     "grid_role_modeladmin_history": Hole(HISTORY, frozenset({"street_leader"})),
-    "axes_accessattempt_modeladmin_history": Hole(HISTORY, frozenset({"street_official"})),
     # Any community's access-list entry ("department · work"), to every admin role.
     "wagtailsnippetchoosers_pages_accesslistentry:chosen": Hole(CHOSEN, ADMIN_ROLES),
     "wagtailsnippetchoosers_forms_formdefinition:chosen": Hole(
