@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat
 from wagtail.models import Page
 
+from .masking import mask_name, mask_phone
 from .models import (
     PERSONAL_DATA_CODENAME,
     Area,
@@ -31,6 +32,7 @@ from .models import (
     Resident,
     Role,
     Unit,
+    Volunteer,
 )
 
 User = Account | AnonymousUser
@@ -153,6 +155,43 @@ def sees_personal_data_throughout(user: User) -> bool:
     if seen is EVERYWHERE:
         return False
     return all(any(code.startswith(p) for p in personal) for code in seen)
+
+
+def assignable_accounts(editor: User) -> QuerySet[Account]:
+    """The accounts an editor may give a role: those holding a role on an area in the editor's
+    jurisdiction, and those holding no role yet (a new colleague). Accounts whose roles are
+    all elsewhere, or in departments, are not the editor's to see. With what `account_label`
+    reads."""
+    accounts = Account.objects.select_related("volunteer__community").prefetch_related(
+        "assignments__area"
+    )
+    if jurisdiction_codes(editor) is EVERYWHERE:
+        return accounts.order_by("username")
+    held_here = in_scope(Assignment.objects.all(), editor, "area").values("user")
+    holding_any = Assignment.objects.values("user")
+    return accounts.filter(Q(pk__in=held_here) | ~Q(pk__in=holding_any)).order_by("username")
+
+
+def account_label(viewer: User, account: Account) -> str:
+    """How an account is named to someone choosing it: the person's name and the username.
+    Volunteer registration opens a volunteer's account under the volunteer's phone, so that
+    account's name and username are the volunteer's personal data: in full only to those who
+    may see volunteers and see personal data in the volunteer's community; to others the
+    name and the phone masked. Other accounts' names are masked where the viewer does not see
+    personal data on any of the account's areas."""
+    name = account.get_full_name()
+    volunteer: Volunteer | None = getattr(account, "volunteer", None)
+    if volunteer is not None:
+        if viewer.has_perm("grid.view_volunteer") and can_see_personal_data(
+            viewer, volunteer.community
+        ):
+            return f"{name} ({account.username})"
+        return f"{mask_name(name)} ({mask_phone(volunteer.phone)})"
+    # Without a role an account has no area: its name is in full to platform admins only.
+    areas = [a.area for a in account.assignments.all()] or [None]
+    if not any(can_see_personal_data(viewer, area) for area in areas):
+        name = mask_name(name)
+    return f"{name} ({account.username})" if name else account.username
 
 
 def household_list(user: User) -> QuerySet[Household]:

@@ -1,5 +1,7 @@
 """The registry in the Wagtail admin: thin ModelAdmin declarations over grid.admin_views."""
 
+from functools import partial
+
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.admin import SimpleListFilter, display
@@ -356,6 +358,17 @@ class RoleAdmin(ModelAdmin):
 
 
 class AssignmentForm(ScopedAdminForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is None:
+            return
+        field = self.fields["user"]
+        field.queryset = selectors.assignable_accounts(self.for_user)
+        field.label_from_instance = partial(selectors.account_label, self.for_user)
+        field.error_messages["invalid_choice"] = _(
+            "Choose an account holding a role in your jurisdiction, or one holding none yet."
+        )
+
     def clean(self):
         cleaned = super().clean()
         role = cleaned.get("role")

@@ -252,3 +252,33 @@ def test_staff_never_see_a_tracking_code(city):
             text = client.get(url, follow=True).content.decode()
             leaked = [code for code in codes if code in text]
             assert not leaked, (username, url, leaked)
+
+
+def test_the_assignment_form_offers_only_accounts_of_the_jurisdiction_and_masks_volunteers(city):
+    """A volunteer's account is opened under the volunteer's phone: the street official, who
+    may not see volunteers, reads it masked; accounts holding roles only in another street are
+    not offered, and posting one is refused."""
+    from grid.models import Area, Role, Volunteer
+
+    volunteer = Volunteer.objects.select_related("user").get(user__username__regex=r"^1\d{10}$")
+    elsewhere = User.objects.get(username="community_worker_2")
+    official = as_user("street_official")
+    page = official.get("/admin/grid/assignment/create/").content.decode()
+    assert volunteer.phone not in page and volunteer.name not in page
+    assert "吴*强 (138****0102)" in page
+    assert "陈静 (community_worker)" in page  # a colleague of the street, in full
+    accounts = re.search(r'<select name="user".*?</select>', page, re.S).group(0)
+    assert f'value="{elsewhere.pk}"' not in accounts and "community_worker_2" not in page
+    refused = official.post(
+        "/admin/grid/assignment/create/",
+        {
+            "user": elsewhere.pk,
+            "role": Role.objects.get(key="cleaner").pk,
+            "area": Area.objects.get(code="340705001001001").pk,
+        },
+    )
+    assert refused.status_code == 200
+    assert "Choose an account holding a role in your jurisdiction" in refused.content.decode()
+    assert not elsewhere.assignments.filter(role__key="cleaner").exists()
+    admin = as_user("admin").get("/admin/grid/assignment/create/").content.decode()
+    assert f"{volunteer.name} ({volunteer.user.username})" in admin

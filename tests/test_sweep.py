@@ -1346,11 +1346,6 @@ KNOWN_HOLES: dict[str, Hole] = {
     "wagtailsnippetchoosers_pages_accesslistentry:choose_results": Hole(
         "the access list's chooser lists every community's entries", ADMIN_ROLES
     ),
-    "grid_assignment_modeladmin_create": Hole(
-        "the assignment form's user list offers every account, whatever its area; volunteer "
-        "accounts are named by the volunteer's phone number",
-        frozenset({"street_official", "community_director"}),
-    ),
     "workflows:notifications": Hole(
         "supervision-review's notify effect sends the community director a link to a process "
         "the director may not open (404): let notified roles see it, or leave the link out",
