@@ -6,7 +6,9 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+from wagtail.snippets.bulk_actions import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 
 from grid import selectors
@@ -32,7 +34,18 @@ class JurisdictionPermissionPolicy(ModelPermissionPolicy):
         )
 
 
-register_permission_policy(AccessListEntry, JurisdictionPermissionPolicy(AccessListEntry))
+POLICY = JurisdictionPermissionPolicy(AccessListEntry)
+register_permission_policy(AccessListEntry, POLICY)
+# The access list's index opens to holders of any of these permissions.
+ANY_PERMISSION = ("add", "change", "delete", "view")
+
+
+def entries_for(user):
+    """The entries the user has a permission on: those of communities in their jurisdiction,
+    and none without a permission on the access list (what its index lists)."""
+    return POLICY.instances_user_has_any_permission_for(user, ANY_PERMISSION).select_related(
+        "community", "department"
+    )
 
 
 def entries_in_scope(user):
@@ -75,6 +88,59 @@ class EntryUsageView(EntryInScope, snippet_views.UsageView):
     pass
 
 
+class ChoosesEntriesFor:
+    """The chooser lists the entries its index would, and names no other."""
+
+    def get_object_list(self):
+        return entries_for(self.request.user)
+
+
+class EntryChooseView(ChoosesEntriesFor, chooser_views.ChooseView):
+    pass
+
+
+class EntryChooseResultsView(ChoosesEntriesFor, chooser_views.ChooseResultsView):
+    pass
+
+
+class EntryChosenView(chooser_views.SnippetChosenView):
+    def get_object(self, pk):
+        return entries_for(self.request.user).get(pk=pk)
+
+
+class EntryChosenMultipleView(chooser_views.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return entries_for(self.request.user).filter(pk__in=pks)
+
+
+class EntryChooserViewSet(chooser_views.SnippetChooserViewSet):
+    choose_view_class = EntryChooseView
+    choose_results_view_class = EntryChooseResultsView
+    chosen_view_class = EntryChosenView
+    chosen_multiple_view_class = EntryChosenMultipleView
+
+
+class EntryDeleteBulkAction(DeleteBulkAction):
+    """Wagtail's bulk delete lists the entries one may not delete by name: only those one
+    may see are listed, the others left out as if not asked for."""
+
+    models = [AccessListEntry]
+
+    def get_actionable_objects(self):
+        objects, refused = super().get_actionable_objects()
+        shown = set(
+            entries_for(self.request.user)
+            .filter(pk__in=[entry.pk for entry in refused["items_with_no_access"]])
+            .values_list("pk", flat=True)
+        )
+        listed = [entry for entry in refused["items_with_no_access"] if entry.pk in shown]
+        return objects, {"items_with_no_access": listed}
+
+
+# After Wagtail's own bulk delete of snippets, which it replaces for the access list.
+hooks.register("register_bulk_action", EntryDeleteBulkAction, order=1)
+
+
 class AccessListEntryViewSet(snippet_views.SnippetViewSet):
     model = AccessListEntry
     icon = "list-ul"
@@ -99,6 +165,7 @@ class AccessListEntryViewSet(snippet_views.SnippetViewSet):
     delete_view_class = EntryDeleteView
     history_view_class = EntryHistoryView
     usage_view_class = EntryUsageView
+    chooser_viewset_class = EntryChooserViewSet
 
     def get_queryset(self, request):
         return entries_in_scope(request.user)

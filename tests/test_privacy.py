@@ -282,3 +282,32 @@ def test_the_assignment_form_offers_only_accounts_of_the_jurisdiction_and_masks_
     assert not elsewhere.assignments.filter(role__key="cleaner").exists()
     admin = as_user("admin").get("/admin/grid/assignment/create/").content.decode()
     assert f"{volunteer.name} ({volunteer.user.username})" in admin
+
+
+def test_the_access_list_chooser_and_bulk_delete_stop_at_the_jurisdiction(city):
+    """The chooser lists the entries the access list's index would: a community worker given
+    the access list's view permission chooses among their community's entries, never another
+    community's (named neither in the list, nor by the chosen step, nor by the bulk delete's
+    confirmation); a role without the permission chooses none."""
+    from django.contrib.auth.models import Group, Permission
+
+    from pages.models import AccessListEntry
+
+    worker = User.objects.get(username="community_worker")
+    group = Group.objects.get(user=worker)
+    group.permissions.add(Permission.objects.get(codename="view_accesslistentry"))
+    own = AccessListEntry.objects.filter(community__code="340705001001").first()
+    other = AccessListEntry.objects.filter(community__code="340705002002").first()
+    chooser = "/admin/snippets/choose/pages/accesslistentry/"
+    client = as_user("community_worker")
+    listing = client.get(chooser + "results/").content.decode()
+    listed = {int(pk) for pk in re.findall(rf"{chooser}chosen/(\d+)/", listing)}
+    assert listed == set(
+        AccessListEntry.objects.filter(community=own.community).values_list("pk", flat=True)
+    )
+    assert client.get(f"{chooser}chosen/{own.pk}/").status_code == 200
+    assert client.get(f"{chooser}chosen/{other.pk}/").status_code == 404
+    confirm = client.get(f"/admin/bulk/pages/accesslistentry/delete/?id={other.pk}")
+    assert str(other) not in confirm.content.decode()
+    denied = as_user("grid_worker").get(chooser + "results/").content.decode()
+    assert f"{chooser}chosen/{own.pk}/" not in denied

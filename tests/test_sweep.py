@@ -1280,18 +1280,6 @@ class Hole:
 # "wagtail_bulk_action:<app>.<model>.<action>"), what leaks, and the roles that reach it (for
 # answers asked once per permission profile, the profile's first role). Like a strict xfail,
 # each must still leak: once one is fixed, the sweep fails until its entry is taken off.
-ADMIN_ROLES = frozenset(
-    {
-        "street_official",
-        "street_leader",
-        "community_director",
-        "community_worker",
-        "community_worker_2",
-        "grid_worker",
-        "party_secretary",
-        "department_clerk",
-    }
-)
 HISTORY = (
     "wagtail-modeladmin's HistoryView checks no permission (ScopedModelAdmin.history_view "
     "checks the area only): the page, titled with the object, to a role without any "
@@ -1304,8 +1292,6 @@ KNOWN_HOLES: dict[str, Hole] = {
     # permissions: these two admins are not scoped registers.
     "grid_department_modeladmin_history": Hole(HISTORY, frozenset({"street_leader"})),
     "grid_role_modeladmin_history": Hole(HISTORY, frozenset({"street_leader"})),
-    # Any community's access-list entry ("department · work"), to every admin role.
-    "wagtailsnippetchoosers_pages_accesslistentry:chosen": Hole(CHOSEN, ADMIN_ROLES),
     "wagtailsnippetchoosers_forms_formdefinition:chosen": Hole(
         CHOSEN, frozenset({"street_official"})
     ),
@@ -1316,7 +1302,6 @@ KNOWN_HOLES: dict[str, Hole] = {
         "the page-moderation task chooser names any task, without permission",
         frozenset({"street_official"}),
     ),
-    "wagtail_bulk_action:pages.accesslistentry.delete": Hole(BULK, ADMIN_ROLES),
     "wagtail_bulk_action:forms.formdefinition.delete": Hole(BULK, frozenset({"street_official"})),
     "wagtail_bulk_action:workflows.workflowdefinition.delete": Hole(
         BULK, frozenset({"street_official"})
@@ -1338,14 +1323,6 @@ KNOWN_HOLES: dict[str, Hole] = {
         for action in ("add_tags", "add_to_collection", "delete")
     },
     # Lists.
-    "wagtailsnippetchoosers_pages_accesslistentry:choose": Hole(
-        "the access list's chooser lists every community's entries (the viewset's scope does "
-        "not reach its chooser)",
-        ADMIN_ROLES,
-    ),
-    "wagtailsnippetchoosers_pages_accesslistentry:choose_results": Hole(
-        "the access list's chooser lists every community's entries", ADMIN_ROLES
-    ),
     "workflows:notifications": Hole(
         "supervision-review's notify effect sends the community director a link to a process "
         "the director may not open (404): let notified roles see it, or leave the link out",
