@@ -14,6 +14,7 @@ from demo import processes as workflow_demo
 from forms.models import Submission
 from grid.models import Household, Resident
 from workflows import selectors as workflow_selectors
+from workflows import services as workflow_services
 from workflows.models import Notification, WorkflowProcess
 
 from .forms.factories import data
@@ -311,3 +312,38 @@ def test_the_access_list_chooser_and_bulk_delete_stop_at_the_jurisdiction(city):
     assert str(other) not in confirm.content.decode()
     denied = as_user("grid_worker").get(chooser + "results/").content.decode()
     assert f"{chooser}chosen/{own.pk}/" not in denied
+
+
+def test_a_role_told_of_an_outcome_gets_no_link_to_a_process_it_may_not_open(
+    city, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The supervision process tells the community director its outcome; the director does
+    not work supervision reports, so the notification names the process by its public number
+    and area, without a link (in the app or by e-mail) and without the reporter. The committee,
+    which works them, keeps its links."""
+    director = User.objects.get(username="community_director")
+    notes = list(
+        Notification.objects.filter(
+            user=director, process__version__definition__key="supervision-review"
+        ).select_related("process")
+    )
+    assert notes, "the demo closes supervision reports"
+    page = as_user("community_director").get("/accounts/notifications/").content.decode()
+    for note in notes:
+        assert not workflow_selectors.may_view_process(director, note.process)
+        assert note.url == "" and f"/workflow/generic/{note.process_id}/" not in page
+        assert note.text in page and REPORTER not in note.text
+    committee = Notification.objects.filter(
+        user__username="supervisor", process__in=[n.process for n in notes]
+    )
+    assert committee and all(n.url == f"/workflow/generic/{n.process_id}/" for n in committee)
+    # By e-mail alike: one message with the link, to those who may open the process.
+    process = notes[0].process
+    supervisor = User.objects.get(username="supervisor")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow_services.notify(
+            [director, supervisor], "结果", workflow_services.process_url(process), process
+        )
+    bodies = {tuple(mail.to): mail.body for mail in mailoutbox}
+    assert bodies[(director.email,)] == "结果"
+    assert bodies[(supervisor.email,)].endswith(f"/workflow/generic/{process.pk}/")

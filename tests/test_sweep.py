@@ -1322,12 +1322,6 @@ KNOWN_HOLES: dict[str, Hole] = {
         for media in ("wagtailimages.image", "wagtaildocs.document")
         for action in ("add_tags", "add_to_collection", "delete")
     },
-    # Lists.
-    "workflows:notifications": Hole(
-        "supervision-review's notify effect sends the community director a link to a process "
-        "the director may not open (404): let notified roles see it, or leave the link out",
-        frozenset({"community_director"}),
-    ),
 }
 
 

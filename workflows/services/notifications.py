@@ -1,6 +1,7 @@
 """Notifications to staff and the applicant, and links to processes."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -30,15 +31,27 @@ def notify(
 ) -> list[Notification]:
     """In-app notifications, and the same text by email to users with an address (sent after
     the commit, so a mail failure never undoes the decision that caused it). The email's link
-    is `url` on `root` (scheme, host and port): the admin's base URL unless said otherwise."""
+    is `url` on `root` (scheme, host and port): the admin's base URL unless said otherwise.
+    The link to a process goes only to those who may open it: a role told of an outcome or
+    of an overdue task need not work the process, and reads the text alone."""
     users = list({user.pk: user for user in users}.values())
+    linked = {
+        user.pk
+        for user in users
+        if url and (process is None or selectors.may_view_process(user, process))
+    }
     notes = Notification.objects.bulk_create(
-        Notification(user=user, text=text[:300], url=url, process=process) for user in users
+        Notification(
+            user=user, text=text[:300], url=url if user.pk in linked else "", process=process
+        )
+        for user in users
     )
-    addresses = [user.email for user in users if user.email]
-    if addresses:
-        link = (root or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + url if url else ""
-        transaction.on_commit(lambda: send_notification_email(text, link, addresses))
+    link = (root or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + url if url else ""
+    with_link = [user.email for user in users if user.email and user.pk in linked]
+    without = [user.email for user in users if user.email and user.pk not in linked]
+    for shown, addresses in ((link, with_link), ("", without)):
+        if addresses:
+            transaction.on_commit(partial(send_notification_email, text, shown, addresses))
     return notes
 
 
