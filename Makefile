@@ -30,8 +30,10 @@ run: $(VENV)/.installed-base
 dev: RELOAD = 1
 dev: run
 
+# On every core (pytest-xdist); TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev browser-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 browser-deps:
 	@.ci/browser-deps

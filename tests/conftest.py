@@ -5,6 +5,8 @@ import pytest
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
+from . import demo_city as shared
+
 CHROMIUM = "/usr/bin/chromium"
 
 # Property tests explore new inputs on every run at a developer's desk; in CI they replay the
@@ -13,6 +15,27 @@ CHROMIUM = "/usr/bin/chromium"
 hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    shared.order(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        if shared.uses_city(item) and (nextitem is None or not shared.uses_city(nextitem)):
+            shared.CITY.close()
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    """The demo city as `seed_demo` builds it, shared by the tests that ask for it (see
+    tests/demo_city.py). Module-scoped so that it stands before any test's own transaction."""
+    shared.CITY.open(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)

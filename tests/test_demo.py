@@ -21,6 +21,7 @@ from grid.models import (
     Unit,
 )
 from grid.validators import validate_credit_code, validate_id_number, validate_phone
+from tests import demo_city as shared
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +29,8 @@ MODELS = (Area, Building, Household, Resident, Unit, Facility, Department, Role,
 
 
 @pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def seeded(demo_city, settings):
+    settings.DEBUG = True  # for the second run and the repair
 
 
 def snapshot():
@@ -112,13 +112,13 @@ def test_refuses_without_debug(settings):
     assert not Area.objects.exists()
 
 
-def test_force_runs_without_debug(settings):
+def test_force_runs_without_debug(demo_city, settings):
     settings.DEBUG = False
     call_command("seed_demo", "--force")
     assert Household.objects.count() == 12000
 
 
-def test_logins_are_printed(settings, capsys):
+def test_logins_are_printed(demo_city, settings, capsys):
     settings.DEBUG = True
     call_command("seed_demo", "--logins")
     out = capsys.readouterr().out
@@ -137,3 +137,8 @@ def test_nothing_of_wagtails_fresh_install_is_left_in_english(seeded):
     assert {"页面编辑", "页面审核员"} <= names and not {"Editors", "Moderators"} & names
     assert not Workflow.objects.filter(name="Moderators approval").exists()
     assert not Task.objects.filter(name="Moderators approval").exists()
+
+
+def test_the_city_is_built_once_per_test_process(demo_city):
+    """The tests that share the city run together (tests/demo_city.py): one build for all."""
+    assert shared.CITY.builds == 1

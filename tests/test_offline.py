@@ -163,7 +163,8 @@ def walk(client: Client, host: str, starts: list[str], prefixes: tuple[str, ...]
 
 
 @pytest.fixture
-def demo_city(settings):
+def own_city(settings):
+    """The demo city built in this test's own database, which a live server can read."""
     settings.DEBUG = True
     tree_root()  # a transactional test before this one may have flushed Wagtail's root page
     call_command("seed_demo")
@@ -217,7 +218,7 @@ def test_the_walk_sees_an_avatar_from_gravatar_and_the_release_check(settings):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_browser_requests_nothing_from_another_host(demo_city, live_server, page):  # noqa: F811
+def test_the_browser_requests_nothing_from_another_host(own_city, live_server, page):  # noqa: F811
     """In Chromium, including what scripts fetch once a page has loaded."""
     served = urlsplit(live_server.url).netloc
     elsewhere = []

@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 import django
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 from django.utils.translation.trans_real import DjangoTranslation
@@ -168,13 +167,9 @@ def english_on(html: str, allowed: set[str] = frozenset()) -> list[str]:
 
 
 @pytest.fixture
-def demo_city(settings, db):
-    """The demo city as `make run` builds it: in Chinese, the default language."""
-    settings.DEBUG = True
+def demo_city(demo_city, settings, db):
+    """The demo city as `make run` builds it, read in Chinese, the default language."""
     settings.LANGUAGE_CODE = "zh-hans"
-    with translation.override("zh-hans"):
-        call_command("seed_demo")
-    settings.DEBUG = False
 
 
 def signed_in(username: str) -> Client:

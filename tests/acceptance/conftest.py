@@ -35,6 +35,8 @@ def pytest_collection_modifyitems(items):
         if Path(str(item.fspath)).resolve().parent == HERE and "demo" in item.fixturenames:
             item.add_marker(pytest.mark.acceptance)
             item.add_marker(pytest.mark.browser)
+            # Under pytest-xdist, one worker runs the journeys: one demo served, not two.
+            item.add_marker(pytest.mark.xdist_group("acceptance"))
 
 
 @pytest.fixture(scope="session")

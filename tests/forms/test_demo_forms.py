@@ -14,9 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def seeded(demo_city, settings):
+    settings.DEBUG = True  # for the second run
 
 
 def test_demo_form_pages_are_published_on_the_portal(seeded, client):
