@@ -18,6 +18,8 @@ from workflows import services as workflow_services
 from workflows.models import Notification, WorkflowProcess
 
 from .forms.factories import data
+from .imports.files import csv_bytes
+from .imports.helpers import run
 from .workflows import inbox
 
 User = get_user_model()
@@ -283,6 +285,13 @@ def test_the_assignment_form_offers_only_accounts_of_the_jurisdiction_and_masks_
     assert not elsewhere.assignments.filter(role__key="cleaner").exists()
     admin = as_user("admin").get("/admin/grid/assignment/create/").content.decode()
     assert f"{volunteer.name} ({volunteer.user.username})" in admin
+    # An import of assignments reads such an account as no account at all.
+    rows = [
+        ["用户名", "角色标识", "区域编码"],
+        ["community_worker_2", "cleaner", "340705001001001"],
+    ]
+    report = run("assignments", csv_bytes(rows), user=User.objects.get(username="street_official"))
+    assert [(e.row, e.message) for e in report.errors] == [(2, "There is no such user.")]
 
 
 def test_the_access_list_chooser_and_bulk_delete_stop_at_the_jurisdiction(city):

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import services, validators
+from .. import selectors, services, validators
 from ..models import (
     Area,
     Assignment,
@@ -286,9 +286,14 @@ class AssignmentResource(RegistryResource):
 
     def resolve(self, rows, columns, context) -> None:
         usernames = {row.values["user"] for row in rows}
-        users = dict(
-            get_user_model().objects.filter(username__in=usernames).values_list("username", "pk")
+        # As in the assignment form: an account outside the importer's reach is no such user,
+        # so that an import does not tell which usernames (volunteers' phones) exist.
+        accounts = (
+            get_user_model().objects.all()
+            if context.user is None
+            else selectors.assignable_accounts(context.user)
         )
+        users = dict(accounts.filter(username__in=usernames).values_list("username", "pk"))
         roles = {role.key: role for role in Role.objects.select_related("group")}
         department_keys = {row.values.get("department") for row in rows} - {None, ""}
         departments = dict(
