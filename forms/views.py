@@ -10,7 +10,7 @@ from wagtail.models import Site
 
 from grid.clients import client_address
 
-from . import services
+from . import selectors, services
 from .builder import HONEYPOT_NAME, SubmissionForm
 from .models import FormPage, Submission
 
@@ -57,7 +57,8 @@ def submit(request: HttpRequest, page: FormPage) -> HttpResponse:
             "and send it again: your answers are kept below."
         )
         return render_form(request, page, form, error=error, status=429)
-    if data.get(HONEYPOT_NAME):
+    # Any value counts, not only the last one that .get() reads: a bot may send it twice.
+    if any(data.getlist(HONEYPOT_NAME)):
         error = _("This form was not accepted. Leave the field marked “leave empty” blank.")
         return render_form(request, page, form, error=error)
     problems = page.start_problems(form, request.user) if form.is_valid() else []
@@ -109,5 +110,9 @@ def confirmation(request: HttpRequest, page: FormPage, reference: str) -> HttpRe
     return page.render(
         request,
         template="forms/confirmation.html",
-        context_overrides={"submission": submission, "definition": page.definition},
+        context_overrides={
+            "submission": submission,
+            "definition": page.definition,
+            "tracking_path": selectors.tracking_path(submission),
+        },
     )

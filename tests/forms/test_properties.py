@@ -140,7 +140,8 @@ def post_and_check(page, posted: dict, upload=None) -> None:
     assert response.status_code in (200, 302), response.status_code
     if upload is not None:
         upload.seek(0)
-    honeypot = bool(posted.get("hp-website"))
+    sent = posted.get("hp-website", [])
+    honeypot = any(sent if isinstance(sent, list) else [sent])
     fields = {k: v for k, v in posted.items() if k != "photo"}
     files = {"photo": upload} if upload is not None else {}
     expected_valid = not honeypot and services.validate(page.definition, fields, files).is_valid()

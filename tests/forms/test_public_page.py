@@ -148,8 +148,9 @@ def test_a_forged_kept_upload_token_is_refused(client, page, grid):
     assert not Submission.objects.exists()
 
 
-def test_honeypot(client, page, grid):
-    response = client.post("/report/", {**answers(page, grid), "hp-website": "http://spam"})
+@pytest.mark.parametrize("trap", ["http://spam", ["http://spam", ""]], ids=["once", "twice"])
+def test_honeypot(client, page, grid, trap):
+    response = client.post("/report/", {**answers(page, grid), "hp-website": trap})
     assert response.status_code == 200
     assert "This form was not accepted" in response.content.decode()
     assert not Submission.objects.exists()
