@@ -58,9 +58,10 @@ def jurisdiction_codes(user: User) -> tuple[str, ...] | None:
     if user.is_superuser:
         return EVERYWHERE
     if not hasattr(user, _CACHE_ATTR):
-        codes = Assignment.objects.filter(user=user, role__scope=Role.Scope.AREA).values_list(
-            "area__code", flat=True
-        )
+        # An area role held on a department (the data allows it) covers no area.
+        codes = Assignment.objects.filter(
+            user=user, role__scope=Role.Scope.AREA, area__isnull=False
+        ).values_list("area__code", flat=True)
         setattr(user, _CACHE_ATTR, collapse_prefixes(list(codes)))
     return getattr(user, _CACHE_ATTR)
 

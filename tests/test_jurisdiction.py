@@ -12,6 +12,7 @@ from .factories import (
     AssignmentFactory,
     BuildingFactory,
     CommunityFactory,
+    DepartmentFactory,
     FacilityFactory,
     GridFactory,
     HouseholdFactory,
@@ -72,6 +73,13 @@ def test_nested_assignments_collapse_to_the_outer_one(city):
 def test_department_assignments_give_no_area(city):
     user = UserFactory()
     assert not selectors.visible_areas(user).exists()
+
+
+def test_an_area_role_held_on_a_department_covers_no_area(city):
+    user = worker_on(city["here"])
+    AssignmentFactory(user=user, area=None, department=DepartmentFactory())
+    assert selectors.jurisdiction_codes(user) == (city["here"].code,)
+    assert selectors.visible_areas(user).filter(code=city["here"].code).exists()
 
 
 def test_superuser_sees_everything(city):
