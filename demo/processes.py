@@ -21,12 +21,12 @@ from viewflow.workflow.status import STATUS
 
 from forms import services as form_services
 from forms.builder import SubmissionForm
-from forms.models import FormDefinition, FormPage, Submission
+from forms.models import FormDefinition, Submission
 from grid.models import Department
 from pages.models import PortalPage
 from workflows import selectors, services
 from workflows.definition_files import import_text
-from workflows.models import StageTask, WorkflowDefinition, WorkflowProcess
+from workflows.models import ProcessPage, StageTask, WorkflowDefinition, WorkflowProcess
 
 from .sites import PORTAL_SLUG
 
@@ -327,22 +327,22 @@ def build() -> Counter:
     return created
 
 
-def place(portal: PortalPage, definition: WorkflowDefinition, created: Counter) -> FormPage:
-    """The form page that starts a process, under the portal at its intake form's slug."""
+def place(portal: PortalPage, definition: WorkflowDefinition, created: Counter) -> ProcessPage:
+    """The page that starts a process, under the portal at its intake form's slug."""
     form: FormDefinition = definition.intake_form
-    page = FormPage.objects.child_of(portal).filter(slug=form.slug).first()
+    page = ProcessPage.objects.child_of(portal).filter(slug=form.slug).first()
     if page is None:
-        page = FormPage(title=form.title, slug=form.slug, definition=form, workflow=definition)
+        page = ProcessPage(title=form.title, slug=form.slug, process=definition)
         portal.add_child(instance=page)
-        created["form pages"] += 1
-    elif page.workflow_id == definition.pk and page.definition_id == form.pk:
+        created["process pages"] += 1
+    elif page.process_id == definition.pk and page.definition_id == form.pk:
         return page
-    page.definition, page.workflow = form, definition
+    page.process = definition
     page.save_revision().publish()
     return page
 
 
-def run(scenario: Scenario, page: FormPage | None) -> int:
+def run(scenario: Scenario, page: ProcessPage | None) -> int:
     """Submit the scenario's intake and take its steps; nothing if it was run before."""
     reference = form_services.new_reference(random.Random(f"demo-process-{scenario.name}"))
     if Submission.objects.filter(reference=reference).exists():

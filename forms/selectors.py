@@ -5,7 +5,6 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
@@ -14,6 +13,7 @@ from grid import selectors as grid_selectors
 from grid.masking import mask_email, mask_id_number, mask_name, mask_phone
 from grid.models import Area
 
+from . import signals
 from .models import FormDefinition, Submission, SubmissionFile
 
 VIEW_PERMISSION = "forms.view_submission"
@@ -191,13 +191,16 @@ def site_root_url(submission: Submission) -> str:
     return (site.root_url if site else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
 
 
+def tracking_path(submission: Submission) -> str:
+    """Where the sender follows the submission, when an app that acts on submissions (the
+    process engine) offers a page for it; else empty."""
+    return next((path for find in signals.tracking_paths if (path := find(submission))), "")
+
+
 def tracking_link(submission: Submission) -> str:
-    """The tracking page on the submitter's site when a process runs (or is about to run) on
-    the submission, else empty."""
-    page = submission.page.specific if submission.page_id else None
-    if getattr(page, "workflow_id", None) or hasattr(submission, "process"):
-        return site_root_url(submission) + reverse("workflows:track", args=[submission.reference])
-    return ""
+    """The tracking page on the submitter's site, else empty."""
+    path = tracking_path(submission)
+    return site_root_url(submission) + path if path else ""
 
 
 def page_link(submission: Submission) -> str:

@@ -16,3 +16,6 @@ start_notices: list[Callable[[Any, Any], str]] = []
 # Why a valid form could not be accepted from this page by this user, before anything is
 # stored: (page, form, user) -> problems.
 start_checks: list[Callable[[Any, Any, Any], list[str]]] = []
+# Where the sender follows a submission after sending it, when an app acts on it:
+# (submission) -> a path on the sender's site, or "".
+tracking_paths: list[Callable[[Any], str]] = []

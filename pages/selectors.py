@@ -5,7 +5,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import User as Account
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -114,8 +114,17 @@ def children_of_type(page: Page, model: type[Page]) -> QuerySet:
 
 
 def form_pages(page: Page) -> QuerySet[FormPage]:
-    """The forms residents fill in under a page, each with the process it starts, if any."""
-    return children_of_type(page, FormPage).select_related("workflow").order_by("path")
+    """The forms residents fill in under a page (process pages included), each with the name
+    of the process it starts when that process is live."""
+    return (
+        children_of_type(page, FormPage)
+        .annotate(
+            process_name=Case(
+                When(processpage__process__live=True, then=F("processpage__process__name"))
+            )
+        )
+        .order_by("path")
+    )
 
 
 def upcoming_activities(root: Page, limit: int = 10) -> QuerySet[VolunteerActivityPage]:

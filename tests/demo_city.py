@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.urls import get_resolver
 from django.utils import translation
 
 from grid.models import Area
@@ -40,6 +41,7 @@ class SharedCity:
         if self.built:
             return
         self._blocker = blocker
+        get_resolver().check()  # the URLconf as served: imported before DEBUG is on
         with blocker.unblock():
             atomic = transaction.atomic()
             atomic.__enter__()

@@ -5,9 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from wagtail.models import ModelLogEntry
 
 from demo import processes as workflow_demo
@@ -29,18 +27,8 @@ FULL_ID_NUMBER = re.compile(r"\b\d{17}[\dX]\b")
 REPORTER, REPORTER_PHONE = "李秀英", "13905621234"  # a named supervision report, referred
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo city, built once for this module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(DEBUG=True):
-            call_command("seed_demo")
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def city(demo, db):
+def city(demo_city, db):
     return None
 
 

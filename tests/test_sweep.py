@@ -58,9 +58,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.db import models, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 from django.views.static import serve as static_serve
 from viewflow.workflow.models import Task as FlowTask
@@ -1215,13 +1214,10 @@ def signed_in(user) -> Client:
 
 
 @pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker):
-    """The demo city as `make run` builds it, once for this module, in a transaction rolled
-    back at its end (each test's own changes are rolled back to a savepoint inside it)."""
-    url_patterns()  # the URLconf as served, read before DEBUG is on for the build
+def city(demo_city, django_db_blocker):
+    """The demo city as `make run` builds it (shared, tests/demo_city.py), with what the demo
+    does not make added for this module in a savepoint rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(DEBUG=True):
-            call_command("seed_demo", stdout=io.StringIO())
         add_missing_objects(get_user_model().objects.get(username="admin"))
         yield City()
         transaction.set_rollback(True)

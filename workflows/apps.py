@@ -20,3 +20,4 @@ class WorkflowsConfig(AppConfig):
         signals.submission_accepted.connect(receivers.start_on_submission)
         signals.start_notices.append(receivers.page_start_notice)
         signals.start_checks.append(receivers.page_start_problems)
+        signals.tracking_paths.append(receivers.tracking_path)

@@ -64,7 +64,7 @@ def expired_plain_submissions(before: datetime.datetime) -> QuerySet[Submission]
         anonymised_at__isnull=True,
         submit_time__lt=before,
         process__isnull=True,
-        page__formpage__workflow__isnull=True,
+        page__formpage__processpage__isnull=True,
     ).exclude(Exists(ProcessEvent.objects.filter(answers=OuterRef("pk"))))
 
 

@@ -394,7 +394,7 @@ def area_for_code(code: str) -> Area | None:
 def submissions_waiting_for_a_process() -> list[Submission]:
     """Stored submissions from a page with a process attached that has not started."""
     return list(
-        Submission.objects.filter(page__formpage__workflow__isnull=False, process__isnull=True)
+        Submission.objects.filter(page__formpage__processpage__isnull=False, process__isnull=True)
         .select_related("page")
         .order_by("submit_time")
     )

@@ -1,6 +1,5 @@
 """The page that places a form on a site."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -28,7 +27,8 @@ class FormPageForm(WagtailAdminPageForm):
 
 
 class FormPage(RoutablePageMixin, Page):
-    """Places a published form definition on a site; residents fill it in here."""
+    """Places a published form definition on a site; residents fill it in here. Other apps
+    add page types that act on what is sent (the process engine's process page)."""
 
     definition = models.ForeignKey(
         FormDefinition,
@@ -50,24 +50,10 @@ class FormPage(RoutablePageMixin, Page):
         ),
     )
 
-    workflow = models.ForeignKey(
-        "workflows.WorkflowDefinition",
-        verbose_name=_("start this process"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="form_pages",
-        help_text=_(
-            "Optional: each submission starts this process, whose intake form must be the "
-            "form above. Without one, submissions are only stored."
-        ),
-    )
-
     content_panels = [
         *Page.content_panels,
         FieldPanel("definition"),
         FieldPanel("area"),
-        FieldPanel("workflow"),
     ]
     subpage_types: list[str] = []
     base_form_class = FormPageForm
@@ -75,13 +61,6 @@ class FormPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("form page")
-
-    def clean(self) -> None:
-        super().clean()
-        if self.workflow_id and self.workflow.intake_form_id != self.definition_id:
-            raise ValidationError(
-                {"workflow": _("This process starts from another form: choose that form above.")}
-            )
 
     def start_notice(self, user) -> str:
         """Said before anyone fills the form in, when this visitor may not send it (asked of

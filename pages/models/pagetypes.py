@@ -91,7 +91,13 @@ class PortalPage(RoutablePageMixin, PublicPage):
         APIField("body"),
     ]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["pages.StreetPage", "pages.NoticePage", "pages.MapPage", "forms.FormPage"]
+    subpage_types = [
+        "pages.StreetPage",
+        "pages.NoticePage",
+        "pages.MapPage",
+        "forms.FormPage",
+        "workflows.ProcessPage",
+    ]
     max_count = 1
 
     class Meta:
@@ -217,6 +223,7 @@ class StreetPage(CentrePage):
         "pages.AccessListPage",
         "pages.MapPage",
         "forms.FormPage",
+        "workflows.ProcessPage",
     ]
     context_selector = "street_context"
 
@@ -238,6 +245,7 @@ class CommunityPage(CentrePage):
         "pages.VolunteerActivityPage",
         "pages.AccessListPage",
         "forms.FormPage",
+        "workflows.ProcessPage",
     ]
     context_selector = "community_context"
 

@@ -30,6 +30,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
+# First: pytest-xdist reads the group marker in its own hook.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).resolve().parent == HERE and "demo" in item.fixturenames:

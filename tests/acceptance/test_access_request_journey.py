@@ -30,8 +30,9 @@ def open_task(journey, page, username: str, task: str, number: str) -> None:
 def decide(page, outcome: str, message: str) -> None:
     page.get_by_label(outcome, exact=True).check()
     page.get_by_label("给申请人的消息").fill(message)
-    page.get_by_role("button", name="提交").click()
-    page.wait_for_load_state()
+    # Until the answer to the POST has loaded: the decision is then stored.
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交").click()
 
 
 def test_access_request_is_approved_and_published(journey):

@@ -86,8 +86,8 @@ def tall_step(journey, page, name: str) -> None:
 def publish(effort: Effort, page) -> None:
     """Wagtail's footer: the arrow beside 保存草稿 opens the menu that holds 发布."""
     effort.click(page.get_by_role("button", name="更多动作", exact=True))
-    effort.click(page.get_by_role("button", name="发布", exact=True))
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        effort.click(page.get_by_role("button", name="发布", exact=True))
 
 
 def choose_in_chooser(effort: Effort, page, chooser_id: str, title: str) -> None:
@@ -173,7 +173,8 @@ def test_admin_designs_a_process_a_resident_files_it_the_worker_finds_it(journey
     assert "在用" in row.inner_text(), "the new process is live"
     tall_step(journey, page, "process-published")
 
-    # The form page, placed under 五松社区's page through the page explorer and editor.
+    # The process page, placed under 五松社区's page through the page explorer and editor: the
+    # process names its form, so the page asks for the process alone.
     admin.click(page.get_by_role("button", name="页面", exact=True))
     admin.click(page.get_by_role("link", name="查看 '铜官区人民网格' 的子页面"))
     admin.click(page.get_by_role("link", name="查看 '长江路街道网格化服务管理中心' 的子页面"))
@@ -181,18 +182,17 @@ def test_admin_designs_a_process_a_resident_files_it_the_worker_finds_it(journey
     page.get_by_role("heading", name="五松社区服务中心").wait_for()
     tall_step(journey, page, "community-pages")
     admin.click(page.get_by_role("link", name="添加子页面"))
-    admin.click(page.get_by_role("link", name="表单页面", exact=True))
+    admin.click(page.get_by_role("link", name="流程页面", exact=True))
     admin.type(page.get_by_placeholder("页面标题*"), names["page"])
-    choose_in_chooser(admin, page, "id_definition", names["form"])
+    choose_in_chooser(admin, page, "id_process", names["process"])
     areas = page.get_by_role("combobox", name="可选区域范围")
     if not areas.locator("option:checked").inner_text().startswith(COMMUNITY):
         # Its options read "五松社区 (340705001001)": the registry code comes along.
         admin.choose(areas, label=areas.locator("option", has_text=COMMUNITY).inner_text())
-    choose_in_chooser(admin, page, "id_workflow", names["process"])
-    tall_step(journey, page, "form-page-edited")
+    tall_step(journey, page, "process-page-edited")
     publish(admin, page)
     assert f"页面'{names['page']}'已创建并发布" in page.locator(".messages").inner_text()
-    tall_step(journey, page, "form-page-published")
+    tall_step(journey, page, "process-page-published")
     print(f"\n{admin}")
 
     # --- A resident, on a phone, on the street's own site ---------------------------------

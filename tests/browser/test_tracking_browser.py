@@ -4,11 +4,10 @@ process, gets its code, and follows it on the tracking page as the community act
 import pytest
 from viewflow.workflow.status import STATUS
 
-from forms.models import FormPage
 from grid.models import Area
 from tests.factories import CommunityFactory
 from workflows import services
-from workflows.models import StageTask, WorkflowProcess
+from workflows.models import ProcessPage, StageTask, WorkflowProcess
 
 from ..pages.factories import add, site_for
 from ..workflows.factories import definition, holder, stage
@@ -26,7 +25,7 @@ def community_page(settings):
         name="社区监督举报处理",
     )
     _portal, _street, page = site_for(community)
-    add(page, FormPage, title="社区监督举报", definition=process.intake_form, workflow=process)
+    add(page, ProcessPage, title="社区监督举报", process=process)
     return page, holder("community_worker", community)
 
 

@@ -51,9 +51,11 @@ def site_root() -> Page:
     return home
 
 
-def page_for(definition: FormDefinition, slug: str | None = None, **kwargs) -> FormPage:
+def page_for(
+    definition: FormDefinition, slug: str | None = None, model: type[FormPage] = FormPage, **kwargs
+) -> FormPage:
     root = site_root()
-    page = FormPage(
+    page = model(
         title=definition.title, slug=slug or definition.slug, definition=definition, **kwargs
     )
     root.add_child(instance=page)

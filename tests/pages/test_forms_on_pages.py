@@ -7,6 +7,7 @@ from forms.models import FormPage
 from pages.models import CommunityPage
 from tests.factories import CommunityFactory
 from tests.workflows.factories import three_stages
+from workflows.models import ProcessPage
 
 from .factories import add, site_for
 
@@ -20,14 +21,15 @@ def pages():
     return {"portal": portal, "street": street_page, "community": community_page}
 
 
-def form_page(parent, title, workflow=None, definition=None):
-    definition = definition or (workflow.intake_form if workflow else three_stages().intake_form)
-    return add(parent, FormPage, title=title, definition=definition, workflow=workflow)
+def form_page(parent, title, process=None, definition=None):
+    if process is not None:
+        return add(parent, ProcessPage, title=title, process=process)
+    return add(parent, FormPage, title=title, definition=definition or three_stages().intake_form)
 
 
 def test_community_page_lists_its_forms_with_their_process(client, pages):
     process = three_stages(name="环境问题处理")
-    report = form_page(pages["community"], "环境问题反映", workflow=process)
+    report = form_page(pages["community"], "环境问题反映", process=process)
     plain = form_page(pages["community"], "意见箱")
     form_page(pages["street"], "街道的表单")
     neighbour = CommunityFactory(parent=pages["community"].area.parent)
@@ -69,7 +71,7 @@ def test_track_my_application_everywhere(client, pages):
 
 def test_renaming_the_process_refreshes_the_cached_page(client, pages):
     process = three_stages(name="环境问题处理")
-    form_page(pages["community"], "环境问题反映", workflow=process)
+    form_page(pages["community"], "环境问题反映", process=process)
     assert "环境问题处理" in client.get(pages["community"].url).content.decode()
     process.name = "环境卫生投诉处理"
     process.save_revision().publish()

@@ -14,7 +14,7 @@ from tests.factories import (
 )
 from tests.forms.factories import data, definition_with, page_for
 from workflows import selectors
-from workflows.models import Effect, Stage, WorkflowDefinition
+from workflows.models import Effect, ProcessPage, Stage, WorkflowDefinition
 
 _keys = itertools.count(1)
 
@@ -86,6 +86,11 @@ def submit(definition: WorkflowDefinition, community: Area, subject: str = "це╝щ
     )
     assert form.is_valid(), form.errors
     return form_services.store_submission(form)
+
+
+def process_page_for(definition: WorkflowDefinition, slug: str | None = None) -> ProcessPage:
+    """A page of the default site that starts the process."""
+    return page_for(definition.intake_form, slug=slug, model=ProcessPage, process=definition)
 
 
 def version_of(definition: WorkflowDefinition):

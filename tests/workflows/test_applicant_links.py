@@ -15,7 +15,7 @@ from pages.models import CommunityPage
 from tests.forms.factories import data
 from tests.pages.factories import add, site_for
 from workflows import effects, services
-from workflows.models import Effect, Notification, StageTask, WorkflowProcess
+from workflows.models import Effect, Notification, ProcessPage, StageTask, WorkflowProcess
 
 from .factories import (
     COMMUNITY,
@@ -61,9 +61,7 @@ def one_stage(*effects: Effect):
 
 def apply(client, capture, community_page: CommunityPage, process, host: str):
     """Send the intake on the community's form page through `host`, as a browser would."""
-    page = add(community_page, FormPage, title="申请", definition=process.intake_form)
-    page.workflow = process
-    page.save()
+    page = add(community_page, ProcessPage, title="申请", process=process)
     site = Site.objects.get(hostname=host.partition(":")[0])
     path = "/" + page.url_path.removeprefix(site.root_page.url_path)
     answers = {COMMUNITY: community_page.area.code, SUBJECT: "楼道堆物", "Email": APPLICANT}

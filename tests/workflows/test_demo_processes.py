@@ -8,7 +8,7 @@ from django.test import Client
 from viewflow.workflow.status import STATUS
 
 from demo.processes import PROCESS_FILES
-from forms.models import FormPage, Submission
+from forms.models import Submission
 from grid.models import Volunteer
 from pages.models import AccessListEntry
 from workflows import selectors
@@ -16,6 +16,7 @@ from workflows.flows import GenericFlow
 from workflows.models import (
     Notification,
     ProcessEvent,
+    ProcessPage,
     StageTask,
     WorkflowDefinition,
     WorkflowProcess,
@@ -49,7 +50,7 @@ def snapshot() -> dict:
     return found | {
         "submissions": list(Submission.objects.order_by("pk").values_list("reference")),
         "notifications": Notification.objects.count(),
-        "pages": list(FormPage.objects.order_by("pk").values_list("slug", "workflow__key")),
+        "pages": list(ProcessPage.objects.order_by("pk").values_list("slug", "process__key")),
     }
 
 
@@ -72,11 +73,11 @@ def test_every_acting_role_has_work_and_every_state_is_shown(seeded):
 
 def test_each_process_has_its_page_on_the_portal(seeded):
     client = Client()
-    pages = FormPage.objects.live().select_related("workflow", "definition")
-    assert {page.workflow.key for page in pages} == set(PROCESS_FILES)
+    pages = ProcessPage.objects.live().select_related("process", "definition")
+    assert {page.process.key for page in pages} == set(PROCESS_FILES)
     for page in pages:
         assert page.get_parent().specific_class.__name__ == "PortalPage"
-        assert page.workflow.intake_form_id == page.definition_id
+        assert page.process.intake_form_id == page.definition_id
         response = client.get(page.url)
         assert response.status_code == 200
         assert page.definition.title in response.content.decode()

@@ -6,12 +6,13 @@ from django.test import Client
 
 from grid.models import Department, Volunteer
 from pages.models import AccessListEntry
-from tests.forms.factories import data, page_for, png
+from tests.forms.factories import data, png
 from workflows import selectors
 from workflows.models import WorkflowProcess
 
 from . import inbox
 from .city import build_city, import_fixture, user
+from .factories import process_page_for
 from .test_shipped_processes import ACCESS, INCIDENT, REPORT, REVIEW, SIGN_UP, VERIFIED
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def apply(key: str, answers: dict, *, as_user=None, files=None, capture) -> Work
     """Send the process's form on its public page and return the process it started."""
     definition = import_fixture(key)
     intake = selectors.snapshot(selectors.latest_version(definition)).intake_form
-    page = page_for(intake, slug=key, workflow=definition)
+    page = process_page_for(definition, slug=key)
     client = Client()
     if as_user is not None:
         client.force_login(as_user)

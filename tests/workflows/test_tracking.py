@@ -16,6 +16,7 @@ from .factories import (
     CommunityFactory,
     holder,
     page_for,
+    process_page_for,
     submit,
     three_stages,
     version_of,
@@ -93,7 +94,7 @@ def test_track_lookup_redirects_to_the_code(client, returned):
 def test_form_page_with_a_process_starts_it(client, django_capture_on_commit_callbacks):
     community = CommunityFactory()
     definition = three_stages()
-    page = page_for(definition.intake_form, workflow=definition)
+    page = process_page_for(definition)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             page.url, data(definition.intake_form, {COMMUNITY: community.code, SUBJECT: "路灯不亮"})
@@ -113,7 +114,7 @@ def test_form_page_refuses_when_only_a_role_may_start(client):
     definition = three_stages(
         starter="role", starter_role=holder("department_clerk", community).assignments.first().role
     )
-    page = page_for(definition.intake_form, workflow=definition)
+    page = process_page_for(definition)
     response = client.post(
         page.url, data(definition.intake_form, {COMMUNITY: community.code, SUBJECT: "x"})
     )
@@ -135,9 +136,9 @@ def test_form_page_says_up_front_who_may_start(client):
     community = CommunityFactory()
     clerk_role = holder("department_clerk", community).assignments.first().role
     definition = three_stages(starter="role", starter_role=clerk_role)
-    page = page_for(definition.intake_form, workflow=definition)
+    page = process_page_for(definition)
     assert "sign in with the right account first" in client.get(page.url).content.decode()
-    open_page = page_for(three_stages().intake_form, slug="open", workflow=None)
+    open_page = page_for(three_stages().intake_form, slug="open")
     assert "sign in with the right account first" not in client.get(open_page.url).content.decode()
 
 

@@ -10,11 +10,12 @@ from django.core import mail
 from django.test import Client
 
 from grid.models import Area, Assignment, Role, Volunteer
-from tests.forms.factories import data, page_for
+from tests.forms.factories import data
 from workflows import selectors
 from workflows.models import Notification, ProcessEvent, WorkflowProcess
 
 from .city import build_city, import_fixture, user
+from .factories import process_page_for
 from .test_shipped_processes import SIGN_UP, TONGGUANSHAN, WUSONG
 from .test_shipped_processes_http import apply, review
 
@@ -129,7 +130,7 @@ def test_a_registration_filed_signed_in_goes_to_that_account(
 def test_an_anonymous_registration_needs_an_email_address(city):
     definition = import_fixture("volunteer-registration")
     intake = selectors.snapshot(selectors.latest_version(definition)).intake_form
-    page = page_for(intake, slug="volunteer-registration", workflow=definition)
+    page = process_page_for(definition, slug="volunteer-registration")
     answers = {k: v for k, v in SIGN_UP.items() if k != "电子邮箱"}
     response = Client().post(page.url, data(intake, answers))
     assert response.status_code == 200

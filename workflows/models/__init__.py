@@ -17,6 +17,7 @@ from .definitions import (
     effect_choices,
 )
 from .jobs import PeriodicRun
+from .pages import ProcessPage
 from .runs import (
     Notification,
     ProcessEvent,
@@ -33,6 +34,7 @@ __all__ = [
     "Overseer",
     "PeriodicRun",
     "ProcessEvent",
+    "ProcessPage",
     "Stage",
     "StageTask",
     "StageTaskQuerySet",

@@ -136,7 +136,7 @@ def start_for_submission(submission: Submission) -> WorkflowProcess | None:
     if existing or submission.page_id is None:
         return existing
     page = submission.page.specific
-    definition = getattr(page, "workflow", None)
+    definition = getattr(page, "process", None)
     if definition is None:
         return None
     version = selectors.open_version(definition)
