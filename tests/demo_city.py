@@ -23,6 +23,8 @@ from django.utils import translation
 from grid.models import Area
 
 FIXTURE = "demo_city"
+# The site's language, read before any test's settings change it: the city is built in it.
+LANGUAGE = settings.LANGUAGE_CODE
 
 
 class SharedCity:
@@ -46,7 +48,7 @@ class SharedCity:
             atomic = transaction.atomic()
             atomic.__enter__()
             self._atomic = atomic
-            with override_settings(DEBUG=True), translation.override(settings.LANGUAGE_CODE):
+            with override_settings(DEBUG=True), translation.override(LANGUAGE):
                 call_command("seed_demo", stdout=io.StringIO())
         self.builds += 1
 

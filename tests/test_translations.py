@@ -167,7 +167,7 @@ def english_on(html: str, allowed: set[str] = frozenset()) -> list[str]:
 
 
 @pytest.fixture
-def demo_city(demo_city, settings, db):
+def chinese_city(demo_city, settings, db):
     """The demo city as `make run` builds it, read in Chinese, the default language."""
     settings.LANGUAGE_CODE = "zh-hans"
 
@@ -192,7 +192,7 @@ DEMO_NAMES = {
 }  # fmt: skip
 
 
-def test_task_lists_and_pages_of_street_staff_and_grid_workers_read_chinese(demo_city):
+def test_task_lists_and_pages_of_street_staff_and_grid_workers_read_chinese(chinese_city):
     official = signed_in("street_official")
     lists = {
         url: screen(official, url)
@@ -224,7 +224,7 @@ def test_task_lists_and_pages_of_street_staff_and_grid_workers_read_chinese(demo
         assert english_on(screen(worker, url), DEMO_NAMES) == [], url
 
 
-def test_what_residents_see_reads_chinese(demo_city):
+def test_what_residents_see_reads_chinese(chinese_city):
     resident = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     code = WorkflowProcess.objects.first().tracking_code
     for url in ("/", "/supervision-report/", "/track/", f"/track/{code}/"):
@@ -240,7 +240,7 @@ def test_what_residents_see_reads_chinese(demo_city):
     assert (labels["zoomIn"], labels["zoomOut"]) == ("放大", "缩小")
 
 
-def test_admin_dashboard_editor_and_account_read_chinese(demo_city):
+def test_admin_dashboard_editor_and_account_read_chinese(chinese_city):
     admin = signed_in("admin")
     dashboard = screen(admin, "/admin/")
     assert "搜索全部页面…" in dashboard and "个页面" in dashboard

@@ -141,6 +141,9 @@ class Journey:
 
 @pytest.fixture
 def journey(request, browser, demo):
+    grouped = getattr(request.config.option, "loadgroup", False)  # set in xdist's workers
+    if grouped and not request.node.nodeid.endswith("@acceptance"):
+        pytest.fail("pytest-xdist ignored the journeys' group: each worker would serve a demo")
     journey = Journey(request.node.name, browser, demo)
     yield journey
     journey.close()
