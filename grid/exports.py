@@ -23,7 +23,7 @@ def scoped(resource: RegistryResource, queryset: QuerySet, user: AbstractBaseUse
     queryset = selectors.in_scope(queryset, user, resource.area_path)
     if resource.personal_data:
         queryset = selectors.in_personal_data_scope(queryset, user, resource.area_path)
-    return queryset
+    return resource.exported_to(queryset, user)
 
 
 class CountingRows:

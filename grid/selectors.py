@@ -173,6 +173,24 @@ def assignable_accounts(editor: User) -> QuerySet[Account]:
     return accounts.filter(Q(pk__in=held_here) | ~Q(pk__in=holding_any)).order_by("username")
 
 
+def sees_volunteer_in_full(viewer: User, volunteer: Volunteer) -> bool:
+    """Whether the viewer sees this volunteer's name and phone (their account's username):
+    those who may see volunteers and see personal data in the volunteer's community."""
+    return viewer.has_perm("grid.view_volunteer") and can_see_personal_data(
+        viewer, volunteer.community
+    )
+
+
+def without_hidden_volunteers(assignments: QuerySet[Assignment], viewer: User):
+    """Assignments, leaving out those of volunteers' accounts the viewer does not see in full
+    (`sees_volunteer_in_full`), whose usernames are the volunteers' phones."""
+    others = Q(user__volunteer__isnull=True)
+    if not viewer.has_perm("grid.view_volunteer"):
+        return assignments.filter(others)
+    seen = in_personal_data_scope(Volunteer.objects.all(), viewer, "community")
+    return assignments.filter(others | Q(user__volunteer__in=seen))
+
+
 def account_label(viewer: User, account: Account) -> str:
     """How an account is named to someone choosing it: the person's name and the username.
     Volunteer registration opens a volunteer's account under the volunteer's phone, so that
@@ -183,9 +201,7 @@ def account_label(viewer: User, account: Account) -> str:
     name = account.get_full_name()
     volunteer: Volunteer | None = getattr(account, "volunteer", None)
     if volunteer is not None:
-        if viewer.has_perm("grid.view_volunteer") and can_see_personal_data(
-            viewer, volunteer.community
-        ):
+        if sees_volunteer_in_full(viewer, volunteer):
             return f"{name} ({account.username})"
         return f"{mask_name(name)} ({mask_phone(volunteer.phone)})"
     # Without a role an account has no area: its name is in full to platform admins only.

@@ -381,6 +381,26 @@ class AssignmentForm(ScopedAdminForm):
         return cleaned
 
 
+class AccountColumn:
+    """The assignment's account as the assignment form names it to this viewer (a volunteer's
+    account, opened under the volunteer's phone, masked: `account_label`). Any two are equal,
+    so that a row's buttons find their column whichever request made it."""
+
+    short_description = _("user")
+    __name__ = "account"  # the column's name in the list's markup
+
+    def __init__(self, viewer) -> None:
+        self.viewer = viewer
+
+    def __call__(self, assignment: Assignment) -> str:
+        return selectors.account_label(self.viewer, assignment.user)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccountColumn)
+
+    __hash__ = object.__hash__
+
+
 class AssignmentAdmin(TransferAdminMixin, ScopedModelAdmin):
     resource_class = registers.AssignmentResource
     model = Assignment
@@ -388,15 +408,32 @@ class AssignmentAdmin(TransferAdminMixin, ScopedModelAdmin):
     menu_label = _("Role assignments")
     menu_icon = "user"
     base_form_class = AssignmentForm
-    list_display = ("user", "role", "area", "department", "work_phone")
     list_filter = ("role", *area_filters("area"))
-    list_select_related = ("user", "role", "area", "department")
+    list_select_related = ("user__volunteer__community", "role", "area", "department")
     search_fields = ("user__username", "user__first_name", "user__last_name", "area__name")
     panels = [
         FieldRowPanel([FieldPanel("user"), FieldPanel("role")]),
         FieldRowPanel([FieldPanel("area"), FieldPanel("department")]),
         FieldPanel("work_phone"),
     ]
+
+    def get_list_display(self, request):
+        return (AccountColumn(request.user), "role", "area", "department", "work_phone")
+
+    def get_queryset(self, request):
+        # account_label reads each account's other assignments: in one query for the page.
+        return super().get_queryset(request).prefetch_related("user__assignments__area")
+
+    def get_search_fields(self, request):
+        """A volunteer's username is their phone: searching by it would tell whose it is, so
+        only for those who see volunteers and personal data throughout their jurisdiction."""
+        fields = super().get_search_fields(request)
+        viewer = request.user
+        if viewer.has_perm("grid.view_volunteer") and selectors.sees_personal_data_throughout(
+            viewer
+        ):
+            return fields
+        return tuple(f for f in fields if f != "user__username")
 
 
 class LockoutPermissionHelper(PermissionHelper):

@@ -4,8 +4,10 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
+from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.bulk_actions import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as chooser_views
@@ -18,6 +20,30 @@ from .cache import mark_cacheable
 from .models import AccessListEntry
 
 hooks.register("before_serve_page", mark_cacheable)
+
+
+class ChoosableOnly:
+    """Wagtail's admin API reads any image or document to anyone who may enter the admin;
+    this one only what the user's choosers would offer."""
+
+    def get_queryset(self):
+        policy = policy_registry.get_by_type(self.model)
+        choosable = policy.instances_user_has_any_permission_for(self.request.user, ["choose"])
+        return choosable.order_by("id")
+
+
+class ChoosableImagesAPIViewSet(ChoosableOnly, ImagesAdminAPIViewSet):
+    pass
+
+
+class ChoosableDocumentsAPIViewSet(ChoosableOnly, DocumentsAdminAPIViewSet):
+    pass
+
+
+@hooks.register("construct_admin_api", order=100)  # after Wagtail's own endpoints
+def choosable_media_only(router) -> None:
+    router.register_endpoint("images", ChoosableImagesAPIViewSet)
+    router.register_endpoint("documents", ChoosableDocumentsAPIViewSet)
 
 
 class JurisdictionPermissionPolicy(ModelPermissionPolicy):

@@ -282,6 +282,32 @@ def test_the_assignment_form_offers_only_accounts_of_the_jurisdiction_and_masks_
     assert [(e.row, e.message) for e in report.errors] == [(2, "There is no such user.")]
 
 
+def test_the_assignment_list_names_a_volunteers_account_masked_and_is_not_searched_by_it(city):
+    """The list names accounts as the form does: the street official reads the volunteer
+    masked, typing the volunteer's phone into the search finds nobody, and the export leaves
+    the volunteer out; the platform admin reads, finds and exports them."""
+    from grid.models import Role, Volunteer
+
+    volunteer = Volunteer.objects.select_related("user").get(user__username__regex=r"^1\d{10}$")
+    listing = "/admin/grid/assignment/"
+    volunteers = {"role": str(Role.objects.get(key="volunteer").pk)}
+    official = as_user("street_official")
+    page = official.get(listing, volunteers).content.decode()
+    assert volunteer.phone not in page and volunteer.name not in page
+    assert "吴*强 (138****0102)" in page
+    found = official.get(listing, {"q": volunteer.phone}).content.decode()
+    assert "吴*强 (138****0102)" not in found
+    admin = as_user("admin")
+    in_full = f"{volunteer.name} ({volunteer.phone})"
+    assert in_full in admin.get(listing, volunteers).content.decode()
+    assert in_full in admin.get(listing, {"q": volunteer.phone}).content.decode()
+    # Exports leave out the assignments of volunteers one may not see (their usernames).
+    exported = b"".join(official.get(listing, {**volunteers, "export": "csv"}).streaming_content)
+    assert volunteer.phone not in exported.decode()
+    exported = b"".join(admin.get(listing, {**volunteers, "export": "csv"}).streaming_content)
+    assert volunteer.phone in exported.decode()
+
+
 def test_the_access_list_chooser_and_bulk_delete_stop_at_the_jurisdiction(city):
     """The chooser lists the entries the access list's index would: a community worker given
     the access list's view permission chooses among their community's entries, never another

@@ -87,7 +87,7 @@ from wagtail.models import (
 from wagtail.models import Task as PageTask
 from wagtail.models import Workflow as PageWorkflow
 
-from forms.models import FormPage, Submission, SubmissionFile
+from forms.models import FormDefinition, FormPage, Submission, SubmissionFile
 from grid.models import Area, Assignment, Household, ImportJob, Resident, Role
 from pages.models import CommunityPage, NoticePage
 from workflows.models import WorkflowDefinition, WorkflowProcess
@@ -754,6 +754,10 @@ class City:
             if perm in viewer.collection_perms:
                 return []
             return list(model.objects.exclude(uploaded_by_user=viewer.user).order_by("pk")[:1])
+        if model in (FormDefinition, WorkflowDefinition) and choosing and viewer.page_paths:
+            # Page editors choose forms and processes to place on their pages: designs of the
+            # whole district, named on the public sites (docs/privacy.md).
+            return []
         if model in (PageViewRestriction, CollectionViewRestriction, WorkflowDefinition):
             return list(model.objects.order_by("pk")[:1])
         path = area_path(model)
@@ -1281,43 +1285,15 @@ HISTORY = (
     "checks the area only): the page, titled with the object, to a role without any "
     "permission on the model"
 )
-CHOSEN = "a snippet chooser's 'chosen' view answers any pk, unscoped, without permission"
-BULK = "the bulk action's confirmation page names objects the role may not act on"
 KNOWN_HOLES: dict[str, Hole] = {
     # Department and role names (not personal, public on the sites), to a role without their
     # permissions: these two admins are not scoped registers.
     "grid_department_modeladmin_history": Hole(HISTORY, frozenset({"street_leader"})),
     "grid_role_modeladmin_history": Hole(HISTORY, frozenset({"street_leader"})),
-    "wagtailsnippetchoosers_forms_formdefinition:chosen": Hole(
-        CHOSEN, frozenset({"street_official"})
-    ),
-    "wagtailsnippetchoosers_workflows_workflowdefinition:chosen": Hole(
-        CHOSEN, frozenset({"street_official"})
-    ),
     "wagtailadmin_workflows:task_chosen": Hole(
         "the page-moderation task chooser names any task, without permission",
         frozenset({"street_official"}),
     ),
-    "wagtail_bulk_action:forms.formdefinition.delete": Hole(BULK, frozenset({"street_official"})),
-    "wagtail_bulk_action:workflows.workflowdefinition.delete": Hole(
-        BULK, frozenset({"street_official"})
-    ),
-    **{
-        f"wagtailadmin_api:{media}:detail": Hole(
-            "Wagtail's admin API reads any image or document to any admin role, even one that "
-            "may not choose media",
-            frozenset({"street_leader"}),
-        )
-        for media in ("images", "documents")
-    },
-    **{
-        f"wagtail_bulk_action:{media}.{action}": Hole(
-            BULK + " (media titles, to a role that may not even choose media)",
-            frozenset({"street_leader"}),
-        )
-        for media in ("wagtailimages.image", "wagtaildocs.document")
-        for action in ("add_tags", "add_to_collection", "delete")
-    },
 }
 
 

@@ -276,6 +276,9 @@ class AssignmentResource(RegistryResource):
     def key_columns(self) -> list[str]:
         return ["user"]
 
+    def exported_to(self, queryset, user):
+        return selectors.without_hidden_volunteers(queryset, user)
+
     def export_expressions(self) -> dict[str, Any]:
         return {
             "user": F("user__username"),
