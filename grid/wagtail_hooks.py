@@ -5,7 +5,7 @@ from functools import partial
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.admin import SimpleListFilter, display
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
@@ -339,7 +339,17 @@ class RegistryGroup(ModelAdminGroup):
         ]
 
 
-class DepartmentAdmin(TransferAdminMixin, ModelAdmin):
+class PermittedHistoryAdmin(ModelAdmin):
+    """wagtail-modeladmin's history view checks no permission: here it is for those who may
+    list the model (registers scoped by area check more, see ScopedModelAdmin)."""
+
+    def history_view(self, request, instance_pk):
+        if not self.permission_helper.user_can_list(request.user):
+            raise PermissionDenied
+        return super().history_view(request, instance_pk)
+
+
+class DepartmentAdmin(TransferAdminMixin, PermittedHistoryAdmin):
     resource_class = registers.DepartmentResource
     model = Department
     menu_label = _("Departments")
@@ -348,7 +358,7 @@ class DepartmentAdmin(TransferAdminMixin, ModelAdmin):
     search_fields = ("name", "key")
 
 
-class RoleAdmin(ModelAdmin):
+class RoleAdmin(PermittedHistoryAdmin):
     model = Role
     menu_label = _("Roles")
     menu_icon = "tag"

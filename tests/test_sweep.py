@@ -1280,16 +1280,7 @@ class Hole:
 # "wagtail_bulk_action:<app>.<model>.<action>"), what leaks, and the roles that reach it (for
 # answers asked once per permission profile, the profile's first role). Like a strict xfail,
 # each must still leak: once one is fixed, the sweep fails until its entry is taken off.
-HISTORY = (
-    "wagtail-modeladmin's HistoryView checks no permission (ScopedModelAdmin.history_view "
-    "checks the area only): the page, titled with the object, to a role without any "
-    "permission on the model"
-)
 KNOWN_HOLES: dict[str, Hole] = {
-    # Department and role names (not personal, public on the sites), to a role without their
-    # permissions: these two admins are not scoped registers.
-    "grid_department_modeladmin_history": Hole(HISTORY, frozenset({"street_leader"})),
-    "grid_role_modeladmin_history": Hole(HISTORY, frozenset({"street_leader"})),
     "wagtailadmin_workflows:task_chosen": Hole(
         "the page-moderation task chooser names any task, without permission",
         frozenset({"street_official"}),
