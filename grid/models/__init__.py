@@ -1,6 +1,6 @@
 """The grid registry: the area tree, the registers hanging off it, and who holds which role."""
 
-from .areas import Area, AreaQuerySet, grid_field
+from .areas import BOX_FIELDS, Area, AreaQuerySet, grid_field
 from .jobs import ExportRecord, ImportJob
 from .organisation import Assignment, Department, Role
 from .registers import (
@@ -15,6 +15,7 @@ from .registers import (
 from .volunteers import Volunteer
 
 __all__ = [
+    "BOX_FIELDS",
     "PERSONAL_DATA_CODENAME",
     "PERSONAL_DATA_PERMISSION",
     "Area",

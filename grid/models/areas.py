@@ -6,7 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .. import validators
+from .. import geometry, validators
+
+BOX_FIELDS = ("bbox_west", "bbox_south", "bbox_east", "bbox_north")
 
 
 class AreaQuerySet(models.QuerySet):
@@ -66,6 +68,11 @@ class Area(models.Model):
         validators=[validators.validate_boundary],
         help_text=_("A GeoJSON Polygon or MultiPolygon in longitude/latitude (WGS 84)."),
     )
+    # The boundary's box (geometry.boundary_box), kept with it: what locating a point filters on.
+    bbox_west = models.FloatField(null=True, editable=False)
+    bbox_south = models.FloatField(null=True, editable=False)
+    bbox_east = models.FloatField(null=True, editable=False)
+    bbox_north = models.FloatField(null=True, editable=False)
 
     objects = AreaQuerySet.as_manager()
 
@@ -73,6 +80,10 @@ class Area(models.Model):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         ordering = ["code"]
+        indexes = [
+            models.Index(fields=["bbox_south", "bbox_north"], name="area_bbox_latitudes"),
+            models.Index(fields=["bbox_west", "bbox_east"], name="area_bbox_longitudes"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(level=3) & ~Q(kind="")) | (~Q(level=3) & Q(kind="")),
@@ -85,7 +96,15 @@ class Area(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.level = self.parent.level + 1 if self.parent else self.Level.DISTRICT
+        self.set_box()
+        if kwargs.get("update_fields") is not None and "boundary" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *BOX_FIELDS}
         super().save(*args, **kwargs)
+
+    def set_box(self) -> None:
+        box = geometry.boundary_box(self.boundary)
+        for name, value in zip(BOX_FIELDS, box or (None,) * 4, strict=True):
+            setattr(self, name, value)
 
     @property
     def is_grid(self) -> bool:

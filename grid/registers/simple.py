@@ -9,8 +9,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import selectors, services, validators
+from .. import geometry, selectors, services, validators
 from ..models import (
+    BOX_FIELDS,
     Area,
     Assignment,
     Building,
@@ -43,7 +44,7 @@ class AreaResource(RegistryResource):
     title = gettext_lazy("Areas")
     area_path = ""
     key = ("code",)
-    stored = ("code", "name", "parent_id", "kind", "boundary")
+    stored = ("code", "name", "parent_id", "kind", "boundary", *BOX_FIELDS)
     record_models = (Area,)
     chunk_rows = 50_000
 
@@ -115,6 +116,9 @@ class AreaResource(RegistryResource):
             self.fail(row, header, message, context)
         elif values["level"] != Area.Level.GRID and kind:
             self.fail(row, header, _("Only responsibility grids have a kind."), context)
+        if "boundary" in values:  # its box is stored with it, as Area.save does
+            box = geometry.boundary_box(values["boundary"]) or (None,) * len(BOX_FIELDS)
+            values.update(zip(BOX_FIELDS, box, strict=True))
         if not row.errors and before is None:
             # Later rows may name this area as their parent.
             AreaIndex.of(context).add(values["code"], None, values["level"])

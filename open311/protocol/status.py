@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS, STATUS
 
-from grid import selectors as grid_selectors
+from grid import geometry
 from grid.models import Area
 from grid.validators import code_at_level
 from workflows import selectors
@@ -214,7 +214,7 @@ def record(
     the applicant (or ""), which follows the state in the status notes."""
     closed = process.status != PROCESS.NEW
     location = process.submission.area or process.area
-    centre = grid_selectors.boundary_centre(location.boundary)
+    centre = geometry.boundary_centre(location.boundary)
     general = [code_at_level(location.code, level) for level in range(location.level, -1, -1)]
     answers = process.submission.form_data
     reporter = message is not None

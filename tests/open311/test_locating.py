@@ -1,11 +1,17 @@
 """Where a request is: a point in a grid's boundary (ray casting over GeoJSON, holes and
 multipolygons included), an address matched to the registry, the centre reported back."""
 
+import json
+import random
+
 import pytest
 
 from demo.registry import rectangle
-from grid import selectors
+from grid import geometry, selectors
+from grid.models import Area
 from tests.factories import BuildingFactory, CommunityFactory, GridFactory, UnitFactory
+from tests.imports.files import csv_bytes
+from tests.imports.helpers import run
 
 SQUARE = rectangle(0, 0, 10, 10)
 WITH_HOLE = {
@@ -43,14 +49,14 @@ L_SHAPE = {
     ],
 )
 def test_point_in_boundary(boundary, point, inside):
-    assert selectors.boundary_contains(boundary, *point) is inside
+    assert geometry.boundary_contains(boundary, *point) is inside
 
 
 def test_centre_of_the_largest_outline():
-    assert selectors.boundary_centre(SQUARE) == (5, 5)
-    assert selectors.boundary_centre(TWO_ISLANDS) == (6.5, 6.5)
-    assert selectors.boundary_centre(WITH_HOLE) == (5, 5)
-    assert selectors.boundary_centre(None) is None
+    assert geometry.boundary_centre(SQUARE) == (5, 5)
+    assert geometry.boundary_centre(TWO_ISLANDS) == (6.5, 6.5)
+    assert geometry.boundary_centre(WITH_HOLE) == (5, 5)
+    assert geometry.boundary_centre(None) is None
 
 
 @pytest.mark.django_db
@@ -62,6 +68,79 @@ def test_grid_at_a_point():
     assert selectors.grid_at(117.05, 30.05) == west
     assert selectors.grid_at(117.15, 30.05) == east
     assert selectors.grid_at(118.0, 30.05) is None
+
+
+def every_grid_containing(longitude: float, latitude: float):
+    """The reference: every grid's boundary tested in code order, no box consulted."""
+    grids = Area.objects.grids().filter(boundary__isnull=False).order_by("code")
+    return next(
+        (g for g in grids if geometry.boundary_contains(g.boundary, longitude, latitude)), None
+    )
+
+
+@pytest.mark.django_db
+def test_grid_at_agrees_with_testing_every_boundary_on_10000_points():
+    """Holes, multipolygons, overlaps (the first by code wins), a notch, and points exactly on
+    edges and vertices: the stored boxes change no answer."""
+    community = CommunityFactory()
+    shapes = [
+        WITH_HOLE,
+        TWO_ISLANDS,
+        L_SHAPE,
+        rectangle(3, 3, 7, 7),  # overlaps the hole's square and the islands
+        rectangle(10, 0, 12, 10),  # shares an edge with WITH_HOLE
+        {"type": "Polygon", "coordinates": [[[2, 8], [9, 12], [0, 12], [2, 8]]]},
+    ]
+    for shape in shapes:
+        GridFactory(parent=community, boundary=shape)
+    GridFactory(parent=community, boundary=None)
+    rng = random.Random(7)
+    vertices = [
+        (float(x), float(y))
+        for shape in shapes
+        for rings in geometry.polygons(shape)
+        for ring in rings
+        for x, y in ring
+    ]
+    points = [(rng.uniform(-1, 13), rng.uniform(-1, 13)) for _ in range(9_000)]
+    points += [(rng.choice(range(-1, 14)), rng.uniform(-1, 13)) for _ in range(500)]  # on edges
+    points += [rng.choice(vertices) for _ in range(500)]
+    reference = {point: every_grid_containing(*point) for point in points}
+    assert sum(found is not None for found in reference.values()) > 3_000
+    assert {point: selectors.grid_at(*point) for point in points} == reference
+
+
+@pytest.mark.django_db
+def test_an_areas_box_follows_its_boundary():
+    community = CommunityFactory()
+    grid = GridFactory(parent=community, boundary=TWO_ISLANDS)
+    assert (grid.bbox_west, grid.bbox_south, grid.bbox_east, grid.bbox_north) == (0, 0, 8, 8)
+    grid.boundary = rectangle(117.0, 30.0, 117.1, 30.1)
+    grid.save(update_fields=["boundary"])
+    assert selectors.grid_at(117.05, 30.05) == grid and selectors.grid_at(6, 6) is None
+    grid.boundary = None
+    grid.save()
+    grid.refresh_from_db()
+    assert grid.bbox_west is None and selectors.grid_at(117.05, 30.05) is None
+
+
+@pytest.mark.django_db
+def test_a_grid_imported_with_a_boundary_is_located_and_follows_a_new_one():
+    """The registry import writes rows in bulk, without Area.save: it stores the box too."""
+    community = CommunityFactory()
+    code = community.code + "009"
+
+    def imported(boundary: dict):
+        header = ["编码", "名称", "网格类型", "边界"]
+        row = [code, "第九网格", "住宅网格", json.dumps(boundary)]
+        report = run("areas", csv_bytes([header, row]))
+        assert not report.errors, report.errors
+
+    imported(rectangle(117.0, 30.0, 117.1, 30.1))
+    assert selectors.grid_at(117.05, 30.05).code == code
+    imported(rectangle(118.0, 31.0, 118.1, 31.1))
+    assert selectors.grid_at(117.05, 30.05) is None
+    assert selectors.grid_at(118.05, 31.05).code == code
 
 
 @pytest.mark.django_db
