@@ -172,7 +172,12 @@ def timed(request, *, expect: int = 200, runs: int = RUNS) -> dict:
         timings.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as queries:
         once()
-    return {"median_ms": round(statistics.median(timings), 1), "queries": len(queries)}
+    return {
+        "min_ms": round(min(timings), 1),
+        "median_ms": round(statistics.median(timings), 1),
+        "max_ms": round(max(timings), 1),
+        "queries": len(queries),
+    }
 
 
 def run() -> dict:

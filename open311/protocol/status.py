@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -38,13 +38,19 @@ from .filing import service_notice
 
 
 def public_requests() -> QuerySet[WorkflowProcess]:
-    """Processes of definitions open to the public, with what their records show."""
+    """Processes of definitions open to the public, with what their records show. The
+    definition's name and key come as values: a definition is a clustered model, costly to
+    make a thousand times; versions and boundaries are read once each (`records`)."""
     last_event = ProcessEvent.objects.filter(process=OuterRef("pk")).order_by("-at", "-pk")
     return (
         WorkflowProcess.objects.filter(version__definition__public_service=True)
-        .select_related("version__definition", "area", "submission__area", "referred_to")
-        .defer("submission__search_text")
-        .annotate(last_event_at=Subquery(last_event.values("at")[:1]))
+        .select_related("area", "submission__area", "referred_to")
+        .defer("submission__search_text", "area__boundary", "submission__area__boundary")
+        .annotate(
+            last_event_at=Subquery(last_event.values("at")[:1]),
+            service_name=F("version__definition__name"),
+            service_code=F("version__definition__key"),
+        )
     )
 
 
@@ -173,19 +179,26 @@ def records(processes: list[WorkflowProcess], by_code: Iterable[int]) -> list[di
         .order_by("at", "pk")
         .values_list("process_id", "public_message")
     )
+    # The names of the areas above the places (a few, however many grids); a grid is named
+    # by itself, read with its process.
     codes = {
         code_at_level(area.code, level)
         for p in processes
         for area in (p.area, p.submission.area or p.area)
-        for level in range(area.level + 1)
+        for level in range(min(area.level + 1, Area.Level.GRID))
     }
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
-    versions: dict[int, WorkflowVersion] = {}
+    places = {(p.submission.area or p.area).pk for p in processes}
+    centres = {
+        pk: geometry.boundary_centre(boundary)
+        for pk, boundary in Area.objects.filter(pk__in=places).values_list("pk", "boundary")
+    }
+    # One object per version (a few, however many processes), so that its snapshot is read once.
+    versions = WorkflowVersion.objects.in_bulk({p.version_id for p in processes})
     intakes: dict[int, Intake] = {}
     result = []
     for process in processes:
-        # One version object per version, so that its snapshot is read once.
-        process.version = versions.setdefault(process.version_id, process.version)
+        process.version = versions[process.version_id]
         snapshot = selectors.snapshot(process.version)
         if process.version_id not in intakes:
             intakes[process.version_id] = intake_of(snapshot)
@@ -195,6 +208,7 @@ def records(processes: list[WorkflowProcess], by_code: Iterable[int]) -> list[di
                 snapshot,
                 intakes[process.version_id],
                 names,
+                centres.get((process.submission.area or process.area).pk),
                 due.get(process.pk),
                 messages.get(process.pk, "") if process.pk in by_code else None,
             )
@@ -207,6 +221,7 @@ def record(
     snapshot: selectors.VersionSnapshot,
     intake: Intake,
     names: dict[str, str],
+    centre: geometry.Position | None,
     due: datetime.datetime | None,
     message: str | None,
 ) -> dict:
@@ -214,7 +229,6 @@ def record(
     the applicant (or ""), which follows the state in the status notes."""
     closed = process.status != PROCESS.NEW
     location = process.submission.area or process.area
-    centre = geometry.boundary_centre(location.boundary)
     general = [code_at_level(location.code, level) for level in range(location.level, -1, -1)]
     answers = process.submission.form_data
     reporter = message is not None
@@ -228,8 +242,8 @@ def record(
         "service_request_id": process.tracking_code if reporter else str(process.pk),
         "status": CLOSED if closed else OPEN,
         "status_notes": f"{state} — {message}" if message else state,
-        "service_name": process.version.definition.name,
-        "service_code": process.version.definition.key,
+        "service_name": process.service_name,
+        "service_code": process.service_code,
         "description": answer("description"),
         "agency_responsible": agency(process, snapshot, names),
         "service_notice": service_notice(snapshot),
