@@ -62,19 +62,32 @@ class FormDefinitionViewSet(SnippetViewSet):
 register_snippet(FormDefinitionViewSet)
 
 
-def answer_column(name: str, label: str, *, for_list: bool, user):
-    """A column with one answer of a form: in lists, personal data masked and long answers
-    shortened; in exports whole, personal data masked unless the user sees who sent it."""
+def answer_texts(*, for_list: bool, user):
+    """A submission's answers as its columns show them: in lists, personal data masked and long
+    answers shortened; in exports whole, personal data masked unless the user sees who sent
+    it. Worked out once per row for all of the row's columns (the last row is remembered)."""
+    last: dict = {}
+
+    def texts(submission: Submission) -> dict[str, str]:
+        if last.get("pk") != submission.pk:
+            unmasked = not for_list and selectors.sees_identity(user, submission)
+            shown = {}
+            for name, _label, field_type, personal in submission.fields_snapshot:
+                text = selectors.display_text(field_type, submission.form_data.get(name))
+                if not unmasked:
+                    text = selectors.masked_text(field_type, personal, text)
+                shown[name] = Truncator(text).chars(LIST_ANSWER_LENGTH) if for_list else text
+            last.update(pk=submission.pk, shown=shown)
+        return last["shown"]
+
+    return texts
+
+
+def answer_column(name: str, label: str, texts):
+    """A column with one answer of a form, from `answer_texts`."""
 
     def column(submission: Submission) -> str:
-        for snapshot_name, _label, field_type, personal in submission.fields_snapshot:
-            if snapshot_name == name:
-                text = selectors.display_text(field_type, submission.form_data.get(name))
-                if not for_list and selectors.sees_identity(user, submission):
-                    return text
-                masked = selectors.masked_text(field_type, personal, text)
-                return Truncator(masked).chars(LIST_ANSWER_LENGTH) if for_list else masked
-        return ""
+        return texts(submission).get(name, "")
 
     column.short_description = label
     return column
@@ -124,6 +137,7 @@ class SubmissionAdmin(ScopedModelAdmin):
         # Asked for once per cell by the list's template tags: work it out once per request.
         if not hasattr(request, "_forms_list_display"):
             definition = self.selected_definition(request)
+            texts = answer_texts(for_list=True, user=request.user)
             request._forms_list_display = (
                 self.list_display
                 if definition is None
@@ -131,9 +145,7 @@ class SubmissionAdmin(ScopedModelAdmin):
                     "code",
                     "submit_time",
                     *(
-                        answer_column(
-                            field.clean_name, field.label, for_list=True, user=request.user
-                        )
+                        answer_column(field.clean_name, field.label, texts)
                         for field in definition.fields.all()
                         if field.field_type != "section"
                     ),
@@ -150,8 +162,9 @@ class SubmissionAdmin(ScopedModelAdmin):
             # columns, which read every submission's fields, are only worked out to export.
             return ("code",)
         submissions = self.get_queryset(request).filter(definition=definition)
+        texts = answer_texts(for_list=False, user=request.user)
         columns = [
-            answer_column(name, label, for_list=False, user=request.user)
+            answer_column(name, label, texts)
             for name, label in selectors.export_columns(definition, submissions)
         ]
         return ("code", "submitted", "area_name", *columns)
