@@ -1,12 +1,14 @@
 """docs/privacy.md, row by row, on the demo city as `seed_demo` builds it and as its people
 sign in: what each role sees masked, in full, or not at all."""
 
+import json
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from wagtail.models import ModelLogEntry
+from wagtail.models import Task as PageTask
 
 from demo import processes as workflow_demo
 from forms.models import Submission
@@ -370,3 +372,15 @@ def test_a_role_told_of_an_outcome_gets_no_link_to_a_process_it_may_not_open(
     bodies = {tuple(mail.to): mail.body for mail in mailoutbox}
     assert bodies[(director.email,)] == "结果"
     assert bodies[(supervisor.email,)].endswith(f"/workflow/generic/{process.pk}/")
+
+
+def test_the_moderation_task_chooser_is_for_moderation_designers(city):
+    """Wagtail's chooser of page-moderation tasks names every task to anyone in the admin; it
+    serves those who design moderation, and the street official is refused it."""
+    task = PageTask.objects.first()
+    for url in ("/admin/workflows/task_chooser/", f"/admin/workflows/task_chooser/{task.pk}/"):
+        refused = as_user("street_official").get(url)  # Wagtail redirects to the dashboard
+        assert refused.status_code in (302, 403) and task.name not in refused.content.decode()
+        answer = as_user("admin").get(url)
+        assert answer.status_code == 200, url
+        assert task.name in json.dumps(answer.json(), ensure_ascii=False), url

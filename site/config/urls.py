@@ -4,6 +4,7 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views import workflows as moderation
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents import urls as wagtaildocs_urls
@@ -34,6 +35,22 @@ urlpatterns = [
         "admin/reports/site-history/results/",
         require_admin_access(SiteHistoryView.as_view(results_only=True)),
         name="site_history_results",
+    ),
+    # Wagtail's page-moderation task chooser, for moderation designers (ahead of Wagtail's).
+    path(
+        "admin/workflows/task_chooser/",
+        views.for_moderation_designers(moderation.TaskChooserView.as_view()),
+        name="moderation_task_chooser",
+    ),
+    path(
+        "admin/workflows/task_chooser/results/",
+        views.for_moderation_designers(moderation.TaskChooserResultsView.as_view()),
+        name="moderation_task_chooser_results",
+    ),
+    path(
+        "admin/workflows/task_chooser/<int:task_id>/",
+        views.for_moderation_designers(moderation.task_chosen),
+        name="moderation_task_chosen",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,10 +1,18 @@
+from functools import wraps
+
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from wagtail.admin.auth import require_admin_access
 
 from . import health
 
@@ -65,3 +73,24 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         return render(request, "413.html", status=413)
     return defaults.bad_request(request, exception)
+
+
+MODERATION_DESIGN = (
+    "wagtailcore.add_workflow",
+    "wagtailcore.change_workflow",
+    "wagtailcore.add_task",
+    "wagtailcore.change_task",
+)
+
+
+def for_moderation_designers(view):
+    """Wagtail's chooser of page-moderation tasks answers anyone who may enter the admin; it
+    serves those who design moderation workflows and tasks, and only them here."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not any(request.user.has_perm(permission) for permission in MODERATION_DESIGN):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return require_admin_access(guarded)
