@@ -1,6 +1,8 @@
 """Admin pieces for forms: the definition editor's whole-form validation, and the submission
 list (per form, scoped, with export), page, deletion and private file downloads."""
 
+import tempfile
+
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 from django.http import FileResponse, Http404, HttpRequest
@@ -78,6 +80,14 @@ class SubmissionIndexView(IndexView):
         # Labels are content, written by the form's designer: keep them, as a safe cell.
         heading = force_str(label_for_field(field, model=self.model, model_admin=self.model_admin))
         return tabular.safe_cell(heading, tabular.CSV)
+
+    def write_xlsx_response(self, queryset):
+        """Into a temporary file rather than memory, as the registry's exports: the workbook of
+        a large export is not held by the app server while it is sent."""
+        target = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+        self.write_xlsx(queryset, target)
+        target.seek(0)
+        return FileResponse(target, as_attachment=True, filename=f"{self.get_filename()}.xlsx")
 
     def write_xlsx(self, queryset, output):
         """Through the registry's safe writer (plain values appended to a write-only sheet):
