@@ -169,12 +169,14 @@ def test_csv_export_cell_by_cell(city, admin):
     assert b[4:9] == ["李芳", "13800001111", "", "Broken bench", ""]
 
 
-@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_an_export_of_50000_submissions_holds_no_more_memory_than_a_few_thousand(
-    city, admin, file_format
+# XLSX with fewer rows: openpyxl under tracemalloc is slow, and 10,000 held rows already
+# take several times the bound.
+@pytest.mark.parametrize(("file_format", "count"), [("csv", 50_000), ("xlsx", 10_000)])
+def test_an_export_of_many_submissions_holds_no_more_memory_than_a_few_thousand(
+    city, admin, file_format, count
 ):
     """Read in chunks and streamed (CSV) or written to a temporary file (XLSX): the peak of
-    memory allocated while 50,000 rows go out stays far below what holding them would take."""
+    memory allocated while the rows go out stays far below what holding them would take."""
     template = Submission.objects.get(pk=city["a"].pk)
     fields = [
         f.attname for f in Submission._meta.concrete_fields if f.attname not in ("id", "reference")
@@ -182,7 +184,7 @@ def test_an_export_of_50000_submissions_holds_no_more_memory_than_a_few_thousand
     Submission.objects.bulk_create(
         (
             Submission(**{name: getattr(template, name) for name in fields}, reference=f"R{n:08d}")
-            for n in range(50_000)
+            for n in range(count)
         ),
         batch_size=5000,
     )
@@ -197,8 +199,8 @@ def test_an_export_of_50000_submissions_holds_no_more_memory_than_a_few_thousand
     finally:
         tracemalloc.stop()
     if file_format == "csv":
-        assert rows == 50_003  # the heading, the two of the city, the 50,000
-    assert peak < 40 * 1024 * 1024, f"{peak / 1024 / 1024:.0f} MB"
+        assert rows == count + 3  # the heading, the two of the city, the copies
+    assert peak < 35 * 1024 * 1024, f"{peak / 1024 / 1024:.0f} MB"
 
 
 def test_xlsx_export_cell_by_cell_and_it_is_audited(city, admin):
