@@ -182,6 +182,12 @@ def sees_volunteer_in_full(viewer: User, volunteer: Volunteer) -> bool:
     )
 
 
+def finds_volunteers_by_phone(viewer: User) -> bool:
+    """Whether searching accounts by username (a volunteer's is the phone) may find volunteers:
+    only for those who see every volunteer of their jurisdiction in full."""
+    return viewer.has_perm("grid.view_volunteer") and sees_personal_data_throughout(viewer)
+
+
 def without_hidden_volunteers(assignments: QuerySet[Assignment], viewer: User):
     """Assignments, leaving out those of volunteers' accounts the viewer does not see in full
     (`sees_volunteer_in_full`), whose usernames are the volunteers' phones."""
