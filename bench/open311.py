@@ -12,7 +12,7 @@ from demo.registry import rectangle
 from forms.models import FormDefinition, FormDefinitionField
 from grid.models import Area, Role
 from open311 import protocol as open311
-from workflows.models import Stage, WorkflowDefinition
+from workflows.models import ProcessDefinition, Stage
 
 from .forms import timed
 
@@ -51,7 +51,7 @@ def build_areas() -> list[Area]:
     return grids
 
 
-def build_service() -> WorkflowDefinition:
+def build_service() -> ProcessDefinition:
     form = FormDefinition(title="社区监督举报", slug="supervision-report")
     form.fields = [
         FormDefinitionField(sort_order=0, label="问题类型", field_type="dropdown",
@@ -63,11 +63,11 @@ def build_service() -> WorkflowDefinition:
     form.save()
     form.save_revision().publish()
     role = Role.objects.create(key="community_worker", name="社区专职工作者")
-    service = WorkflowDefinition(
+    service = ProcessDefinition(
         name="社区监督举报",
         key="supervision-report",
         intake_form=form,
-        area_source=WorkflowDefinition.AreaSource.CHOSEN,
+        area_source=ProcessDefinition.AreaSource.CHOSEN,
         area_level=Area.Level.GRID,
         public_service=True,
     )

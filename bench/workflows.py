@@ -19,7 +19,7 @@ from forms import services as form_services
 from forms.models import FormDefinition, FormDefinitionField
 from grid.models import Area, Assignment, Role
 from workflows import services
-from workflows.models import Stage, StageTask, WorkflowDefinition
+from workflows.models import ProcessDefinition, Stage, StageTask
 
 PROCESSES = 1000
 STAGE_HOLDERS = ("community_worker", "street_official", "street_leader")
@@ -84,7 +84,7 @@ def city():
     return community, people
 
 
-def definition() -> WorkflowDefinition:
+def definition() -> ProcessDefinition:
     intake = FormDefinition(title="申请", slug="bench-intake")
     intake.fields = [
         FormDefinitionField(
@@ -94,7 +94,7 @@ def definition() -> WorkflowDefinition:
     ]
     intake.save()
     intake.save_revision().publish()
-    workflow = WorkflowDefinition(
+    workflow = ProcessDefinition(
         name="三级审批", key="bench", intake_form=intake, area_source="chosen"
     )
     workflow.stages = [

@@ -26,7 +26,7 @@ from grid.models import Department
 from pages.models import PortalPage
 from workflows import selectors, services
 from workflows.definition_files import import_text
-from workflows.models import ProcessPage, StageTask, WorkflowDefinition, WorkflowProcess
+from workflows.models import ProcessDefinition, ProcessInstance, ProcessPage, StageTask
 
 from .sites import PORTAL_SLUG
 
@@ -319,7 +319,7 @@ def build() -> Counter:
             created["process definitions"] += import_text(text).changed
         portal = PortalPage.objects.filter(slug=PORTAL_SLUG).first()
         pages = {}
-        for definition in WorkflowDefinition.objects.filter(key__in=PROCESS_FILES):
+        for definition in ProcessDefinition.objects.filter(key__in=PROCESS_FILES):
             if portal is not None:
                 pages[definition.key] = place(portal, definition, created)
         for scenario in SCENARIOS:
@@ -327,7 +327,7 @@ def build() -> Counter:
     return created
 
 
-def place(portal: PortalPage, definition: WorkflowDefinition, created: Counter) -> ProcessPage:
+def place(portal: PortalPage, definition: ProcessDefinition, created: Counter) -> ProcessPage:
     """The page that starts a process, under the portal at its intake form's slug."""
     form: FormDefinition = definition.intake_form
     page = ProcessPage.objects.child_of(portal).filter(slug=form.slug).first()
@@ -349,7 +349,7 @@ def run(scenario: Scenario, page: ProcessPage | None) -> int:
         return 0
     users = get_user_model().objects
     applicant = users.get(username=scenario.applicant) if scenario.applicant else AnonymousUser()
-    version = selectors.latest_version(WorkflowDefinition.objects.get(key=scenario.process))
+    version = selectors.latest_version(ProcessDefinition.objects.get(key=scenario.process))
     snapshot = selectors.snapshot(version)
     form = filled(snapshot.intake_form, scenario.answers)
     submission = form_services.store_submission(
@@ -364,14 +364,14 @@ def run(scenario: Scenario, page: ProcessPage | None) -> int:
     return 1
 
 
-def take(process: WorkflowProcess, snapshot: selectors.VersionSnapshot, step: Step, user) -> None:
+def take(process: ProcessInstance, snapshot: selectors.VersionSnapshot, step: Step, user) -> None:
     task = StageTask.objects.get(process=process, status__in=[STATUS.NEW, STATUS.ASSIGNED])
     if step.outcome == ANSWER:
         services.answer_referral(task, user, step.message)
         return
     answers = None
     if step.answers:
-        index = WorkflowProcess.objects.values_list("stage_index", flat=True).get(pk=process.pk)
+        index = ProcessInstance.objects.values_list("stage_index", flat=True).get(pk=process.pk)
         answers = filled(snapshot.reviewer_form(snapshot.stages[index]), step.answers)
     decision = services.Decision(
         outcome=step.outcome,

@@ -387,7 +387,7 @@ import json
 from django.contrib.auth import get_user_model
 from wagtail.models import Page, Site
 from forms.models import FormPage
-from workflows.models import WorkflowProcess
+from workflows.models import ProcessInstance
 
 def where(page):
     site_id, root, path = page.specific.get_url_parts()
@@ -403,13 +403,13 @@ form = next(
     p for p in FormPage.objects.live().specific()
     if {f.field_type for f in p.definition.fields.all()} >= {"email", "file"}
 )
-process = WorkflowProcess.objects.filter(
+process = ProcessInstance.objects.filter(
     version__definition__public_service=True
-).select_related("submission").first() or WorkflowProcess.objects.first()
+).select_related("submission").first() or ProcessInstance.objects.first()
 print(json.dumps({
     "pages": found,
     "form": where(form),
-    "tracking_code": process.submission.reference,
+    "reference": process.submission.reference,
     "superuser": get_user_model().objects.filter(is_superuser=True).first().username,
 }))
 """
@@ -571,7 +571,7 @@ def main() -> int:  # one scenario, told in order
         wanted += [
             ("FormPage", found["form"]["host"], found["form"]["path"]),
             ("track page", portal["host"], "/track/"),
-            ("tracking of a process", portal["host"], f"/track/{found['tracking_code']}/"),
+            ("tracking of a process", portal["host"], f"/track/{found['reference']}/"),
             ("find-my-grid", portal["host"], portal["path"] + "find-my-grid/?q=长江路"),
             ("search", portal["host"], portal["path"] + "search/?q=社区"),
             ("admin login", portal["host"], "/admin/login/"),
@@ -669,7 +669,7 @@ def main() -> int:  # one scenario, told in order
             confirmation = expect(applicant.follow(response)).text
             code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b", confirmation)
             if not code:
-                raise Failed("the confirmation page shows no tracking code")
+                raise Failed("the confirmation page shows no reference code")
             found["submitted_code"] = code[0]
             return f"confirmation on http://{form_host}{location.path} shows {code[0]}"
 
@@ -688,7 +688,7 @@ def main() -> int:  # one scenario, told in order
                 message = next(m for m in sink.messages if APPLICANT in str(m["To"]))
                 text = message.get_body(("plain",)).get_content()
                 if found["submitted_code"] not in text:
-                    raise Failed("the e-mail does not carry the tracking code")
+                    raise Failed("the e-mail does not carry the reference code")
                 links = re.findall(r"https?://[^\s<>\"')]+", text)
                 if not links:
                     raise Failed("the e-mail has no link back to the site")

@@ -10,12 +10,12 @@ from grid.validators import code_at_level
 from workflows import selectors as workflow_selectors
 from workflows import services as workflow_services
 from workflows.effects import EffectKind, as_date, as_text, register
-from workflows.models import Effect, WorkflowProcess
+from workflows.models import Effect, ProcessInstance
 
 from . import accounts, services
 
 
-def communities_named(process: WorkflowProcess, value: object) -> list[Area]:
+def communities_named(process: ProcessInstance, value: object) -> list[Area]:
     """Communities within the process's area named by an answer (names or codes); all of them
     when the answer is empty."""
     within = Area.objects.within(process.area).filter(level=Area.Level.COMMUNITY)
@@ -26,7 +26,7 @@ def communities_named(process: WorkflowProcess, value: object) -> list[Area]:
     return list(within.filter(code__in=names) | within.filter(name__in=names))
 
 
-def publish_access_entry(effect: Effect, process: WorkflowProcess, values: dict) -> tuple[str, str]:
+def publish_access_entry(effect: Effect, process: ProcessInstance, values: dict) -> tuple[str, str]:
     department = workflow_selectors.department_named(values["department"])
     if department is None:
         raise ValueError(_("no known department in the answers"))
@@ -38,12 +38,12 @@ def publish_access_entry(effect: Effect, process: WorkflowProcess, values: dict)
             content=str(values["content"])[:300],
             starts_on=as_date(values["starts_on"]),
             ends_on=as_date(values["ends_on"]),
-            reference=f"{process.tracking_code}/{community.code}",
+            reference=f"{process.reference}/{community.code}",
         )
     return _("Published on the access list of %(n)d communities.") % {"n": len(communities)}, ""
 
 
-def activate_volunteer(effect: Effect, process: WorkflowProcess, values: dict) -> tuple[str, str]:
+def activate_volunteer(effect: Effect, process: ProcessInstance, values: dict) -> tuple[str, str]:
     """A volunteer profile in the community (and grid) and the volunteer role. Filed while
     signed in, it goes to that account and no other. Filed anonymously, it gets a new account of
     its own (never one found by the phone given: anyone can type a phone), which only the person

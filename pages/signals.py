@@ -40,6 +40,6 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(
             invalidate,
-            sender="workflows.WorkflowDefinition",
-            dispatch_uid=f"pages-cache-WorkflowDefinition-{signal}",
+            sender="workflows.ProcessDefinition",
+            dispatch_uid=f"pages-cache-ProcessDefinition-{signal}",
         )

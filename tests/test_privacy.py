@@ -10,12 +10,12 @@ from django.test import Client
 from wagtail.models import ModelLogEntry
 from wagtail.models import Task as PageTask
 
-from demo import processes as workflow_demo
+from demo import processes as process_demo
 from forms.models import Submission
 from grid.models import Household, Resident
 from workflows import selectors as workflow_selectors
 from workflows import services as workflow_services
-from workflows.models import Notification, WorkflowProcess
+from workflows.models import Notification, ProcessInstance
 
 from .forms.factories import data
 from .imports.files import csv_bytes
@@ -40,10 +40,10 @@ def as_user(username: str) -> Client:
     return client
 
 
-def process_of(name: str) -> WorkflowProcess:
+def process_of(name: str) -> ProcessInstance:
     return next(
         process
-        for process in WorkflowProcess.objects.select_related("submission")
+        for process in ProcessInstance.objects.select_related("submission")
         if name in process.submission.form_data.values()
     )
 
@@ -171,15 +171,15 @@ def test_the_department_never_sees_a_sealed_reporter_after_a_revision(city):
     process = process_of("王建平")  # a named report, waiting for the committee
     supervisor = User.objects.get(username="supervisor")
     inbox.decide(supervisor, process, "return", message="请写明具体时间")
-    revised = workflow_demo.report(
+    revised = process_demo.report(
         0,
-        workflow_demo.WUSONG,
+        process_demo.WUSONG,
         "社区服务中心",
         "11 月 3 日办理居住证明时被要求提供无关材料。",
         "王建平",
     ) | {"联系电话": "13905629999"}
     intake = process.version.definition.intake_form
-    response = Client().post(f"/track/{process.tracking_code}/", data(intake, revised))
+    response = Client().post(f"/track/{process.reference}/", data(intake, revised))
     assert response.status_code == 302
     inbox.decide(supervisor, process, "approve")
     inbox.decide(supervisor, process, "refer", department=process_department("civil_affairs"))
@@ -218,8 +218,8 @@ def test_a_cleaner_cannot_read_an_applicants_id_number(city):
     assert "340705199003150020" in worker.content.decode()
 
 
-def test_staff_never_see_a_tracking_code(city):
-    # A process's tracking code is its intake's reference.
+def test_staff_never_see_a_reference_code(city):
+    # A process's reference code is its intake's.
     codes = list(Submission.objects.values_list("reference", flat=True))
     for username in (
         "admin",

@@ -90,7 +90,7 @@ from wagtail.models import Workflow as PageWorkflow
 from forms.models import FormDefinition, FormPage, Submission, SubmissionFile
 from grid.models import Area, Assignment, Household, ImportJob, Resident, Role
 from pages.models import CommunityPage, NoticePage
-from workflows.models import WorkflowDefinition, WorkflowProcess
+from workflows.models import ProcessDefinition, ProcessInstance
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +249,7 @@ ARG_MODELS = {
     "page_view_restriction_id": PageViewRestriction,
     "uploaded_file_id": UploadedFile,
     "session_id": EditingSession,
-    "process_pk": WorkflowProcess,
+    "process_pk": ProcessInstance,
 }
 # Views whose argument does not say what it names, nor the view which model it serves (or
 # says another: a workflow's usage lists pages).
@@ -269,9 +269,9 @@ NAMED_MODELS = {
     r"grid_import_(job|progress)": ImportJob,
     r"forms_submission_file": SubmissionFile,
     r"grid-api:area-detail": Area,
-    r"open311:service": WorkflowDefinition,
-    r"open311:request": WorkflowProcess,
-    r"workflows:track": WorkflowProcess,
+    r"open311:service": ProcessDefinition,
+    r"open311:request": ProcessInstance,
+    r"workflows:track": ProcessInstance,
     r"wagtaildocs_serve": Document,
     r"wagtail_serve": Page,
     r"wagtailadmin_editing_sessions:release": EditingSession,
@@ -365,7 +365,7 @@ def global_model(model: type[models.Model]) -> type[models.Model] | None:
         return Page  # whoever edits pages under it, in Wagtail's page permissions
     if issubclass(model, BaseLogEntry):
         return None  # the audit log: entries about records in areas
-    if model in (FlowTask, WorkflowProcess) or area_path(model) is not None:
+    if model in (FlowTask, ProcessInstance) or area_path(model) is not None:
         return None
     if owner_field(model) is not None and model not in (Image, Document):
         return None
@@ -424,7 +424,7 @@ class Viewer:
             for perm in self.perms
         )
 
-    def works(self, process: WorkflowProcess, tasks: list) -> bool:
+    def works(self, process: ProcessInstance, tasks: list) -> bool:
         """The process's applicant, who owns or is offered (by queue or department permission)
         one of its tasks, or who holds an overseer role of its definition on an area at the
         overseer's level containing the process's area."""
@@ -665,7 +665,7 @@ class City:
         self.admin = User.objects.get(username="admin")
         self.areas = list(Area.objects.order_by("code"))
         self.processes = list(
-            WorkflowProcess.objects.select_related("area", "version__definition", "submission")
+            ProcessInstance.objects.select_related("area", "version__definition", "submission")
             .prefetch_related("version__definition__overseers")
             .order_by("pk")
         )
@@ -738,7 +738,7 @@ class City:
     def find_foreign(self, viewer: Viewer, model, node: str | None, choosing: bool) -> list:
         if model is FlowTask:
             return self.foreign_tasks(viewer, node)
-        if model is WorkflowProcess:
+        if model is ProcessInstance:
             return self.foreign_processes(viewer)
         if issubclass(model, Page):
             return self.foreign_pages(viewer, model)
@@ -755,11 +755,11 @@ class City:
             if perm in viewer.collection_perms:
                 return []
             return list(model.objects.exclude(uploaded_by_user=viewer.user).order_by("pk")[:1])
-        if model in (FormDefinition, WorkflowDefinition) and choosing and viewer.page_paths:
+        if model in (FormDefinition, ProcessDefinition) and choosing and viewer.page_paths:
             # Page editors choose forms and processes to place on their pages: designs of the
             # whole district, named on the public sites (docs/privacy.md).
             return []
-        if model in (PageViewRestriction, CollectionViewRestriction, WorkflowDefinition):
+        if model in (PageViewRestriction, CollectionViewRestriction, ProcessDefinition):
             return list(model.objects.order_by("pk")[:1])
         path = area_path(model)
         if path is not None:
@@ -850,9 +850,9 @@ class City:
         """For an object a page links to: whether the viewer may not see it."""
         model = type(obj)
         if isinstance(obj, FlowTask):
-            process = WorkflowProcess.objects.filter(pk=obj.process_id).first()
+            process = ProcessInstance.objects.filter(pk=obj.process_id).first()
             return process is not None and self.is_foreign(viewer, process)
-        if isinstance(obj, WorkflowProcess):
+        if isinstance(obj, ProcessInstance):
             return not viewer.works(obj, self.tasks[obj.pk])
         if isinstance(obj, Page) or model in (Image, Document, TaskState, WorkflowState):
             return False  # shared in the admin by design; edits are Wagtail's to refuse
@@ -883,8 +883,8 @@ class City:
 
     def find_texts(self, obj) -> Texts:
         if isinstance(obj, FlowTask):
-            return self.texts(WorkflowProcess.objects.get(pk=obj.process_id))
-        if isinstance(obj, WorkflowProcess):
+            return self.texts(ProcessInstance.objects.get(pk=obj.process_id))
+        if isinstance(obj, ProcessInstance):
             notes = tuple(
                 note
                 for note in obj.events.exclude(comment="").values_list("comment", flat=True)
@@ -1050,9 +1050,9 @@ def arguments(pattern: Pattern, obj) -> list[dict]:
         kwargs["process_pk"] = obj.process_id
     elif primary == "code" and isinstance(obj, Area):
         kwargs["code"] = obj.code
-    elif primary in ("code", "request_id") and isinstance(obj, WorkflowProcess):
+    elif primary in ("code", "request_id") and isinstance(obj, ProcessInstance):
         kwargs[primary] = obj.submission.reference
-    elif primary == "code" and isinstance(obj, WorkflowDefinition):
+    elif primary == "code" and isinstance(obj, ProcessDefinition):
         kwargs["code"] = obj.key
     elif pattern.name == "wagtail_serve":
         kwargs["0"] = obj.get_url_parts()[2].lstrip("/")
@@ -1419,8 +1419,8 @@ def object_at(pattern: Pattern, kwargs: dict):
     if model is None or primary is None or global_model(model) is not None:
         return None
     value = kwargs.get(primary)
-    if model is WorkflowProcess and primary in ("code", "request_id"):
-        return WorkflowProcess.objects.filter(submission__reference=value).first()
+    if model is ProcessInstance and primary in ("code", "request_id"):
+        return ProcessInstance.objects.filter(submission__reference=value).first()
     if model is Area and primary == "code":
         return Area.objects.filter(code=value).first()
     try:

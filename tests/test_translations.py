@@ -24,7 +24,7 @@ from demo.registry import DEMO_PASSWORD
 from forms.models import FormDefinition
 from grid.models import Area
 from pages.models import CommunityPage
-from workflows.models import StageTask, WorkflowDefinition, WorkflowProcess
+from workflows.models import ProcessDefinition, ProcessInstance, StageTask
 
 SITE_PACKAGES = Path(django.__file__).resolve().parents[1]
 # Catalogues whose every string staff may meet, with the language that lists their msgids.
@@ -226,7 +226,7 @@ def test_task_lists_and_pages_of_street_staff_and_grid_workers_read_chinese(chin
 
 def test_what_residents_see_reads_chinese(chinese_city):
     resident = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    code = WorkflowProcess.objects.first().tracking_code
+    code = ProcessInstance.objects.first().reference
     for url in ("/", "/supervision-report/", "/track/", f"/track/{code}/"):
         assert english_on(screen(resident, url), DEMO_NAMES) == [], url
     # A community page, on its street's own site.
@@ -255,9 +255,9 @@ def test_admin_dashboard_editor_and_account_read_chinese(chinese_city):
     for url in (
         "/admin/account/",
         "/admin/snippets/forms/formdefinition/add/",
-        "/admin/snippets/workflows/workflowdefinition/",
-        "/admin/snippets/workflows/workflowdefinition/add/",
-        f"/admin/snippets/workflows/workflowdefinition/edit/{WorkflowDefinition.objects.first().pk}/",
+        "/admin/snippets/workflows/processdefinition/",
+        "/admin/snippets/workflows/processdefinition/add/",
+        f"/admin/snippets/workflows/processdefinition/edit/{ProcessDefinition.objects.first().pk}/",
         f"/admin/snippets/forms/formdefinition/edit/{FormDefinition.objects.first().pk}/",
         f"/admin/pages/{community.pk}/",
         # Placing a form on a community page.

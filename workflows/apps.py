@@ -14,9 +14,9 @@ class WorkflowsConfig(AppConfig):
         from forms import signals
 
         from . import receivers
-        from .models import WorkflowDefinition
+        from .models import ProcessDefinition
 
-        published.connect(receivers.freeze_on_publish, sender=WorkflowDefinition)
+        published.connect(receivers.freeze_on_publish, sender=ProcessDefinition)
         signals.submission_accepted.connect(receivers.start_on_submission)
         signals.start_notices.append(receivers.page_start_notice)
         signals.start_checks.append(receivers.page_start_problems)

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 
 def is_working_day(day: datetime.date) -> bool:
-    if day.isoformat() in settings.WORKFLOW_EXTRA_WORKING_DAYS:
+    if day.isoformat() in settings.PROCESS_EXTRA_WORKING_DAYS:
         return True
-    if day.isoformat() in settings.WORKFLOW_HOLIDAYS:
+    if day.isoformat() in settings.PROCESS_HOLIDAYS:
         return False
     return day.weekday() < 5
 

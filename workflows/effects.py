@@ -17,7 +17,7 @@ from forms import services as form_services
 from grid.validators import code_at_level
 
 from . import selectors, services
-from .models import Effect, ProcessEvent, WorkflowProcess
+from .models import Effect, ProcessEvent, ProcessInstance
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +28,12 @@ class EffectKind:
     inputs: tuple[str, ...]
     optional: tuple[str, ...]
     # Returns the note for staff and, optionally, a message for the applicant.
-    run: Callable[[Effect, WorkflowProcess, dict], tuple[str, str]]
+    run: Callable[[Effect, ProcessInstance, dict], tuple[str, str]]
     needs_role: bool = False
     needs_followup: bool = False
 
 
-def answers_for(effect: Effect, process: WorkflowProcess) -> dict[str, object]:
+def answers_for(effect: Effect, process: ProcessInstance) -> dict[str, object]:
     """The effect's inputs: each mapped intake field's answer in the applicant's latest version."""
     intake = selectors.current_intake(process)
     return {
@@ -52,7 +52,7 @@ def as_date(value: object) -> datetime.date:
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-def notify_people(effect: Effect, process: WorkflowProcess, values: dict) -> tuple[str, str]:
+def notify_people(effect: Effect, process: ProcessInstance, values: dict) -> tuple[str, str]:
     def message(code: str) -> str:
         return (effect.message or _("{process} {code}: {outcome}")).format(
             code=code,
@@ -63,19 +63,19 @@ def notify_people(effect: Effect, process: WorkflowProcess, values: dict) -> tup
 
     count = 0
     if effect.role_id:
-        # Staff read the public number where the message says {code}: the tracking code is
+        # Staff read the public number where the message says {code}: the reference code is
         # the applicant's key alone.
         area_code = code_at_level(process.area.code, effect.role_level)
         users = [a.user for a in selectors.holders(effect.role.key, area_code)]
         services.notify(users, message(process.number), services.process_url(process), process)
         count += len(users)
     if effect.notify_applicant:
-        services.notify_applicant(process, message(process.tracking_code))
+        services.notify_applicant(process, message(process.reference))
         count += 1
     return _("Notified %(n)d people.") % {"n": count}, ""
 
 
-def start_followup(effect: Effect, process: WorkflowProcess, values: dict) -> tuple[str, str]:
+def start_followup(effect: Effect, process: ProcessInstance, values: dict) -> tuple[str, str]:
     """Start another published process with the answers whose labels its intake form shares."""
     version = selectors.latest_version(effect.followup)
     if version is None:
@@ -103,7 +103,7 @@ def start_followup(effect: Effect, process: WorkflowProcess, values: dict) -> tu
         raise ValueError(_("the answers do not fit the follow-up's form"))
     submission = form_services.store_submission(form, user=process.applicant)
     followup = services.start_process(version, submission, process.applicant)
-    return _("Follow-up %(code)s started.") % {"code": followup.tracking_code}, ""
+    return _("Follow-up %(code)s started.") % {"code": followup.reference}, ""
 
 
 # Filled by the apps that own an effect (the engine's own two below; community services add
@@ -157,7 +157,7 @@ def problems(effect: Effect, labels: set[str]) -> list[str]:
     return found
 
 
-def run(effect: Effect, process: WorkflowProcess) -> None:
+def run(effect: Effect, process: ProcessInstance) -> None:
     """Run one effect; a failure is recorded in the history, never left to stop the process."""
     kind = EFFECTS[effect.kind]
     public = ""

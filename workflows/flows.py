@@ -12,11 +12,11 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 
 from . import selectors, services, views
-from .models import StageTask, WorkflowProcess
+from .models import ProcessInstance, StageTask
 
 
 class GenericFlow(flow.Flow):
-    process_class = WorkflowProcess
+    process_class = ProcessInstance
     task_class = StageTask
     lock_impl = lock.select_for_update_lock
 
@@ -76,7 +76,7 @@ class GenericFlow(flow.Flow):
             return False
         return obj is None or selectors.may_view_process(user, obj)
 
-    def start_process(self, activation: Activation, **kwargs) -> WorkflowProcess:
+    def start_process(self, activation: Activation, **kwargs) -> ProcessInstance:
         return services.fill_new_process(activation, **kwargs)
 
     def task_created(self, activation: Activation) -> None:

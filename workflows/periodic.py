@@ -60,7 +60,7 @@ def deadline_check_status() -> JobStatus:
     runs = PeriodicRun.objects.filter(job=DEADLINE_CHECK, finished_at__isnull=False)
     return JobStatus(
         job=DEADLINE_CHECK,
-        interval=datetime.timedelta(minutes=settings.WORKFLOW_DEADLINE_CHECK_MINUTES),
+        interval=datetime.timedelta(minutes=settings.PROCESS_DEADLINE_CHECK_MINUTES),
         last_run=runs.first(),
         last_success=runs.filter(error="").first(),
     )

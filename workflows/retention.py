@@ -18,7 +18,7 @@ from forms.models import Submission
 from forms.services import ANONYMISE_ACTION, delete_files
 
 from . import periodic
-from .models import ProcessEvent, WorkflowProcess
+from .models import ProcessEvent, ProcessInstance
 
 JOB = "anonymise_personal_data"
 CLOSED = (PROCESS.DONE, PROCESS.CANCELED)
@@ -47,13 +47,13 @@ def erases(answer: form_selectors.Answer) -> bool:
     return answer.is_personal or answer.type in ALSO_ERASED
 
 
-def expired_processes(before: datetime.datetime) -> QuerySet[WorkflowProcess]:
+def expired_processes(before: datetime.datetime) -> QuerySet[ProcessInstance]:
     """Processes closed before `before` with a submission (intake, revision or reviewer's
     answers) not yet anonymised."""
     pending = Submission.objects.filter(anonymised_at__isnull=True)
-    return WorkflowProcess.objects.filter(status__in=CLOSED, finished__lt=before).filter(
+    return ProcessInstance.objects.filter(status__in=CLOSED, finished__lt=before).filter(
         Q(submission__in=pending)
-        | Exists(ProcessEvent.objects.filter(process=OuterRef("pk"), answers__in=pending))
+        | Exists(ProcessEvent.objects.filter(process=OuterRef("pk"), submission__in=pending))
     )
 
 
@@ -65,7 +65,7 @@ def expired_plain_submissions(before: datetime.datetime) -> QuerySet[Submission]
         submit_time__lt=before,
         process__isnull=True,
         page__formpage__processpage__isnull=True,
-    ).exclude(Exists(ProcessEvent.objects.filter(answers=OuterRef("pk"))))
+    ).exclude(Exists(ProcessEvent.objects.filter(submission=OuterRef("pk"))))
 
 
 def anonymise_submission(submission: Submission, run: RetentionRun) -> None:
@@ -93,10 +93,10 @@ def anonymise_submission(submission: Submission, run: RetentionRun) -> None:
 
 
 @transaction.atomic
-def anonymise_process(process: WorkflowProcess, run: RetentionRun) -> None:
+def anonymise_process(process: ProcessInstance, run: RetentionRun) -> None:
     submissions = Submission.objects.filter(
         Q(pk=process.submission_id)
-        | Q(pk__in=ProcessEvent.objects.filter(process=process).values("answers")),
+        | Q(pk__in=ProcessEvent.objects.filter(process=process).values("submission")),
         anonymised_at__isnull=True,
     ).select_for_update()
     for submission in submissions:
@@ -106,7 +106,7 @@ def anonymise_process(process: WorkflowProcess, run: RetentionRun) -> None:
         process=process,
         kind__in=[ProcessEvent.Kind.SUBMITTED, ProcessEvent.Kind.RESUBMITTED],
     ).update(actor=None)
-    WorkflowProcess.objects.filter(pk=process.pk).update(applicant=None)
+    ProcessInstance.objects.filter(pk=process.pk).update(applicant=None)
     run.processes += 1
 
 

@@ -22,12 +22,12 @@ from grid.models import Area, Assignment, Department, Role
 from .models import (
     Effect,
     Overseer,
+    ProcessDefinition,
     ProcessEvent,
+    ProcessInstance,
+    ProcessVersion,
     Stage,
     StageTask,
-    WorkflowDefinition,
-    WorkflowProcess,
-    WorkflowVersion,
 )
 
 User = Account | AnonymousUser
@@ -52,8 +52,8 @@ class VersionSnapshot:
     """A published version as it was frozen: the definition with its stages and effects, and
     the forms it uses, each as published at that moment."""
 
-    version: WorkflowVersion
-    definition: WorkflowDefinition
+    version: ProcessVersion
+    definition: ProcessDefinition
     stages: list[Stage]
     effects: list[Effect]
     overseers: list[Overseer] = field(default_factory=list)
@@ -78,7 +78,7 @@ _SNAPSHOTS: dict[tuple, VersionSnapshot] = {}
 _SNAPSHOTS_MAX = 256
 
 
-def snapshot(version: WorkflowVersion) -> VersionSnapshot:
+def snapshot(version: ProcessVersion) -> VersionSnapshot:
     """The frozen definition of a version."""
     key = (version.pk, version.revision_id, version.published_at)
     cached = _SNAPSHOTS.get(key)
@@ -105,22 +105,22 @@ def snapshot(version: WorkflowVersion) -> VersionSnapshot:
     return cached
 
 
-def latest_version(definition: WorkflowDefinition) -> WorkflowVersion | None:
+def latest_version(definition: ProcessDefinition) -> ProcessVersion | None:
     return definition.versions.select_related("revision").order_by("-number").first()
 
 
-def open_version(definition: WorkflowDefinition) -> WorkflowVersion | None:
+def open_version(definition: ProcessDefinition) -> ProcessVersion | None:
     """The version new processes start on; none while the definition is unpublished (running
     processes carry on on theirs)."""
     return latest_version(definition) if definition.live else None
 
 
-def current_stage(process: WorkflowProcess) -> Stage | None:
+def current_stage(process: ProcessInstance) -> Stage | None:
     stages = snapshot(process.version).stages
     return stages[process.stage_index] if process.stage_index < len(stages) else None
 
 
-def active_stage(process: WorkflowProcess) -> Stage:
+def active_stage(process: ProcessInstance) -> Stage:
     """The stage a task of the process is for: there is one while any task is open."""
     stage = current_stage(process)
     if stage is None:
@@ -136,15 +136,15 @@ def answer_by_label(submission: Submission, label: str) -> object:
     return None
 
 
-def current_intake(process: WorkflowProcess) -> Submission:
+def current_intake(process: ProcessInstance) -> Submission:
     """The applicant's latest answers: the last revision if they revised, else the intake."""
     revised = (
-        process.events.filter(kind=ProcessEvent.Kind.RESUBMITTED, answers__isnull=False)
-        .select_related("answers")
+        process.events.filter(kind=ProcessEvent.Kind.RESUBMITTED, submission__isnull=False)
+        .select_related("submission")
         .order_by("-at", "-pk")
         .first()
     )
-    return revised.answers if revised else process.submission
+    return revised.submission if revised else process.submission
 
 
 def department_named(value: object) -> Department | None:
@@ -243,32 +243,32 @@ def version_overseers() -> list[tuple[int, int, int]]:
     """(version, role, level) of every published version's overseers. Versions never change,
     so the list is kept in the cache (shared by app servers) until a version is added or
     removed, rather than read from every version's frozen revision on each request."""
-    versions = WorkflowVersion.objects.aggregate(count=Count("pk"), last=Max("pk"))
+    versions = ProcessVersion.objects.aggregate(count=Count("pk"), last=Max("pk"))
     key = f"workflows:version-overseers:{versions['count']}:{versions['last']}"
     found = cache.get(key)
     if found is None:
         found = [
             (version.pk, overseer.role_id, overseer.role_level)
-            for version in WorkflowVersion.objects.select_related("revision")
+            for version in ProcessVersion.objects.select_related("revision")
             for overseer in snapshot(version).overseers
         ]
         cache.set(key, found, timeout=None)
     return found
 
 
-def visible_processes(user: User) -> QuerySet[WorkflowProcess]:
-    return WorkflowProcess.objects.filter(process_visibility(user))
+def visible_processes(user: User) -> QuerySet[ProcessInstance]:
+    return ProcessInstance.objects.filter(process_visibility(user))
 
 
 def task_visibility(user: User) -> Q:
-    return process_visibility(user, prefix="process__workflowprocess__")
+    return process_visibility(user, prefix="process__processinstance__")
 
 
-def may_view_process(user: User, process: WorkflowProcess) -> bool:
+def may_view_process(user: User, process: ProcessInstance) -> bool:
     return visible_processes(user).filter(pk=process.pk).exists()
 
 
-def intake_for(user: User, process: WorkflowProcess) -> tuple[list[tuple[str, str]], bool]:
+def intake_for(user: User, process: ProcessInstance) -> tuple[list[tuple[str, str]], bool]:
     """(label, text) of the applicant's latest answers, and whether personal data is among
     them in full: shown unmasked only to those who see who sent them
     (forms.selectors.sees_identity; a referred department never does)."""
@@ -289,7 +289,7 @@ def effect_texts(snapshot: VersionSnapshot) -> list[str]:
     ]
 
 
-def timeline(process: WorkflowProcess, user: User) -> list[ProcessEvent]:
+def timeline(process: ProcessInstance, user: User) -> list[ProcessEvent]:
     """The full history for staff, each decision with its reviewer's answers and each revision
     with the applicant's. To those who do not see who applied (forms.selectors.sees_identity,
     as for the intake) the applicant stays hidden there too: their name on what they sent,
@@ -297,16 +297,16 @@ def timeline(process: WorkflowProcess, user: User) -> list[ProcessEvent]:
     unmasked = form_selectors.sees_identity(user, process.submission, process.area)
     from_applicant = (ProcessEvent.Kind.SUBMITTED, ProcessEvent.Kind.RESUBMITTED)
     events = list(
-        process.events.select_related("actor", "answers__definition", "department").order_by(
+        process.events.select_related("actor", "submission__definition", "department").order_by(
             "at", "pk"
         )
     )
     for event in events:
-        answers = form_selectors.answers(event.answers) if event.answers_id else []
+        answers = form_selectors.answers(event.submission) if event.submission_id else []
         # A reviewer's answers follow their own form's seal; the applicant's, the intake's.
         shows = unmasked
-        if event.answers_id and event.kind not in from_applicant:
-            shows = form_selectors.sees_identity(user, event.answers, process.area)
+        if event.submission_id and event.kind not in from_applicant:
+            shows = form_selectors.sees_identity(user, event.submission, process.area)
         event.shown_answers = [
             (a.label, a.text) for a in form_selectors.shown_answers(answers, shows)
         ]
@@ -370,7 +370,7 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
     return result
 
 
-def public_timeline(process: WorkflowProcess) -> QuerySet[ProcessEvent]:
+def public_timeline(process: ProcessInstance) -> QuerySet[ProcessEvent]:
     """What the applicant sees: every step, and effects only when they carry a message for them."""
     return (
         process.events.exclude(kind=ProcessEvent.Kind.EFFECT, public_message="")
@@ -379,9 +379,9 @@ def public_timeline(process: WorkflowProcess) -> QuerySet[ProcessEvent]:
     )
 
 
-def process_by_code(code: str) -> WorkflowProcess | None:
+def process_by_code(code: str) -> ProcessInstance | None:
     return (
-        WorkflowProcess.objects.filter(submission__reference=code.strip().upper())
+        ProcessInstance.objects.filter(submission__reference=code.strip().upper())
         .select_related("version__definition", "area", "submission")
         .first()
     )

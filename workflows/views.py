@@ -154,14 +154,14 @@ class RevisionView(generic.View):
 
     def dispatch(self, request, *args, **kwargs):
         process = request.activation.process
-        return redirect("workflows:track", code=process.tracking_code)
+        return redirect("workflows:track", code=process.reference)
 
 
 # --- Public tracking ----------------------------------------------------------------------
 
 
 class TrackForm(django_forms.Form):
-    code = django_forms.CharField(label=gettext_lazy("Tracking code"), max_length=20)
+    code = django_forms.CharField(label=gettext_lazy("Reference code"), max_length=20)
 
 
 def track_lookup(request: HttpRequest) -> HttpResponse:
@@ -206,12 +206,12 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
                     messages.error(request, " ".join(error.messages))
                 else:
                     messages.success(request, _("Your revised application has been sent."))
-                return redirect("workflows:track", code=process.tracking_code)
+                return redirect("workflows:track", code=process.reference)
         else:
             revision_form = form_services.build_form(definition, initial=revisable_values(intake))
     context = {
         "process": process,
-        "code": process.tracking_code,
+        "code": process.reference,
         "events": selectors.public_timeline(process),
         "current_stage": selectors.current_stage(process),
         "revision_form": revision_form,

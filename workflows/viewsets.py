@@ -20,9 +20,9 @@ from . import selectors
 from .flows import GenericFlow
 
 ROW_RELATIONS = (
-    "process__workflowprocess__version__definition",
-    "process__workflowprocess__area",
-    "process__workflowprocess__submission",
+    "process__processinstance__version__definition",
+    "process__processinstance__area",
+    "process__processinstance__submission",
 )
 
 

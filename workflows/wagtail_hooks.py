@@ -30,7 +30,7 @@ from grid.admin_views import ScopedModelAdmin
 from grid.wagtail_hooks import ReadOnlyPermissionHelper
 
 from . import periodic, selectors, services
-from .models import WorkflowDefinition, WorkflowProcess
+from .models import ProcessDefinition, ProcessInstance
 
 
 class ReturnToField(django_forms.TypedChoiceField):
@@ -46,7 +46,7 @@ class ReturnToField(django_forms.TypedChoiceField):
         return value
 
 
-def return_choices(definition: WorkflowDefinition) -> list[tuple[str, str]]:
+def return_choices(definition: ProcessDefinition) -> list[tuple[str, str]]:
     """Where a stage's returns may go: the applicant, or a stage saved before."""
     stages = definition.stages.order_by("sort_order") if definition.pk else []
     return [
@@ -131,7 +131,7 @@ class DefinitionInspectView(InspectView):
 
 
 class DefinitionViewSet(SnippetViewSet):
-    model = WorkflowDefinition
+    model = ProcessDefinition
     icon = "tasks"
     menu_label = _("Process designs")
     menu_name = "process-definitions"
@@ -187,7 +187,7 @@ register_snippet(DefinitionViewSet)
 class ProcessAdmin(ScopedModelAdmin):
     """Every process in the jurisdiction with the version it runs on; work happens in the inbox."""
 
-    model = WorkflowProcess
+    model = ProcessInstance
     area_path = "area"
     menu_label = _("Processes")
     menu_icon = "list-ul"
@@ -207,20 +207,20 @@ class ProcessAdmin(ScopedModelAdmin):
         return selectors.visible_processes(request.user).select_related(*self.list_select_related)
 
     @display(description=_("number"), ordering="pk")
-    def code(self, process: WorkflowProcess) -> str:
+    def code(self, process: ProcessInstance) -> str:
         url = reverse("workflow:generic:process_detail", args=[process.pk])
         return format_html('<a href="{}">{}</a>', url, process.number)
 
     @display(description=_("process"))
-    def definition(self, process: WorkflowProcess) -> str:
+    def definition(self, process: ProcessInstance) -> str:
         return process.version.definition.name
 
     @display(description=_("version"), ordering="version__number")
-    def version_number(self, process: WorkflowProcess) -> int:
+    def version_number(self, process: ProcessInstance) -> int:
         return process.version.number
 
     @display(description=_("stage"))
-    def stage(self, process: WorkflowProcess) -> str:
+    def stage(self, process: ProcessInstance) -> str:
         stage = selectors.current_stage(process)
         return stage.name if stage and not process.outcome else "—"
 
@@ -232,7 +232,7 @@ modeladmin_register(ProcessAdmin)
 def keep_published_definitions(request, instances):
     """A published definition keeps its versions, and its processes their history; unpublishing
     it is how new processes are stopped."""
-    published = [i for i in instances if isinstance(i, WorkflowDefinition) and i.versions.exists()]
+    published = [i for i in instances if isinstance(i, ProcessDefinition) and i.versions.exists()]
     if published:
         messages.error(
             request,
@@ -242,7 +242,7 @@ def keep_published_definitions(request, instances):
             )
             % {"name": published[0].name},
         )
-        return redirect("wagtailsnippets_workflows_workflowdefinition:edit", published[0].pk)
+        return redirect("wagtailsnippets_workflows_processdefinition:edit", published[0].pk)
     return None
 
 
@@ -263,7 +263,7 @@ class TasksPanel(Component):
 
     def get_context_data(self, parent_context=None):
         tasks = selectors.open_tasks(self.user).select_related(
-            "process__workflowprocess__area", "process__workflowprocess__submission"
+            "process__processinstance__area", "process__processinstance__submission"
         )
         # The most urgent first; tasks without a deadline after them, oldest first, on every
         # database (PostgreSQL would put them first).

@@ -13,8 +13,8 @@ from forms.models import FormDefinitionField
 from grid.models import Area
 from workflows import selectors
 from workflows.models import (
-    WorkflowDefinition,
-    WorkflowVersion,
+    ProcessDefinition,
+    ProcessVersion,
 )
 
 from .common import BY_TYPE, DATATYPES, FALSE, NAME, PARAMETERS, TRUE, Open311Error
@@ -32,7 +32,7 @@ class Attribute:
 
 
 @dataclass(frozen=True)
-class Intake:
+class FormMapping:
     """How a version's intake form takes a request (see the module's docstring)."""
 
     parameters: dict[str, FieldSpec]  # parameter (or NAME) → the field it fills
@@ -55,7 +55,7 @@ class Intake:
         )
 
 
-def intake_of(snapshot: selectors.VersionSnapshot) -> Intake:
+def form_mapping(snapshot: selectors.VersionSnapshot) -> FormMapping:
     fields = list(snapshot.intake_form.fields.all())
     pairs = list(zip(field_specs(fields), fields, strict=True))
     inputs = [(spec, field) for spec, field in pairs if not spec.is_section]
@@ -81,7 +81,7 @@ def intake_of(snapshot: selectors.VersionSnapshot) -> Intake:
         if spec.type == "area"
     }
     definition = snapshot.definition
-    if definition.area_source == WorkflowDefinition.AreaSource.FIELD:
+    if definition.area_source == ProcessDefinition.AreaSource.FIELD:
         spec = first_free(lambda s, f: s.label == definition.area_field and s.type != "area")
         if spec is not None:
             located[spec.name] = definition.area_level
@@ -94,15 +94,15 @@ def intake_of(snapshot: selectors.VersionSnapshot) -> Intake:
             attributes.append(Attribute(f"section-{sections}", spec, field))
         elif spec.name not in filled and spec.type != "file":
             attributes.append(Attribute(spec.name, spec, field))
-    return Intake(parameters, located, attributes)
+    return FormMapping(parameters, located, attributes)
 
 
 @dataclass(frozen=True)
 class Service:
-    definition: WorkflowDefinition
-    version: WorkflowVersion
+    definition: ProcessDefinition
+    version: ProcessVersion
     snapshot: selectors.VersionSnapshot
-    intake: Intake
+    mapping: FormMapping
 
 
 def refuse_nul(params: Mapping[str, str] | QueryDict) -> None:
@@ -120,19 +120,19 @@ def refuse_nul(params: Mapping[str, str] | QueryDict) -> None:
             )
 
 
-def open_definitions() -> QuerySet[WorkflowDefinition]:
+def open_definitions() -> QuerySet[ProcessDefinition]:
     """Published definitions open to the public that anyone may start."""
-    return WorkflowDefinition.objects.filter(
-        live=True, public_service=True, starter=WorkflowDefinition.Starter.ANYONE
+    return ProcessDefinition.objects.filter(
+        live=True, public_service=True, starter=ProcessDefinition.Starter.ANYONE
     ).order_by("name", "pk")
 
 
-def service_of(definition: WorkflowDefinition) -> Service | None:
+def service_of(definition: ProcessDefinition) -> Service | None:
     version = selectors.latest_version(definition)
     if version is None:
         return None
     snapshot = selectors.snapshot(version)
-    return Service(definition, version, snapshot, intake_of(snapshot))
+    return Service(definition, version, snapshot, form_mapping(snapshot))
 
 
 def service_for(code: str) -> Service:
@@ -160,7 +160,7 @@ def service_list() -> list[dict]:
             "service_code": service.definition.key,
             "service_name": service.definition.name,
             "description": service.definition.description,
-            "metadata": bool(service.intake.attributes),
+            "metadata": bool(service.mapping.attributes),
             "type": "realtime",
             "keywords": "",
             "group": "",
@@ -177,7 +177,7 @@ def service_definition(code: str) -> dict:
         "service_code": service.definition.key,
         "attributes": [
             attribute_description(order, attribute)
-            for order, attribute in enumerate(service.intake.attributes, start=1)
+            for order, attribute in enumerate(service.mapping.attributes, start=1)
         ],
     }
 

@@ -17,7 +17,7 @@ from grid.models import Area
 from grid.validators import code_at_level
 from workflows import selectors, services
 
-from .catalogue import Intake, service_for
+from .catalogue import FormMapping, service_for
 from .common import ATTRIBUTE, DATATYPES, FALSE, NAME, TRUE, Open311Error
 
 
@@ -83,18 +83,18 @@ def full_name(first: str, last: str) -> str:
     return " ".join(part for part in (first, last) if part)
 
 
-def form_data(intake: Intake, params: QueryDict, area: Area, where: str) -> dict:
+def form_data(mapping: FormMapping, params: QueryDict, area: Area, where: str) -> dict:
     """The intake form's data from a request (see the module's docstring for the mapping)."""
     data: dict[str, str | list[str]] = {}
     problems = []
-    for parameter, spec in intake.parameters.items():
+    for parameter, spec in mapping.parameters.items():
         if parameter == NAME:
             value = full_name(params.get("first_name", ""), params.get("last_name", ""))
         else:
             value = params.get(parameter, "").strip()
         if value:
             data[spec.name] = value
-    for name, level in intake.located.items():
+    for name, level in mapping.located.items():
         if area.level < level:
             problems.append(
                 _("%(where)s: %(area)s is not precise enough: this service needs a %(level)s.")
@@ -102,7 +102,7 @@ def form_data(intake: Intake, params: QueryDict, area: Area, where: str) -> dict
             )
         else:
             data[name] = code_at_level(area.code, level)
-    inputs = intake.inputs
+    inputs = mapping.inputs
     for key in params:
         match = ATTRIBUTE.fullmatch(key)
         if match is None:
@@ -137,13 +137,13 @@ def create_request(
     the applicant later links to `site`, the one the request came in on."""
     service = service_for(params.get("service_code", ""))
     area, where = locate(params)
-    intake = service.intake
-    data = form_data(intake, params, area, where)
+    mapping = service.mapping
+    data = form_data(mapping, params, area, where)
     form = form_services.validate(
-        service.snapshot.intake_form, data, area_root=chooser_root(intake, area)
+        service.snapshot.intake_form, data, area_root=chooser_root(mapping, area)
     )
     if not form.is_valid():
-        raise Open311Error(400, *form_problems(form, intake, where))
+        raise Open311Error(400, *form_problems(form, mapping, where))
     # start_process checks who may start and finds the area; when it refuses, the stored
     # submission is rolled back with it (the confirmation email is sent only after the commit).
     try:
@@ -152,7 +152,7 @@ def create_request(
             process = services.start_process(service.version, submission, AnonymousUser())
     except (services.StartRefused, ValidationError) as refusal:
         raise Open311Error(400, *getattr(refusal, "messages", [str(refusal)])) from refusal
-    code = process.tracking_code
+    code = process.reference
     notice = service_notice(service.snapshot)
     follow = _("Follow it with its code at %(url)s") % {"url": tracking_url(code)}
     return {
@@ -162,19 +162,19 @@ def create_request(
     }
 
 
-def chooser_root(intake: Intake, area: Area) -> Area | None:
-    """The branch of the registry the intake's area choosers need to offer: the located area's
+def chooser_root(mapping: FormMapping, area: Area) -> Area | None:
+    """The branch of the registry the form.s area choosers need to offer: the located area's
     ancestor at the highest level they take (rather than every area of their level)."""
-    if not intake.located:
+    if not mapping.located:
         return None
-    return Area.objects.get(code=code_at_level(area.code, min(intake.located.values())))
+    return Area.objects.get(code=code_at_level(area.code, min(mapping.located.values())))
 
 
-def form_problems(form, intake: Intake, where: str) -> list[str]:
+def form_problems(form, mapping: FormMapping, where: str) -> list[str]:
     problems = [str(error) for error in form.non_field_errors()]
     for spec in form.input_specs:
         if spec.name in form.errors:
-            place = intake.place_of(spec.name, where) or spec.label
+            place = mapping.place_of(spec.name, where) or spec.label
             problems.append(f"{place}: {form.errors[spec.name][0]}")
     return problems
 

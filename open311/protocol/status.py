@@ -15,15 +15,15 @@ from grid.models import Area
 from grid.validators import code_at_level
 from workflows import selectors
 from workflows.models import (
+    ProcessDefinition,
     ProcessEvent,
+    ProcessInstance,
+    ProcessVersion,
     Stage,
     StageTask,
-    WorkflowDefinition,
-    WorkflowProcess,
-    WorkflowVersion,
 )
 
-from .catalogue import Intake, intake_of, unknown_service
+from .catalogue import FormMapping, form_mapping, unknown_service
 from .common import (
     CLOSED,
     MAX_DAYS,
@@ -37,13 +37,13 @@ from .common import (
 from .filing import service_notice
 
 
-def public_requests() -> QuerySet[WorkflowProcess]:
+def public_requests() -> QuerySet[ProcessInstance]:
     """Processes of definitions open to the public, with what their records show. The
     definition's name and key come as values: a definition is a clustered model, costly to
     make a thousand times; versions and boundaries are read once each (`records`)."""
     last_event = ProcessEvent.objects.filter(process=OuterRef("pk")).order_by("-at", "-pk")
     return (
-        WorkflowProcess.objects.filter(version__definition__public_service=True)
+        ProcessInstance.objects.filter(version__definition__public_service=True)
         .select_related("area", "submission__area", "referred_to")
         .defer("submission__search_text", "area__boundary", "submission__area__boundary")
         .annotate(
@@ -131,7 +131,7 @@ def find_requests(params: QueryDict) -> list[dict]:
     found = public_requests()
     code = params.get("service_code", "").strip()
     if code:
-        if not WorkflowDefinition.objects.filter(key=code, public_service=True).exists():
+        if not ProcessDefinition.objects.filter(key=code, public_service=True).exists():
             raise unknown_service(code)
         found = found.filter(version__definition__key=code)
     statuses = {part.strip() for part in params.get("status", "").split(",") if part.strip()}
@@ -158,7 +158,7 @@ def w3c(moment: datetime.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
-def records(processes: list[WorkflowProcess], by_code: Iterable[int]) -> list[dict]:
+def records(processes: list[ProcessInstance], by_code: Iterable[int]) -> list[dict]:
     """The spec's record of each process, in a fixed number of queries however many there are
     (each distinct version is read once). `by_code`: processes asked for by their code."""
     by_code = set(by_code)
@@ -194,19 +194,19 @@ def records(processes: list[WorkflowProcess], by_code: Iterable[int]) -> list[di
         for pk, boundary in Area.objects.filter(pk__in=places).values_list("pk", "boundary")
     }
     # One object per version (a few, however many processes), so that its snapshot is read once.
-    versions = WorkflowVersion.objects.in_bulk({p.version_id for p in processes})
-    intakes: dict[int, Intake] = {}
+    versions = ProcessVersion.objects.in_bulk({p.version_id for p in processes})
+    mappings: dict[int, FormMapping] = {}
     result = []
     for process in processes:
         process.version = versions[process.version_id]
         snapshot = selectors.snapshot(process.version)
-        if process.version_id not in intakes:
-            intakes[process.version_id] = intake_of(snapshot)
+        if process.version_id not in mappings:
+            mappings[process.version_id] = form_mapping(snapshot)
         result.append(
             record(
                 process,
                 snapshot,
-                intakes[process.version_id],
+                mappings[process.version_id],
                 names,
                 centres.get((process.submission.area or process.area).pk),
                 due.get(process.pk),
@@ -217,9 +217,9 @@ def records(processes: list[WorkflowProcess], by_code: Iterable[int]) -> list[di
 
 
 def record(
-    process: WorkflowProcess,
+    process: ProcessInstance,
     snapshot: selectors.VersionSnapshot,
-    intake: Intake,
+    mapping: FormMapping,
     names: dict[str, str],
     centre: geometry.Position | None,
     due: datetime.datetime | None,
@@ -235,11 +235,11 @@ def record(
     state = state_text(process, closed)
 
     def answer(parameter: str) -> str | None:
-        spec = intake.parameters.get(parameter)
+        spec = mapping.parameters.get(parameter)
         return answers.get(spec.name) if reporter and spec else None
 
     return {
-        "service_request_id": process.tracking_code if reporter else str(process.pk),
+        "service_request_id": process.reference if reporter else str(process.pk),
         "status": CLOSED if closed else OPEN,
         "status_notes": f"{state} — {message}" if message else state,
         "service_name": process.service_name,
@@ -259,24 +259,24 @@ def record(
     }
 
 
-def state_text(process: WorkflowProcess, closed: bool) -> str:
+def state_text(process: ProcessInstance, closed: bool) -> str:
     """Where the process stands, as the tracking page says it."""
     if process.outcome:
         return str(process.get_outcome_display())
     if closed:
         return _("Cancelled")
-    if process.route == WorkflowProcess.Route.APPLICANT:
+    if process.route == ProcessInstance.Route.APPLICANT:
         return _("Returned to the applicant for revision")
     stage = selectors.current_stage(process)
     return _("Being handled: %(stage)s") % {"stage": stage.name} if stage else _("In progress")
 
 
 def agency(
-    process: WorkflowProcess, snapshot: selectors.VersionSnapshot, names: dict[str, str]
+    process: ProcessInstance, snapshot: selectors.VersionSnapshot, names: dict[str, str]
 ) -> str:
     """Who handles it now (or handled it last): the department it is referred to, or the
     area at whose level the stage's role acts, or the department a stage names."""
-    if process.route == WorkflowProcess.Route.REFER and process.referred_to_id:
+    if process.route == ProcessInstance.Route.REFER and process.referred_to_id:
         return process.referred_to.name
     if not snapshot.stages:
         return process.area.name

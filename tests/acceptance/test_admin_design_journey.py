@@ -1,6 +1,6 @@
 """The platform admin designs a new form and a two-stage process in the admin, places the form
 on 五松社区's page through the page editor and publishes everything; a resident on a phone
-finds the page on the street's own site, files it and sees the tracking code; the community
+finds the page on the street's own site, files it and sees the reference code; the community
 worker of 五松社区, the first stage's actor, finds it in their task list.
 
 Everything is done as people do it in the browser: menus, buttons, choosers and the page
@@ -237,6 +237,6 @@ def test_admin_designs_a_process_a_resident_files_it_the_worker_finds_it(journey
     row.wait_for()
     assert "社区初审" in row.inner_text()
     assert f"{names['process']} · {COMMUNITY} · {number}" in row.inner_text()
-    assert code not in page.locator("body").inner_text(), "staff never see the tracking code"
+    assert code not in page.locator("body").inner_text(), "staff never see the reference code"
     tall_step(journey, page, "worker-queue")
     print(worker)

@@ -42,7 +42,7 @@ def test_grid_worker_opens_their_tasks_on_a_phone(journey):
     submit.wait_for()
     main_text = page.locator("body").inner_text()
     assert f"网格事件处置 · {number}" in main_text
-    assert not CODE.search(main_text), "staff never see the applicant's tracking code"
+    assert not CODE.search(main_text), "staff never see the applicant's reference code"
     for shown in ("事件类型", "具体位置", "事件描述", "处置完毕", "转交部门"):
         assert shown in main_text, f"the task shows {shown}"
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, "fits the phone"

@@ -1,5 +1,5 @@
 """A resident on a phone finds their grid by address, reads the site in English and back in
-Chinese, reports a problem to the supervision committee with a photo, sees the tracking code
+Chinese, reports a problem to the supervision committee with a photo, sees the reference code
 on the confirmation page and follows the report on the tracking page, from the confirmation,
 from the portal's code box and from the e-mail the demo sends."""
 

@@ -7,7 +7,7 @@ from viewflow.workflow.status import STATUS
 from grid.models import Area
 from tests.factories import CommunityFactory
 from workflows import services
-from workflows.models import ProcessPage, StageTask, WorkflowProcess
+from workflows.models import ProcessInstance, ProcessPage, StageTask
 
 from ..pages.factories import add, site_for
 from ..workflows.factories import definition, holder, stage
@@ -44,8 +44,8 @@ def test_resident_files_a_report_and_follows_it_by_code(live_server, phone_page,
     browser.get_by_role("button", name="提交").tap()
     browser.get_by_role("heading", name="谢谢，我们已收到您的提交").wait_for()
     code = browser.locator("#reference").inner_text()
-    process = WorkflowProcess.objects.get()
-    assert code == process.tracking_code
+    process = ProcessInstance.objects.get()
+    assert code == process.reference
     screenshot(browser, "tracking-confirmation-phone")
 
     # Later, from any page: "Track my application" in the header, then the code.

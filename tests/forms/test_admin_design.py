@@ -260,7 +260,7 @@ def test_a_new_form_page_offers_the_areas_of_the_page_it_is_placed_under(admin):
     assert FormPage.objects.get(slug="book").area is None
 
 
-@pytest.mark.parametrize("model", ["forms/formdefinition", "workflows/workflowdefinition"])
+@pytest.mark.parametrize("model", ["forms/formdefinition", "workflows/processdefinition"])
 def test_a_new_definition_is_saved_only_when_the_admin_says_so(admin, model):
     """No autosave while a new form or process is typed in: its request would create the
     definition while a Publish clicked meanwhile creates it again."""

@@ -6,7 +6,7 @@ from forms import services as form_services
 from grid.models import Area
 from tests.factories import BuildingFactory, CommunityFactory, GridFactory
 from tests.forms.factories import data, definition_with
-from workflows.models import WorkflowDefinition
+from workflows.models import ProcessDefinition
 
 from ..workflows.factories import definition, holder, stage
 
@@ -58,7 +58,7 @@ def report_form():
     )
 
 
-def report_service(key: str = "supervision-report", **fields) -> WorkflowDefinition:
+def report_service(key: str = "supervision-report", **fields) -> ProcessDefinition:
     """Accepted by the community worker (5 working days), then checked by the street. The
     stages are numbered: without a sort order PostgreSQL may return them in any order."""
     return definition(
@@ -95,7 +95,7 @@ def city() -> dict:
     }
 
 
-def request_params(service: WorkflowDefinition, **params) -> dict:
+def request_params(service: ProcessDefinition, **params) -> dict:
     """A complete POST requests body from a resident who wants a reply; a parameter given as
     None is left out."""
     key = codes(service)
@@ -116,12 +116,12 @@ def request_params(service: WorkflowDefinition, **params) -> dict:
     return {name: value for name, value in body.items() if value is not None}
 
 
-def codes(service: WorkflowDefinition) -> dict[str, str]:
+def codes(service: ProcessDefinition) -> dict[str, str]:
     """Attribute codes (field keys) by label."""
     return {field.label: field.clean_name for field in service.intake_form.fields.all()}
 
 
-def report(service: WorkflowDefinition, grid: Area, **answers):
+def report(service: ProcessDefinition, grid: Area, **answers):
     """A report sent through a form page rather than Open311: stored the same way."""
     form = form_services.validate(
         service.intake_form,

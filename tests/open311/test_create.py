@@ -10,7 +10,7 @@ from django.test import Client
 from viewflow.workflow.status import STATUS
 
 from forms.models import Submission
-from workflows.models import StageTask, WorkflowProcess
+from workflows.models import ProcessInstance, StageTask
 
 from .factories import (
     DESCRIPTION,
@@ -47,8 +47,8 @@ def test_files_a_request_that_starts_the_process(
         response = post(client, request_params(service))
     assert response.status_code == 200, response.content
     [answer] = response.json()
-    process = WorkflowProcess.objects.get()
-    code = process.tracking_code
+    process = ProcessInstance.objects.get()
+    code = process.reference
     assert answer == {
         "service_request_id": code,
         "service_notice": "Thanks, we will look into it. Follow it with its code at "
@@ -78,7 +78,7 @@ def test_answer_in_xml(client, place, service):
     response = client.post("/open311/v2/requests.xml", request_params(service))
     root = ET.fromstring(response.content)
     assert root.tag == "service_requests"
-    code = WorkflowProcess.objects.get().tracking_code
+    code = ProcessInstance.objects.get().reference
     assert root.findtext("request/service_request_id") == code
     assert root.find("request/account_id").text is None
 
@@ -115,19 +115,19 @@ def test_conditional_fields_follow_the_form_rules(client, place, service):
 def test_located_by_a_buildings_address(client, place, service):
     data = request_params(service, lat=None, long=None, address_string=" 长江中路88号 ")
     assert post(client, data).status_code == 200
-    assert WorkflowProcess.objects.get().area == place["first"]
+    assert ProcessInstance.objects.get().area == place["first"]
 
 
 def test_located_by_a_grid_code(client, place, service):
     data = request_params(service, lat=None, long=None, address_id=place["second"].code)
     assert post(client, data).status_code == 200
-    assert WorkflowProcess.objects.get().area == place["second"]
+    assert ProcessInstance.objects.get().area == place["second"]
 
 
 def test_located_by_community_and_grid_names(client, place, service):
     data = request_params(service, lat=None, long=None, address_string="五松社区 第二网格")
     assert post(client, data).status_code == 200
-    assert WorkflowProcess.objects.get().area == place["second"]
+    assert ProcessInstance.objects.get().area == place["second"]
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_bad_requests_are_refused_and_store_nothing(
     assert response.status_code == status
     assert errors(response) == [message]
     assert response.json()[0]["code"] == status
-    assert not Submission.objects.exists() and not WorkflowProcess.objects.exists()
+    assert not Submission.objects.exists() and not ProcessInstance.objects.exists()
 
 
 def test_ambiguous_address_names_the_candidates(client, place, service):
@@ -242,7 +242,7 @@ def test_too_many_requests(client, place, service, settings):
     assert errors(response) == [
         "Too many requests from your connection: wait a few minutes and try again."
     ]
-    assert WorkflowProcess.objects.count() == 1
+    assert ProcessInstance.objects.count() == 1
     # Another connection may still file.
     assert post(client, request_params(service), REMOTE_ADDR="10.0.0.9").status_code == 200
 
@@ -251,7 +251,7 @@ def test_needs_no_csrf_token_and_never_acts_as_the_signed_in_user(place, service
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(place["worker"])
     assert browser.post(URL, request_params(service)).status_code == 200
-    process = WorkflowProcess.objects.get()
+    process = ProcessInstance.objects.get()
     assert process.applicant is None and process.submission.user is None
     # Only the API is exempt: the site's own forms still need their token.
     assert browser.post("/accounts/logout/").status_code == 403

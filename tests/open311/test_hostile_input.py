@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
-from workflows.models import WorkflowProcess
+from workflows.models import ProcessInstance
 
 from .factories import request_params
 
@@ -54,7 +54,7 @@ def test_a_nul_byte_in_a_filing_is_refused_and_nothing_is_stored(client, service
     response = client.post("/open311/v2/requests.json", params)
     assert response.status_code == 400
     assert parameter in response.json()[0]["description"]
-    assert not WorkflowProcess.objects.exists()
+    assert not ProcessInstance.objects.exists()
 
 
 def test_control_characters_echoed_in_xml_still_parse(client, service):
@@ -103,8 +103,8 @@ def test_any_filing_is_stored_whole_or_refused(
     settings.FORMS_RATE_LIMIT_COUNT = 0
     params = request_params(service, description=description)
     params.update({"address_string": address, "lat": lat})
-    before = WorkflowProcess.objects.count()
+    before = ProcessInstance.objects.count()
     response = client.post("/open311/v2/requests.xml", params)
     assert response.status_code in (200, 400, 404)
     ET.fromstring(response.content)
-    assert WorkflowProcess.objects.count() - before == (1 if response.status_code == 200 else 0)
+    assert ProcessInstance.objects.count() - before == (1 if response.status_code == 200 else 0)

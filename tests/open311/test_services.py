@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from workflows.models import WorkflowDefinition
+from workflows.models import ProcessDefinition
 
 from ..forms.factories import definition_with
 from .factories import GRID, KIND, OTHER_KIND, PLEDGE, codes, report_service
@@ -17,7 +17,7 @@ def test_lists_published_public_services_only(client):
     report_service()
     report_service(key="private", name="内部流程", public_service=False)
     report_service(key="draft", name="未发布", publish=False)
-    report_service(key="members", name="仅登录", starter=WorkflowDefinition.Starter.SIGNED_IN)
+    report_service(key="members", name="仅登录", starter=ProcessDefinition.Starter.SIGNED_IN)
     response = client.get("/open311/v2/services.json")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"

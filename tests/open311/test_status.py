@@ -1,5 +1,5 @@
 """GET requests/<id> and requests: the status of each request read from its process, as it
-moves; the tracking code and what the reporter sent only for callers who give the code; never
+moves; the reference code and what the reporter sent only for callers who give the code; never
 reviewers' names, internal notes or personal data."""
 
 import datetime
@@ -47,7 +47,7 @@ def decide(process, user, outcome, **fields):
 
 
 def by_code(client, process) -> dict:
-    response = client.get(f"/open311/v2/requests/{process.tracking_code}.json")
+    response = client.get(f"/open311/v2/requests/{process.reference}.json")
     assert response.status_code == 200
     [found] = response.json()
     return found
@@ -61,7 +61,7 @@ def test_by_code_reports_the_state_and_what_the_reporter_sent(client, place, fil
     found = by_code(client, filed)
     street = place["community"].parent
     assert found == {
-        "service_request_id": filed.tracking_code,
+        "service_request_id": filed.reference,
         "status": "open",
         "status_notes": "Being handled: 社区受理",
         "service_name": "社区监督举报",
@@ -81,8 +81,8 @@ def test_by_code_reports_the_state_and_what_the_reporter_sent(client, place, fil
     }
     assert found["requested_datetime"].endswith("+08:00")
     # The code is case-insensitive, like the tracking page's.
-    lower = client.get(f"/open311/v2/requests/{filed.tracking_code.lower()}.json")
-    assert lower.json()[0]["service_request_id"] == filed.tracking_code
+    lower = client.get(f"/open311/v2/requests/{filed.reference.lower()}.json")
+    assert lower.json()[0]["service_request_id"] == filed.reference
 
 
 def test_status_follows_the_process(client, place, filed):
@@ -100,7 +100,7 @@ def test_status_follows_the_process(client, place, filed):
     assert found["expected_datetime"] is None  # the street's stage has no deadline
 
     decide(filed, place["official"], services.APPROVE)
-    response = client.get(f"/open311/v2/requests/{filed.tracking_code}.json")
+    response = client.get(f"/open311/v2/requests/{filed.reference}.json")
     [found] = response.json()
     assert found["status"] == "closed"
     assert found["status_notes"] == "Approved — 已派人清运。"
@@ -135,7 +135,7 @@ def test_by_public_number_the_public_sees_no_code_and_nothing_the_reporter_sent(
     assert found["status_notes"] == "Being handled: 街道核查"
     assert found["description"] is None and found["media_url"] is None
     content = response.content.decode()
-    for private in (filed.tracking_code, "东门垃圾桶", "photos.example.com", "已派人清运"):
+    for private in (filed.reference, "东门垃圾桶", "photos.example.com", "已派人清运"):
         assert private not in content
 
 
@@ -151,7 +151,7 @@ def test_unknown_request_is_404(client, filed, request_id):
 def test_requests_of_private_processes_are_not_served(client, place):
     private = report_service(key="private", public_service=False)
     process = services.start_process(version_of(private), report(private, place["first"]))
-    assert client.get(f"/open311/v2/requests/{process.tracking_code}.json").status_code == 404
+    assert client.get(f"/open311/v2/requests/{process.reference}.json").status_code == 404
     assert client.get("/open311/v2/requests.json").json() == []
 
 
@@ -169,18 +169,18 @@ def test_listing_names_requests_by_number_newest_first(client, place, service, f
     assert [r["service_request_id"] for r in found] == [str(from_page.pk), str(filed.pk)]
     assert found[0]["address_id"] == place["second"].code
     content = response.content.decode()
-    assert filed.tracking_code not in content and from_page.tracking_code not in content
+    assert filed.reference not in content and from_page.reference not in content
 
 
 def test_listing_by_ids_gives_codes_back_only_to_who_sent_them(client, place, service, filed):
     [other] = file_many(service, place["second"], 1)
     response = client.get(
         "/open311/v2/requests.json",
-        {"service_request_id": f"{filed.tracking_code},{other.pk}", "status": "closed"},
+        {"service_request_id": f"{filed.reference},{other.pk}", "status": "closed"},
     )
     # service_request_id overrides every other filter.
     assert [r["service_request_id"] for r in response.json()] == [
-        filed.tracking_code,
+        filed.reference,
         str(other.pk),
     ]
 

@@ -14,7 +14,7 @@ from tests.factories import (
 )
 from tests.forms.factories import data, definition_with, page_for
 from workflows import selectors
-from workflows.models import Effect, ProcessPage, Stage, WorkflowDefinition
+from workflows.models import Effect, ProcessDefinition, ProcessPage, Stage
 
 _keys = itertools.count(1)
 
@@ -44,11 +44,11 @@ def stage(key: str, role_key: str, level: int, **fields) -> Stage:
 def definition(
     *stages: Stage, effects=(), overseers=(), publish: bool = True, intake=None, **fields
 ):
-    definition = WorkflowDefinition(
+    definition = ProcessDefinition(
         name=fields.pop("name", "三级审批"),
         key=fields.pop("key", f"process-{next(_keys)}"),
         intake_form=intake or intake_form(),
-        area_source=fields.pop("area_source", WorkflowDefinition.AreaSource.CHOSEN),
+        area_source=fields.pop("area_source", ProcessDefinition.AreaSource.CHOSEN),
         area_level=fields.pop("area_level", Area.Level.COMMUNITY),
         **fields,
     )
@@ -77,7 +77,7 @@ def holder(role_key: str, area: Area, **user_fields):
     return AssignmentFactory(role=role(role_key), area=area, user=UserFactory(**user_fields)).user
 
 
-def submit(definition: WorkflowDefinition, community: Area, subject: str = "楼道堆物", **answers):
+def submit(definition: ProcessDefinition, community: Area, subject: str = "楼道堆物", **answers):
     """Store an intake submission as the public form would."""
     form_definition = definition.intake_form
     form = form_services.validate(
@@ -88,12 +88,12 @@ def submit(definition: WorkflowDefinition, community: Area, subject: str = "楼�
     return form_services.store_submission(form)
 
 
-def process_page_for(definition: WorkflowDefinition, slug: str | None = None) -> ProcessPage:
+def process_page_for(definition: ProcessDefinition, slug: str | None = None) -> ProcessPage:
     """A page of the default site that starts the process."""
     return page_for(definition.intake_form, slug=slug, model=ProcessPage, process=definition)
 
 
-def version_of(definition: WorkflowDefinition):
+def version_of(definition: ProcessDefinition):
     return selectors.latest_version(definition)
 
 

@@ -3,10 +3,10 @@
 from django.test import Client
 from viewflow.workflow.status import STATUS
 
-from workflows.models import StageTask, WorkflowProcess
+from workflows.models import ProcessInstance, StageTask
 
 
-def open_task(process: WorkflowProcess) -> StageTask:
+def open_task(process: ProcessInstance) -> StageTask:
     return StageTask.objects.get(
         process=process, flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]
     )
@@ -16,7 +16,7 @@ def task_url(task: StageTask, action: str) -> str:
     return f"/workflow/generic/{task.process_id}/{task.flow_task.name}/{task.pk}/{action}/"
 
 
-def act(user, process: WorkflowProcess, data: dict, files: dict | None = None) -> StageTask:
+def act(user, process: ProcessInstance, data: dict, files: dict | None = None) -> StageTask:
     """Take the process's open task from `user`'s queue and submit `data` on its page; the
     page must accept it (a redirect), else the assertion shows its errors."""
     client = Client()
@@ -32,7 +32,7 @@ def act(user, process: WorkflowProcess, data: dict, files: dict | None = None) -
     return task
 
 
-def decide(user, process: WorkflowProcess, outcome: str, **fields) -> StageTask:
+def decide(user, process: ProcessInstance, outcome: str, **fields) -> StageTask:
     data = {"decision-outcome": outcome, "decision-public_message": fields.pop("message", "")}
     data.update({f"decision-{k}": v for k, v in fields.items()})
     return act(user, process, data)

@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from forms.models import FormDefinition
 from grid.models import Area
 from workflows import selectors, services
-from workflows.models import ProcessEvent, StageTask, WorkflowDefinition
+from workflows.models import ProcessDefinition, ProcessEvent, StageTask
 
 from ..forms.test_admin_design import field
 from .factories import CommunityFactory, holder, role, submit
@@ -96,7 +96,7 @@ def three_rows():
 def test_design_publish_and_run_with_a_return_loop(admin):
     intake = design_intake(admin)
     response = admin.post(
-        reverse("wagtailsnippets_workflows_workflowdefinition:add"),
+        reverse("wagtailsnippets_workflows_processdefinition:add"),
         definition_post(
             intake,
             three_rows(),
@@ -105,17 +105,17 @@ def test_design_publish_and_run_with_a_return_loop(admin):
         ),
     )
     assert response.status_code == 302, response.context["form"].errors
-    definition = WorkflowDefinition.objects.get(key="venue-booking")
+    definition = ProcessDefinition.objects.get(key="venue-booking")
     assert definition.live and definition.versions.get().number == 1
     frozen = selectors.snapshot(definition.versions.get()).overseers
     assert [(o.role.key, o.role_level) for o in frozen] == [("community_director", 2)]
     edit = admin.get(
-        reverse("wagtailsnippets_workflows_workflowdefinition:edit", args=[definition.pk])
+        reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk])
     ).content.decode()
     assert "Overseers" in edit and 'name="overseers-0-role"' in edit
 
     page = admin.get(
-        reverse("wagtailsnippets_workflows_workflowdefinition:inspect", args=[definition.pk])
+        reverse("wagtailsnippets_workflows_processdefinition:inspect", args=[definition.pk])
     )
     content = page.content.decode()
     assert page.status_code == 200
@@ -162,23 +162,23 @@ def test_a_definition_that_cannot_run_is_refused_with_reasons(admin):
     rows[0]["return_to"] = "approve"  # a later stage
     rows[2]["role_level"] = "3"  # below the process's community
     response = admin.post(
-        reverse("wagtailsnippets_workflows_workflowdefinition:add"),
+        reverse("wagtailsnippets_workflows_processdefinition:add"),
         definition_post(intake, rows, **{"action-publish": "action-publish"}),
     )
     assert response.status_code == 200
     errors = " ".join(response.context["form"].non_field_errors())
     assert "returns must go to the applicant or to an earlier stage" in errors
     assert "below the process's area" in errors
-    assert not WorkflowDefinition.objects.exists()
+    assert not ProcessDefinition.objects.exists()
 
 
 def test_editing_a_draft_keeps_running_processes_on_their_version(admin):
     intake = design_intake(admin)
     admin.post(
-        reverse("wagtailsnippets_workflows_workflowdefinition:add"),
+        reverse("wagtailsnippets_workflows_processdefinition:add"),
         definition_post(intake, three_rows(), **{"action-publish": "action-publish"}),
     )
-    definition = WorkflowDefinition.objects.get(key="venue-booking")
+    definition = ProcessDefinition.objects.get(key="venue-booking")
     community = CommunityFactory()
     process = services.start_process(definition.versions.get(), submit(definition, community))
     rows = three_rows()
@@ -188,7 +188,7 @@ def test_editing_a_draft_keeps_running_processes_on_their_version(admin):
     data = definition_post(intake, rows, **{"action-publish": "action-publish"})
     data["stages-INITIAL_FORMS"] = "3"
     response = admin.post(
-        reverse("wagtailsnippets_workflows_workflowdefinition:edit", args=[definition.pk]), data
+        reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk]), data
     )
     assert response.status_code == 302, response.context["form"].errors
     assert definition.versions.count() == 2
@@ -203,18 +203,18 @@ def test_editing_a_draft_keeps_running_processes_on_their_version(admin):
 def test_a_published_definition_is_not_deleted_but_can_be_unpublished(admin):
     intake = design_intake(admin)
     admin.post(
-        reverse("wagtailsnippets_workflows_workflowdefinition:add"),
+        reverse("wagtailsnippets_workflows_processdefinition:add"),
         definition_post(intake, three_rows(), **{"action-publish": "action-publish"}),
     )
-    definition = WorkflowDefinition.objects.get(key="venue-booking")
+    definition = ProcessDefinition.objects.get(key="venue-booking")
     response = admin.post(
-        reverse("wagtailsnippets_workflows_workflowdefinition:delete", args=[definition.pk]),
+        reverse("wagtailsnippets_workflows_processdefinition:delete", args=[definition.pk]),
         follow=True,
     )
     assert "cannot be deleted" in response.content.decode()
-    assert WorkflowDefinition.objects.filter(pk=definition.pk).exists()
+    assert ProcessDefinition.objects.filter(pk=definition.pk).exists()
     admin.post(
-        reverse("wagtailsnippets_workflows_workflowdefinition:unpublish", args=[definition.pk])
+        reverse("wagtailsnippets_workflows_processdefinition:unpublish", args=[definition.pk])
     )
     definition.refresh_from_db()
     assert not definition.live
@@ -225,13 +225,13 @@ def test_a_published_definition_is_not_deleted_but_can_be_unpublished(admin):
 def test_returns_go_to_a_stage_chosen_from_a_list(admin, settings):
     intake = design_intake(admin)
     admin.post(
-        reverse("wagtailsnippets_workflows_workflowdefinition:add"),
+        reverse("wagtailsnippets_workflows_processdefinition:add"),
         definition_post(intake, three_rows()),
     )
-    definition = WorkflowDefinition.objects.get(key="venue-booking")
+    definition = ProcessDefinition.objects.get(key="venue-booking")
     settings.LANGUAGE_CODE = "zh-hans"
     page = admin.get(
-        reverse("wagtailsnippets_workflows_workflowdefinition:edit", args=[definition.pk]),
+        reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk]),
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     content = page.content.decode()

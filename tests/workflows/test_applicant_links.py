@@ -15,7 +15,7 @@ from pages.models import CommunityPage
 from tests.forms.factories import data
 from tests.pages.factories import add, site_for
 from workflows import effects, services
-from workflows.models import Effect, Notification, ProcessPage, StageTask, WorkflowProcess
+from workflows.models import Effect, Notification, ProcessInstance, ProcessPage, StageTask
 
 from .factories import (
     COMMUNITY,
@@ -68,10 +68,10 @@ def apply(client, capture, community_page: CommunityPage, process, host: str):
     with capture(execute=True):
         response = client.post(path, data(process.intake_form, answers), HTTP_HOST=host)
     assert response.status_code == 302
-    return WorkflowProcess.objects.get(submission__page=page)
+    return ProcessInstance.objects.get(submission__page=page)
 
 
-def approve(capture, process: WorkflowProcess, worker) -> None:
+def approve(capture, process: ProcessInstance, worker) -> None:
     task = StageTask.objects.get(process=process, flow_task_type="HUMAN", status="NEW")
     with capture(execute=True):
         services.decide(task, worker, services.Decision(services.APPROVE))
@@ -86,9 +86,9 @@ def test_the_applicant_is_sent_links_to_the_host_and_port_they_used(
     client, city, django_capture_on_commit_callbacks, host
 ):
     process = apply(client, django_capture_on_commit_callbacks, city["page"], one_stage(), host)
-    tracking = f"http://{host}/track/{process.tracking_code}/"
+    tracking = f"http://{host}/track/{process.reference}/"
     [confirmation] = [m for m in mail.outbox if m.to == [APPLICANT]]
-    assert process.tracking_code in confirmation.body and tracking in confirmation.body
+    assert process.reference in confirmation.body and tracking in confirmation.body
 
     mail.outbox.clear()
     # The decision is taken in the inbox, on the admin's host; the applicant's link is not.
@@ -121,9 +121,7 @@ def test_the_sites_configured_port_is_what_the_links_carry(
         one_stage(),
         "changjiang.example.gov.cn:8123",
     )
-    assert links_to(APPLICANT) == [
-        f"https://changjiang.example.gov.cn/track/{process.tracking_code}/"
-    ]
+    assert links_to(APPLICANT) == [f"https://changjiang.example.gov.cn/track/{process.reference}/"]
 
 
 def test_a_plain_form_links_to_its_page_on_the_site_used(
@@ -161,13 +159,13 @@ def test_one_completion_tells_the_applicant_once(
     mail.outbox.clear()
     approve(django_capture_on_commit_callbacks, process, city["worker"])
     process.refresh_from_db()
-    assert process.outcome == WorkflowProcess.Outcome.APPROVED
+    assert process.outcome == ProcessInstance.Outcome.APPROVED
     [note] = Notification.objects.filter(user=applicant)
     assert text in note.text
     [message] = [m for m in mail.outbox if m.to == [APPLICANT]]
     assert text in message.body
     for effect in effects:
-        assert effect.message.format(code=process.tracking_code) in note.text
+        assert effect.message.format(code=process.reference) in note.text
 
 
 def test_a_failed_effect_tells_the_applicant_nothing_of_it(
@@ -194,6 +192,6 @@ def test_a_failed_effect_tells_the_applicant_nothing_of_it(
     mail.outbox.clear()
     approve(django_capture_on_commit_callbacks, process, city["worker"])
     [message] = [m for m in mail.outbox if m.to == [APPLICANT]]
-    assert NOTICE.format(code=process.tracking_code) in message.body
+    assert NOTICE.format(code=process.reference) in message.body
     assert "这条不应发出" not in message.body
     assert process.events.filter(kind="effect", comment__contains="the register is closed").exists()

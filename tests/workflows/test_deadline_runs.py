@@ -49,7 +49,7 @@ def test_old_runs_are_pruned():
 
 
 def test_status_is_late_past_its_interval(settings):
-    settings.WORKFLOW_DEADLINE_CHECK_MINUTES = 5
+    settings.PROCESS_DEADLINE_CHECK_MINUTES = 5
     assert periodic.deadline_check_status().late  # never ran
     periodic.run_deadline_check()
     assert not periodic.deadline_check_status().late
@@ -90,7 +90,7 @@ def test_staff_see_nothing_while_it_runs(client, staff):
 
 
 def test_everyone_is_warned_when_it_stopped(client, staff, settings):
-    settings.WORKFLOW_DEADLINE_CHECK_MINUTES = 5
+    settings.PROCESS_DEADLINE_CHECK_MINUTES = 5
     periodic.run_deadline_check()
     PeriodicRun.objects.update(started_at=timezone.now() - datetime.timedelta(hours=2))
     client.force_login(staff)

@@ -27,8 +27,8 @@ def at(*args) -> datetime.datetime:
 def test_working_days_skip_weekends_and_listed_holidays(settings):
     friday = at(2026, 9, 25, 10, 0)
     assert calendar.deadline(friday, 1, "working_days") == at(2026, 9, 28, 10, 0)
-    settings.WORKFLOW_HOLIDAYS = ["2026-10-01", "2026-10-02"]
-    settings.WORKFLOW_EXTRA_WORKING_DAYS = ["2026-10-10"]  # a Saturday made up (调休)
+    settings.PROCESS_HOLIDAYS = ["2026-10-01", "2026-10-02"]
+    settings.PROCESS_EXTRA_WORKING_DAYS = ["2026-10-10"]  # a Saturday made up (调休)
     wednesday = at(2026, 9, 30, 9, 0)
     assert calendar.deadline(wednesday, 1, "working_days") == at(2026, 10, 5, 9, 0)
     assert calendar.deadline(at(2026, 10, 9, 9, 0), 1, "working_days") == at(2026, 10, 10, 9, 0)

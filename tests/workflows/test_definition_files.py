@@ -25,12 +25,12 @@ from workflows.definition_files import (
 from workflows.models import (
     Effect,
     Overseer,
+    ProcessDefinition,
     ProcessEvent,
+    ProcessInstance,
+    ProcessVersion,
     Stage,
     StageTask,
-    WorkflowDefinition,
-    WorkflowProcess,
-    WorkflowVersion,
 )
 
 from .factories import CommunityFactory, definition, intake_form, role, submit
@@ -38,7 +38,7 @@ from .factories import CommunityFactory, definition, intake_form, role, submit
 pytestmark = pytest.mark.django_db
 
 BASE = """\
-format: 1
+format: 2
 forms:
 - slug: repair-request
   title: 报修申请
@@ -61,7 +61,7 @@ forms:
     field_type: radio
     required: true
     choices: [已修好, 未修好]
-workflow:
+process:
   key: repair
   name: 报修
   intake_form: repair-request
@@ -107,10 +107,10 @@ def organisation():
 
 
 def counts() -> dict[str, int]:
-    models = (FormDefinition, FormDefinitionField, WorkflowDefinition, Stage, Effect)
+    models = (FormDefinition, FormDefinitionField, ProcessDefinition, Stage, Effect)
     found = {model.__name__: model.objects.count() for model in models}
     return found | {
-        "versions": WorkflowVersion.objects.count(),
+        "versions": ProcessVersion.objects.count(),
         "revisions": Revision.objects.count(),
     }
 
@@ -134,7 +134,7 @@ def open_task(process) -> StageTask:
 # --- Round trip ---------------------------------------------------------------------------
 
 
-def rich_definition() -> WorkflowDefinition:
+def rich_definition() -> ProcessDefinition:
     """Every kind of value a file carries: texts over several lines, patterns, decimals, file
     kinds, conditions, defaults, a department field, escalation, a reviewer form and a
     follow-up process."""
@@ -254,7 +254,7 @@ def test_round_trip_into_a_fresh_database(organisation):
     assert export_definition(imported) == text
     after = counts()
     assert after["FormDefinition"] == before["FormDefinition"] + 2
-    assert after["WorkflowDefinition"] == before["WorkflowDefinition"] + 1
+    assert after["ProcessDefinition"] == before["ProcessDefinition"] + 1
     assert after["versions"] == before["versions"] + 1
     assert selectors.latest_version(imported).number == 1
     intake = imported.intake_form
@@ -294,9 +294,9 @@ def test_a_process_runs_on_the_imported_definition(organisation):
     assert task.owner_permission == selectors.department_permission("urban_management")
     services.decide(task, clerk, services.Decision(services.APPROVE))
     process.refresh_from_db()
-    assert process.outcome == WorkflowProcess.Outcome.APPROVED
+    assert process.outcome == ProcessInstance.Outcome.APPROVED
     decided = process.events.filter(kind=ProcessEvent.Kind.DECIDED).order_by("at", "pk")
-    assert [event.answers is not None for event in decided] == [True, False]
+    assert [event.submission is not None for event in decided] == [True, False]
 
 
 # --- Malformed files ----------------------------------------------------------------------
@@ -315,8 +315,8 @@ MALFORMED = [
     ),
     (
         "unknown top key",
-        "format: 1\n",
-        "format: 1\ncolour: red\n",
+        "format: 2\n",
+        "format: 2\ncolour: red\n",
         ("colour", 1),
         "colour",
         "colour",
@@ -326,16 +326,16 @@ MALFORMED = [
         "    deadline: 2\n",
         "    deadline: 2\n    colour: red\n",
         ("colour", 1),
-        "workflow.stages[0].colour",
+        "process.stages[0].colour",
         "colour",
     ),
-    ("missing key", "  key: repair\n", "", ("workflow:", 1), "workflow.key", "required"),
+    ("missing key", "  key: repair\n", "", ("process:", 1), "process.key", "required"),
     (
         "not a list",
         "  stages:\n",
         "  stages: check\n  old_stages:\n",
         ("stages: check", 1),
-        "workflow.stages",
+        "process.stages",
         "list",
     ),
     (
@@ -343,16 +343,16 @@ MALFORMED = [
         "  effects:\n  - kind: notify",
         "  effects:\n  - notify\n  - kind: notify",
         ("- notify", 1),
-        "workflow.effects[0]",
+        "process.effects[0]",
         "mapping",
     ),
-    ("text expected", "  name: 报修\n", "  name: 12\n", ("name: 12", 1), "workflow.name", "quotes"),
+    ("text expected", "  name: 报修\n", "  name: 12\n", ("name: 12", 1), "process.name", "quotes"),
     (
         "true or false expected",
         "public_service: false",
         "public_service: no thanks",
         ("public_service", 1),
-        "workflow.public_service",
+        "process.public_service",
         "true or false",
     ),
     (
@@ -360,7 +360,7 @@ MALFORMED = [
         "deadline: 2",
         "deadline: two",
         ("deadline: two", 1),
-        "workflow.stages[0].deadline",
+        "process.stages[0].deadline",
         "whole number",
     ),
     (
@@ -384,7 +384,7 @@ MALFORMED = [
         "starter: anyone",
         "starter: everybody",
         ("everybody", 1),
-        "workflow.starter",
+        "process.starter",
         "everybody",
     ),
     (
@@ -392,7 +392,7 @@ MALFORMED = [
         "kind: notify",
         "kind: fax",
         ("kind: fax", 1),
-        "workflow.effects[0].kind",
+        "process.effects[0].kind",
         "fax",
     ),
     (
@@ -400,7 +400,7 @@ MALFORMED = [
         "role: community_worker",
         "role: community_wroker",
         ("community_wroker", 1),
-        "workflow.stages[0].role",
+        "process.stages[0].role",
         "community_wroker",
     ),
     (
@@ -416,7 +416,7 @@ MALFORMED = [
         "reviewer_form: repair-check",
         "reviewer_form: repair-chek",
         ("repair-chek", 1),
-        "workflow.stages[0].reviewer_form",
+        "process.stages[0].reviewer_form",
         "repair-chek",
     ),
     (
@@ -424,7 +424,7 @@ MALFORMED = [
         "  - kind: notify\n",
         "  - kind: start_followup\n    followup: nowhere\n  - kind: notify\n",
         ("nowhere", 1),
-        "workflow.effects[0].followup",
+        "process.effects[0].followup",
         "nowhere",
     ),
     (
@@ -444,13 +444,13 @@ MALFORMED = [
         "uses",
     ),
     ("too long", "title: 报修申请", "title: " + "长" * 201, ("长长", 1), "forms[0].title", "200"),
-    ("not a key", "key: repair", "key: 报修 流程", ("报修 流程", 1), "workflow.key", ""),
+    ("not a key", "key: repair", "key: 报修 流程", ("报修 流程", 1), "process.key", ""),
     (
         "out of range",
         "deadline: 2",
         "deadline: 1000",
         ("deadline: 1000", 1),
-        "workflow.stages[0].deadline",
+        "process.stages[0].deadline",
         "999",
     ),
     (
@@ -458,11 +458,11 @@ MALFORMED = [
         "notify_applicant: true",
         "field_map: [事项]",
         ("field_map", 1),
-        "workflow.effects[0].field_map",
+        "process.effects[0].field_map",
         "mapping",
     ),
-    ("format", "format: 1", "format: 2", ("format: 2", 1), "format", "1"),
-    ("format as true", "format: 1", "format: true", ("format: true", 1), "format", "1"),
+    ("format", "format: 2", "format: 3", ("format: 3", 1), "format", "2"),
+    ("format as true", "format: 2", "format: true", ("format: true", 1), "format", "2"),
     (
         "form rule: choices",
         "    choices: [区城市管理局, civil_affairs]\n",
@@ -484,7 +484,7 @@ MALFORMED = [
         "return_to: check",
         "return_to: later",
         ("key: handle", 1),
-        "workflow.stages[1]",
+        "process.stages[1]",
         "部门处理",
     ),
     (
@@ -492,7 +492,7 @@ MALFORMED = [
         "department_field: 部门",
         "department_field: 科室",
         ("key: handle", 1),
-        "workflow.stages[1]",
+        "process.stages[1]",
         "科室",
     ),
     (
@@ -500,7 +500,7 @@ MALFORMED = [
         "role: street_leader",
         "role: street_lead",
         ("street_lead", 1),
-        "workflow.overseers[0].role",
+        "process.overseers[0].role",
         "street_lead",
     ),
     (
@@ -508,7 +508,7 @@ MALFORMED = [
         "    role_level: street\n",
         "",
         ("role: street_leader", 1),
-        "workflow.overseers[0].role_level",
+        "process.overseers[0].role_level",
         "required",
     ),
     (
@@ -516,15 +516,15 @@ MALFORMED = [
         "role_level: street",
         "role_level: city",
         ("role_level: city", 1),
-        "workflow.overseers[0].role_level",
+        "process.overseers[0].role_level",
         "city",
     ),
     (
         "engine: area chooser",
         "area_level: community\n  public_service",
         "area_level: street\n  public_service",
-        ("workflow:", 1),
-        "workflow",
+        ("process:", 1),
+        "process",
         "",
     ),
 ]
@@ -552,7 +552,7 @@ def test_a_malformed_file_names_line_and_field_and_imports_nothing(
 
 def test_every_problem_is_listed_and_a_live_definition_is_left_alone(organisation):
     import_definition(BASE)
-    before, exported = counts(), export_definition(WorkflowDefinition.objects.get(key="repair"))
+    before, exported = counts(), export_definition(ProcessDefinition.objects.get(key="repair"))
     text = (
         BASE.replace("title: 现场核查", "title: 核查结果")
         .replace("role: community_worker", "role: nobody")
@@ -562,20 +562,30 @@ def test_every_problem_is_listed_and_a_live_definition_is_left_alone(organisatio
     problems = problems_of(text)
     assert [(line, path) for line, path, _message in problems] == [
         (line_of(text, "textline"), "forms[0].fields[1].field_type"),
-        (line_of(text, "role: nobody"), "workflow.stages[0].role"),
-        (line_of(text, "deadline: soon"), "workflow.stages[0].deadline"),
+        (line_of(text, "role: nobody"), "process.stages[0].role"),
+        (line_of(text, "deadline: soon"), "process.stages[0].deadline"),
     ]
     assert counts() == before
-    assert export_definition(WorkflowDefinition.objects.get(key="repair")) == exported
+    assert export_definition(ProcessDefinition.objects.get(key="repair")) == exported
     assert FormDefinition.objects.get(slug="repair-check").title == "现场核查"
 
 
 def test_the_error_message_reads_line_then_field():
     with pytest.raises(DefinitionFileError) as raised:
-        import_definition("format: 1\nforms: []\nworkflow: 3\n")
+        import_definition("format: 2\nforms: []\nprocess: 3\n")
     assert str(raised.value).splitlines() == [
         "line 2, forms: Expected a list with at least one item.",
-        "line 3, workflow: Expected a mapping of keys and values.",
+        "line 3, process: Expected a mapping of keys and values.",
+    ]
+
+
+def test_a_file_of_format_1_naming_its_process_workflow_still_imports(organisation):
+    old = BASE.replace("format: 2\n", "format: 1\n", 1).replace("\nprocess:\n", "\nworkflow:\n", 1)
+    definition = import_definition(old)
+    assert export_definition(definition) == export_definition(import_definition(BASE))
+    broken = old.replace("deadline: 2", "deadline: soon")
+    assert [(line, path) for line, path, _message in problems_of(broken)] == [
+        (line_of(broken, "deadline: soon"), "process.stages[0].deadline")
     ]
 
 
@@ -661,41 +671,41 @@ def test_the_importing_user_is_recorded(organisation):
 def test_export_and_import_commands(organisation, tmp_path):
     definition = import_definition(BASE)
     out = io.StringIO()
-    call_command("export_workflow", "repair", stdout=out)
+    call_command("export_process", "repair", stdout=out)
     assert out.getvalue() == export_definition(definition)
     path = tmp_path / "repair.yaml"
     path.write_text(out.getvalue().replace("name: 报修", "name: 报修流程"), encoding="utf-8")
     out = io.StringIO()
-    call_command("import_workflow", str(path), stdout=out)
+    call_command("import_process", str(path), stdout=out)
     assert "version 2" in out.getvalue()
     out = io.StringIO()
-    call_command("import_workflow", str(path), stdout=out)
+    call_command("import_process", str(path), stdout=out)
     assert "unchanged" in out.getvalue()
 
 
 def test_commands_refuse_clearly(organisation, tmp_path):
     with pytest.raises(CommandError, match="nowhere"):
-        call_command("export_workflow", "nowhere")
+        call_command("export_process", "nowhere")
     bad = tmp_path / "bad.yaml"
     bad.write_text(BASE.replace("deadline: 2", "deadline: two"), encoding="utf-8")
     err = io.StringIO()
     before = counts()
     with pytest.raises(CommandError):
-        call_command("import_workflow", str(bad), stderr=err)
+        call_command("import_process", str(bad), stderr=err)
     line = line_of(bad.read_text(encoding="utf-8"), "deadline: two")
-    assert f"bad.yaml: line {line}, workflow.stages[0].deadline:" in err.getvalue()
+    assert f"bad.yaml: line {line}, process.stages[0].deadline:" in err.getvalue()
     assert counts() == before
     with pytest.raises(CommandError, match="nobody"):
-        call_command("import_workflow", str(bad), "--user", "nobody")
+        call_command("import_process", str(bad), "--user", "nobody")
     good = tmp_path / "good.yaml"
     good.write_text(BASE, encoding="utf-8")
     clerk = AssignmentFactory(role=role("community_worker")).user
     err = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("import_workflow", str(good), "--user", clerk.username, stderr=err)
+        call_command("import_process", str(good), "--user", clerk.username, stderr=err)
     assert "may not publish" in err.getvalue()
     assert counts() == before
     latin1 = tmp_path / "latin1.yaml"
     latin1.write_bytes("name: café".encode("latin-1"))
     with pytest.raises(CommandError):
-        call_command("import_workflow", str(latin1), stderr=io.StringIO())
+        call_command("import_process", str(latin1), stderr=io.StringIO())

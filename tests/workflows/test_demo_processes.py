@@ -15,12 +15,12 @@ from workflows import selectors
 from workflows.flows import GenericFlow
 from workflows.models import (
     Notification,
+    ProcessDefinition,
     ProcessEvent,
+    ProcessInstance,
     ProcessPage,
+    ProcessVersion,
     StageTask,
-    WorkflowDefinition,
-    WorkflowProcess,
-    WorkflowVersion,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def seeded(demo_city, settings):
 
 
 def snapshot() -> dict:
-    models = (WorkflowDefinition, WorkflowVersion, WorkflowProcess, StageTask, ProcessEvent)
+    models = (ProcessDefinition, ProcessVersion, ProcessInstance, StageTask, ProcessEvent)
     found = {
         model.__name__: list(model.objects.order_by("pk").values_list("pk")) for model in models
     }
@@ -59,7 +59,7 @@ def test_every_acting_role_has_work_and_every_state_is_shown(seeded):
     for username, stages in ACTING_ROLES.items():
         tasks = selectors.open_tasks(users.get(username=username))
         assert set(tasks.values_list("data__stage_name", flat=True)) == stages, username
-    processes = WorkflowProcess.objects.all()
+    processes = ProcessInstance.objects.all()
     assert set(processes.values_list("version__definition__key", flat=True)) == set(PROCESS_FILES)
     assert {"approved", "rejected"} <= set(processes.values_list("outcome", flat=True))
     returned = StageTask.objects.filter(flow_task=GenericFlow.revise, status=STATUS.NEW)

@@ -6,7 +6,7 @@ from viewflow.workflow.status import STATUS
 
 from grid.models import Area
 from workflows import selectors, services
-from workflows.models import ProcessEvent, StageTask, WorkflowProcess
+from workflows.models import ProcessEvent, ProcessInstance, StageTask
 
 from .factories import CommunityFactory, holder, submit, three_stages, version_of
 
@@ -25,7 +25,7 @@ def city():
     }
 
 
-def open_task(process: WorkflowProcess) -> StageTask:
+def open_task(process: ProcessInstance) -> StageTask:
     return StageTask.objects.get(process=process, status__in=[STATUS.NEW, STATUS.ASSIGNED])
 
 
@@ -36,7 +36,7 @@ def test_three_stages_run_to_approval(city):
     for who in ("worker", "official", "leader"):
         services.decide(open_task(process), city[who], services.Decision(services.APPROVE))
     process.refresh_from_db()
-    assert process.outcome == WorkflowProcess.Outcome.APPROVED
+    assert process.outcome == ProcessInstance.Outcome.APPROVED
     assert process.status == STATUS.DONE
     kinds = list(process.events.values_list("kind", flat=True))
     assert kinds == ["submitted", "decided", "decided", "decided", "completed"]
@@ -85,7 +85,7 @@ def test_rejection_ends_the_process(city):
         services.Decision(services.REJECT, public_message="不属于本社区"),
     )
     process.refresh_from_db()
-    assert process.outcome == WorkflowProcess.Outcome.REJECTED
+    assert process.outcome == ProcessInstance.Outcome.REJECTED
     assert process.status == STATUS.DONE
     assert process.events.filter(kind=ProcessEvent.Kind.DECIDED, outcome="rejected").exists()
 
@@ -107,7 +107,7 @@ def test_version_pinning(city):
     assert Area.objects.count() >= 3
 
 
-def test_staff_are_told_the_public_number_never_the_tracking_code(city):
+def test_staff_are_told_the_public_number_never_the_reference_code(city):
     from workflows.models import Notification
 
     definition = three_stages()
@@ -115,8 +115,8 @@ def test_staff_are_told_the_public_number_never_the_tracking_code(city):
     services.decide(open_task(process), city["worker"], services.Decision(services.APPROVE))
     [note] = Notification.objects.filter(user=city["official"])
     assert process.number in note.text and str(process.pk) in note.text
-    assert process.tracking_code not in note.text
-    assert process.tracking_code not in str(process) and process.number in str(process)
+    assert process.reference not in note.text
+    assert process.reference not in str(process) and process.number in str(process)
     # The task's summary, which the inbox, queue and task pages show.
     summary = str(open_task(process).brief)
-    assert process.number in summary and process.tracking_code not in summary
+    assert process.number in summary and process.reference not in summary

@@ -1,8 +1,11 @@
-"""The link from a form page to its process moved from forms to workflows by a migration: a
-database of before (a form page with `workflow` set, and its revisions) comes out with a
-process page on the same page and process, its revisions publishable; and back."""
+"""Migrations of stored data: the link from a form page to its process moved from forms to
+workflows (a database of before, with a form page with `workflow` set and its revisions, comes
+out with a process page on the same page and process, its revisions publishable; and back), and
+the engine's models renamed to say "process" without a group losing a permission."""
 
 import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from wagtail.models import Page
@@ -14,13 +17,14 @@ from ..pages.factories import add, tree_root
 from .factories import three_stages
 
 BEFORE = [("forms", "0005_sealed_identity"), ("workflows", "0004_version_definition_name")]
-AFTER = [("forms", "0006_remove_formpage_workflow"), ("workflows", "0005_process_page")]
+LATEST = [("forms", "0006_remove_formpage_workflow"), ("workflows", "0009_process_permissions")]
 
 
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+    ContentType.objects.clear_cache()  # the migrations renamed content types
     return executor.loader.project_state(targets).apps
 
 
@@ -45,7 +49,7 @@ def test_form_pages_that_start_a_process_become_process_pages_and_back():
     OldPage = old.get_model("wagtailcore", "Page")
     assert OldPage.objects.get(pk=starting.pk).content_type.model == "formpage"
 
-    migrate(AFTER)
+    migrate(LATEST)
     page = ProcessPage.objects.get(pk=starting.pk)
     assert page.process == process and page.definition == process.intake_form
     assert not ProcessPage.objects.filter(pk=plain.pk).exists()
@@ -54,3 +58,25 @@ def test_form_pages_that_start_a_process_become_process_pages_and_back():
     draft.publish()
     page = ProcessPage.objects.get(pk=starting.pk)
     assert page.title == "环境问题反映（新）" and page.process == process
+
+
+@pytest.mark.django_db(transaction=True)
+def test_groups_keep_their_permissions_on_processes_when_the_models_are_renamed():
+    old = migrate([("workflows", "0005_process_page")])
+    OldGroup = old.get_model("auth", "Group")
+    OldPermission = old.get_model("auth", "Permission")
+    held = OldPermission.objects.filter(
+        content_type__app_label="workflows",
+        codename__in=["view_workflowprocess", "change_workflowdefinition", "view_workflowversion"],
+    )
+    assert held.count() == 3
+    OldGroup.objects.create(name="网格员").permissions.set(held)
+
+    migrate(LATEST)
+    group = Group.objects.get(name="网格员")
+    assert sorted(group.permissions.values_list("codename", flat=True)) == [
+        "change_processdefinition",
+        "view_processinstance",
+        "view_processversion",
+    ]
+    assert not group.permissions.filter(codename__contains="workflow").exists()

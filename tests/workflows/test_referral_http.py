@@ -93,7 +93,7 @@ def test_who_sees_the_reporter_in_full_is_audited_and_the_department_never_does(
     assert "13912345678" in page
     [entry] = ModelLogEntry.objects.filter(action="grid.personal_data.view")
     assert entry.user == referred["committee"] and entry.object_id == str(process.pk)
-    assert process.tracking_code not in entry.label
+    assert process.reference not in entry.label
 
     inbox.decide(referred["committee"], process, "refer", department=referred["department"].pk)
     clerk = Client()
@@ -117,7 +117,7 @@ def test_the_department_never_sees_the_reporter_after_a_revision(referred):
     inbox.decide(referred["committee"], process, "return", message="请写清楚是哪盏路灯")
     answers = {COMMUNITY: process.area.code, SUBJECT: "3号楼前路灯不亮", PHONE: "13912345678"}
     revised = Client().post(
-        f"/track/{process.tracking_code}/", data(process.version.definition.intake_form, answers)
+        f"/track/{process.reference}/", data(process.version.definition.intake_form, answers)
     )
     assert revised.status_code == 302
     inbox.decide(referred["committee"], process, "refer", department=referred["department"].pk)

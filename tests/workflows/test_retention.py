@@ -16,7 +16,7 @@ from wagtail.models import ModelLogEntry
 from forms import services as form_services
 from forms.models import Submission
 from workflows import retention, services
-from workflows.models import PeriodicRun, ProcessEvent, StageTask, WorkflowProcess
+from workflows.models import PeriodicRun, ProcessEvent, ProcessInstance, StageTask
 
 from ..factories import UserFactory, valid_id_number
 from ..forms.factories import data, definition_with, png
@@ -70,7 +70,7 @@ def open_task(process):
 def close(process, people, *, finished_ago=LONG_AGO):
     for who in ("worker", "official", "leader"):
         services.decide(open_task(process), people[who], services.Decision(services.APPROVE))
-    WorkflowProcess.objects.filter(pk=process.pk).update(finished=timezone.now() - finished_ago)
+    ProcessInstance.objects.filter(pk=process.pk).update(finished=timezone.now() - finished_ago)
     process.refresh_from_db()
     return process
 
@@ -131,7 +131,7 @@ def test_an_old_closed_process_loses_personal_answers_and_files_and_keeps_the_re
         assert value not in submission.search_text
     process.refresh_from_db()
     assert process.area == city["community"] and process.status == STATUS.DONE
-    assert process.outcome == WorkflowProcess.Outcome.APPROVED
+    assert process.outcome == ProcessInstance.Outcome.APPROVED
     assert list(process.events.values_list("kind", "stage_name", "outcome")) == history
 
 
@@ -141,19 +141,19 @@ def test_a_revision_kept_as_an_event_is_anonymised_too(city, client):
     services.decide(open_task(process), people["worker"], services.Decision(services.RETURN))
     form_definition = definition.intake_form
     revised = {COMMUNITY: community.code, SUBJECT: "楼道堆物", DETAILS: "补充", **PERSONAL}
-    response = client.post(f"/track/{process.tracking_code}/", data(form_definition, revised))
+    response = client.post(f"/track/{process.reference}/", data(form_definition, revised))
     assert response.status_code == 302
     close(process, people)
     revision = ProcessEvent.objects.get(process=process, kind=ProcessEvent.Kind.RESUBMITTED)
-    assert revision.answers is not None
+    assert revision.submission is not None
 
     retention.run_retention()
 
-    revision.answers.refresh_from_db()
-    assert revision.answers.anonymised_at is not None
+    revision.submission.refresh_from_db()
+    assert revision.submission.anonymised_at is not None
     for value in PERSONAL.values():
-        assert value not in json.dumps(revision.answers.form_data, ensure_ascii=False)
-    assert "补充" in json.dumps(revision.answers.form_data, ensure_ascii=False)
+        assert value not in json.dumps(revision.submission.form_data, ensure_ascii=False)
+    assert "补充" in json.dumps(revision.submission.form_data, ensure_ascii=False)
 
 
 def test_open_and_recently_closed_processes_are_untouched(city):
@@ -212,7 +212,7 @@ def test_plain_submissions_follow_the_same_rule(settings):
 
 def test_each_run_is_recorded_and_audited_with_counts_only(city):
     process = close(apply(city["definition"], city["community"]), city["people"])
-    reference = process.tracking_code
+    reference = process.reference
 
     call_command("anonymise_personal_data")
 
@@ -240,7 +240,7 @@ def test_an_anonymised_process_still_renders_for_applicant_and_staff(city, clien
     retention.run_retention()
     admin = UserFactory(is_superuser=True, is_staff=True)
 
-    tracking = client.get(f"/track/{process.tracking_code}/")
+    tracking = client.get(f"/track/{process.reference}/")
     assert tracking.status_code == 200
 
     client.force_login(admin)

@@ -19,10 +19,10 @@ from workflows import selectors, services
 from workflows.definition_files import export_definition, import_text
 from workflows.models import (
     Notification,
+    ProcessDefinition,
     ProcessEvent,
+    ProcessInstance,
     StageTask,
-    WorkflowDefinition,
-    WorkflowProcess,
 )
 
 from .city import build_city, fixture_text, import_fixture, user
@@ -39,7 +39,7 @@ def city():
     build_city()
 
 
-def start(key: str, answers: dict, applicant=None, files=None) -> WorkflowProcess:
+def start(key: str, answers: dict, applicant=None, files=None) -> ProcessInstance:
     """Fill in the process's intake form as its public page does (files by label), and start
     it."""
     definition = import_fixture(key)
@@ -51,11 +51,11 @@ def start(key: str, answers: dict, applicant=None, files=None) -> WorkflowProces
     return services.start_process(version, submission, applicant or AnonymousUser())
 
 
-def open_task(process: WorkflowProcess) -> StageTask:
+def open_task(process: ProcessInstance) -> StageTask:
     return StageTask.objects.get(process=process, status__in=[STATUS.NEW, STATUS.ASSIGNED])
 
 
-def decide(process: WorkflowProcess, username: str, outcome: str, answers=None, **fields):
+def decide(process: ProcessInstance, username: str, outcome: str, answers=None, **fields):
     """`username` decides at the open stage, with the stage's reviewer form if answers given."""
     task = open_task(process)
     reviewer_form = None
@@ -69,11 +69,11 @@ def decide(process: WorkflowProcess, username: str, outcome: str, answers=None, 
     services.decide(task, user(username), decision)
 
 
-def stage_of(process: WorkflowProcess) -> str:
+def stage_of(process: ProcessInstance) -> str:
     return open_task(process).stage_name
 
 
-def finished(process: WorkflowProcess) -> str:
+def finished(process: ProcessInstance) -> str:
     process.refresh_from_db()
     assert process.status == STATUS.DONE
     return process.outcome
@@ -91,7 +91,7 @@ def test_each_shipped_file_imports_cleanly_and_is_its_own_export(city, name):
 def test_the_open311_services_are_the_public_ones(city):
     for name in PROCESS_FILES:
         import_fixture(name)
-    public = WorkflowDefinition.objects.filter(public_service=True)
+    public = ProcessDefinition.objects.filter(public_service=True)
     assert set(public.values_list("key", flat=True)) == {"supervision-review", "grid-incident"}
 
 
@@ -141,8 +141,8 @@ def test_access_request_approved_enters_the_access_list(city):
     assert stage_of(process) == "街道审核"  # the leader's returns go back to the review
     decide(process, "street_official", services.APPROVE, answers=REVIEW)
     decide(process, "street_leader", services.APPROVE)
-    assert finished(process) == WorkflowProcess.Outcome.APPROVED
-    entries = AccessListEntry.objects.filter(reference__startswith=process.tracking_code)
+    assert finished(process) == ProcessInstance.Outcome.APPROVED
+    entries = AccessListEntry.objects.filter(reference__startswith=process.reference)
     assert sorted(
         (e.community.name, e.department.key, e.content, e.starts_on, e.ends_on) for e in entries
     ) == [
@@ -160,8 +160,8 @@ def test_access_request_rejected_or_returned_to_the_clerk(city):
     assert open_task(returned).flow_task == returned.flow_class.revise
     rejected = start("community-work-access", ACCESS, applicant=clerk)
     decide(rejected, "street_official", services.REJECT, public_message="属于部门自身职责。")
-    assert finished(rejected) == WorkflowProcess.Outcome.REJECTED
-    assert not AccessListEntry.objects.filter(reference__startswith=rejected.tracking_code)
+    assert finished(rejected) == ProcessInstance.Outcome.REJECTED
+    assert not AccessListEntry.objects.filter(reference__startswith=rejected.reference)
 
 
 # --- Volunteer registration -----------------------------------------------------------------
@@ -187,7 +187,7 @@ def test_volunteer_registration_activates_a_volunteer(city):
     with pytest.raises(PermissionDenied):  # another community's worker
         decide(process, "community_worker_2", services.APPROVE)
     decide(process, "community_worker", services.APPROVE)
-    assert finished(process) == WorkflowProcess.Outcome.APPROVED
+    assert finished(process) == ProcessInstance.Outcome.APPROVED
     volunteer = Volunteer.objects.get(phone="13805620101")
     assert (volunteer.name, volunteer.community.code, volunteer.grid.code) == (
         "周晓梅",
@@ -207,7 +207,7 @@ def test_volunteer_registration_activates_a_volunteer(city):
 def test_volunteer_registration_rejected_activates_nobody(city):
     process = start("volunteer-registration", SIGN_UP)
     decide(process, "community_worker", services.REJECT, public_message="请到社区当面登记。")
-    assert finished(process) == WorkflowProcess.Outcome.REJECTED
+    assert finished(process) == ProcessInstance.Outcome.REJECTED
     assert not Volunteer.objects.exists()
 
 
@@ -264,8 +264,8 @@ def test_supervision_review_refers_answers_verifies_and_closes(city):
     assert stage_of(process) == "转办答复"
     decide(process, "supervisor", services.APPROVE)
     decide(process, "supervisor", services.APPROVE, answers=VERIFIED)
-    assert finished(process) == WorkflowProcess.Outcome.APPROVED
-    verification = process.events.filter(kind=ProcessEvent.Kind.DECIDED).last().answers
+    assert finished(process) == ProcessInstance.Outcome.APPROVED
+    verification = process.events.filter(kind=ProcessEvent.Kind.DECIDED).last().submission
     assert dict(selectors.intake_for(user("supervisor"), process)[0])["姓名"] == "李秀英"
     assert verification.definition.slug == "supervision-verification"
     assert ("反映人满意度", "满意") in [(a.label, a.text) for a in answers(verification)]
@@ -279,7 +279,7 @@ def test_supervision_report_out_of_scope_is_rejected_and_anonymous_stays_anonymo
     process = start("supervision-review", anonymous)
     assert "姓名" not in dict(selectors.intake_for(user("supervisor"), process)[0])
     decide(process, "supervisor", services.REJECT, public_message="不属于社区监督范围。")
-    assert finished(process) == WorkflowProcess.Outcome.REJECTED
+    assert finished(process) == ProcessInstance.Outcome.REJECTED
 
 
 def test_supervision_is_for_the_committee_of_that_community(city):
@@ -324,7 +324,7 @@ def test_grid_incident_returns_to_handling_until_fixed(city):
         services.APPROVE,
         answers={"核查结果": "已解决", "核查说明": "已清理。"},
     )
-    assert finished(process) == WorkflowProcess.Outcome.APPROVED
+    assert finished(process) == ProcessInstance.Outcome.APPROVED
     outcomes = list(
         process.events.filter(kind=ProcessEvent.Kind.DECIDED).values_list("stage_name", "outcome")
     )
@@ -350,5 +350,5 @@ def test_grid_incident_dispatched_to_a_department(city):
     decide(
         process, "grid_worker", services.APPROVE, answers={"核查结果": "已解决", "核查说明": "好"}
     )
-    assert finished(process) == WorkflowProcess.Outcome.APPROVED
+    assert finished(process) == ProcessInstance.Outcome.APPROVED
     assert Notification.objects.filter(user=user("grid_worker"), text__contains="感谢").exists()

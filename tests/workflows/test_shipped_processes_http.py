@@ -8,7 +8,7 @@ from grid.models import Department, Volunteer
 from pages.models import AccessListEntry
 from tests.forms.factories import data, png
 from workflows import selectors
-from workflows.models import WorkflowProcess
+from workflows.models import ProcessInstance
 
 from . import inbox
 from .city import build_city, import_fixture, user
@@ -23,7 +23,7 @@ def city():
     build_city()
 
 
-def apply(key: str, answers: dict, *, as_user=None, files=None, capture) -> WorkflowProcess:
+def apply(key: str, answers: dict, *, as_user=None, files=None, capture) -> ProcessInstance:
     """Send the process's form on its public page and return the process it started."""
     definition = import_fixture(key)
     intake = selectors.snapshot(selectors.latest_version(definition)).intake_form
@@ -34,12 +34,12 @@ def apply(key: str, answers: dict, *, as_user=None, files=None, capture) -> Work
     with capture(execute=True):
         response = client.post(page.url, {**data(intake, answers), **data(intake, files or {})})
     assert response.status_code == 302, response.content.decode()[:3000]
-    process = WorkflowProcess.objects.latest("pk")
-    assert client.get(f"/track/{process.tracking_code}/").status_code == 200
+    process = ProcessInstance.objects.latest("pk")
+    assert client.get(f"/track/{process.reference}/").status_code == 200
     return process
 
 
-def review(username: str, process: WorkflowProcess, outcome: str, answers=None, **fields):
+def review(username: str, process: ProcessInstance, outcome: str, answers=None, **fields):
     extra = {}
     if answers is not None:
         definition = selectors.snapshot(process.version).reviewer_form(
@@ -62,14 +62,14 @@ def test_access_request_over_http(city, django_capture_on_commit_callbacks):
     review("street_official", process, "approve", answers=REVIEW)
     review("street_leader", process, "approve")
     assert process.outcome == "approved"
-    assert AccessListEntry.objects.filter(reference__startswith=process.tracking_code).count() == 2
+    assert AccessListEntry.objects.filter(reference__startswith=process.reference).count() == 2
 
 
 def test_volunteer_registration_over_http(city, django_capture_on_commit_callbacks):
     process = apply("volunteer-registration", SIGN_UP, capture=django_capture_on_commit_callbacks)
     review("community_worker", process, "approve")
     assert Volunteer.objects.get(phone=SIGN_UP["手机号码"]).user.is_active
-    tracking = Client().get(f"/track/{process.tracking_code}/").content.decode()
+    tracking = Client().get(f"/track/{process.reference}/").content.decode()
     assert "x***@example.com" in tracking  # told where the sign-in link went
 
 
@@ -95,7 +95,7 @@ def test_supervision_review_over_http(city, django_capture_on_commit_callbacks):
     review("supervisor", process, "approve")
     review("supervisor", process, "approve", answers=VERIFIED)
     assert process.outcome == "approved"
-    tracking = Client().get(f"/track/{process.tracking_code}/").content.decode()
+    tracking = Client().get(f"/track/{process.reference}/").content.decode()
     assert "Approved" in tracking
 
 
@@ -104,7 +104,7 @@ def test_grid_incident_over_http_with_a_revision(city, django_capture_on_commit_
     review("community_worker", process, "return", message="请说明具体楼栋单元。")
     intake = selectors.snapshot(process.version).intake_form
     revised = INCIDENT | {"具体位置": "五松新村 5 栋 2 单元楼道"}
-    response = Client().post(f"/track/{process.tracking_code}/", data(intake, revised))
+    response = Client().post(f"/track/{process.reference}/", data(intake, revised))
     assert response.status_code == 302
     review("community_worker", process, "approve")
     review("grid_worker", process, "approve")

@@ -8,7 +8,7 @@ from viewflow.workflow.status import STATUS
 
 from tests.forms.factories import data
 from workflows import services
-from workflows.models import StageTask, WorkflowProcess
+from workflows.models import ProcessInstance, StageTask
 
 from .factories import (
     COMMUNITY,
@@ -47,14 +47,14 @@ def returned():
 
 def test_tracking_shows_status_and_public_messages_only(client, returned):
     process = returned["process"]
-    content = client.get(f"/track/{process.tracking_code}/").content.decode()
+    content = client.get(f"/track/{process.reference}/").content.decode()
     assert "请补充楼号" in content
     assert "内部：材料太少" not in content
     assert "王审核" not in content and returned["worker"].username not in content
 
 
-def test_tracking_code_is_case_insensitive_and_unknown_is_404(client, returned):
-    code = returned["process"].tracking_code
+def test_a_reference_code_is_case_insensitive_and_unknown_is_404(client, returned):
+    code = returned["process"].reference
     assert client.get(f"/track/{code.lower()}/").status_code == 200
     assert client.get("/track/NOPE-NOPE-NOPE/").status_code == 404
 
@@ -63,7 +63,7 @@ def test_anonymous_applicant_revises_through_the_tracking_page(client, returned)
     process, definition = returned["process"], returned["definition"]
     assert human_task(process).flow_task.name == "revise"
     response = client.post(
-        f"/track/{process.tracking_code}/",
+        f"/track/{process.reference}/",
         data(
             definition.intake_form,
             {COMMUNITY: returned["community"].code, SUBJECT: "楼道堆物（3号楼）"},
@@ -72,21 +72,21 @@ def test_anonymous_applicant_revises_through_the_tracking_page(client, returned)
     assert response.status_code == 302
     task = human_task(process)
     assert task.flow_task.name == "review" and task.stage_name == "社区初审"
-    content = client.get(f"/track/{process.tracking_code}/").content.decode()
+    content = client.get(f"/track/{process.reference}/").content.decode()
     assert "Revised and submitted again" in content
 
 
 def test_invalid_revision_keeps_waiting(client, returned):
     process, definition = returned["process"], returned["definition"]
     response = client.post(
-        f"/track/{process.tracking_code}/", data(definition.intake_form, {SUBJECT: ""})
+        f"/track/{process.reference}/", data(definition.intake_form, {SUBJECT: ""})
     )
     assert response.status_code == 200
     assert human_task(process).flow_task.name == "revise"
 
 
 def test_track_lookup_redirects_to_the_code(client, returned):
-    code = returned["process"].tracking_code
+    code = returned["process"].reference
     response = client.get("/track/", {"code": f" {code.lower()} "})
     assert response["Location"] == f"/track/{code}/"
 
@@ -100,13 +100,13 @@ def test_form_page_with_a_process_starts_it(client, django_capture_on_commit_cal
             page.url, data(definition.intake_form, {COMMUNITY: community.code, SUBJECT: "路灯不亮"})
         )
     assert response.status_code == 302
-    process = WorkflowProcess.objects.get()
+    process = ProcessInstance.objects.get()
     assert process.area == community
     assert human_task(process).stage_name == "社区初审"
     assert process.applicant is None
     confirmation = client.get(response["Location"]).content.decode()
-    assert f'href="/track/{process.tracking_code}/"' in confirmation
-    assert client.get(f"/track/{process.tracking_code}/").status_code == 200
+    assert f'href="/track/{process.reference}/"' in confirmation
+    assert client.get(f"/track/{process.reference}/").status_code == 200
 
 
 def test_form_page_refuses_when_only_a_role_may_start(client):
@@ -120,7 +120,7 @@ def test_form_page_refuses_when_only_a_role_may_start(client):
     )
     assert response.status_code == 200
     assert "sign in with the right account" in response.content.decode()
-    assert not WorkflowProcess.objects.exists()
+    assert not ProcessInstance.objects.exists()
 
 
 def test_may_start_rules():
@@ -162,13 +162,11 @@ def test_tracking_look_ups_are_limited_per_connection(client, returned, settings
     codes = ["AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF", "GGGG-HHHH-JJJJ"]
     assert [client.get(f"/track/{code}/").status_code for code in codes] == [404, 404, 404]
     # Even the right code is refused now, with a page saying why; another connection is not.
-    response = client.get(f"/track/{returned['process'].tracking_code}/")
+    response = client.get(f"/track/{returned['process'].reference}/")
     assert response.status_code == 429
     assert "Too many look-ups" in response.content.decode()
     other = Client(REMOTE_ADDR="198.51.100.4")
-    assert other.get(f"/track/{returned['process'].tracking_code}/").status_code == 200
+    assert other.get(f"/track/{returned['process'].reference}/").status_code == 200
     # Behind no trusted proxy, a made-up forwarded address changes nothing.
-    forged = client.get(
-        f"/track/{returned['process'].tracking_code}/", HTTP_X_FORWARDED_FOR="10.1.1.1"
-    )
+    forged = client.get(f"/track/{returned['process'].reference}/", HTTP_X_FORWARDED_FOR="10.1.1.1")
     assert forged.status_code == 429

@@ -12,7 +12,7 @@ from django.test import Client
 from grid.models import Area, Assignment, Role, Volunteer
 from tests.forms.factories import data
 from workflows import selectors
-from workflows.models import Notification, ProcessEvent, WorkflowProcess
+from workflows.models import Notification, ProcessEvent, ProcessInstance
 
 from .city import build_city, import_fixture, user
 from .factories import process_page_for
@@ -30,13 +30,13 @@ def city():
     build_city()
 
 
-def approved(capture, **kwargs) -> WorkflowProcess:
+def approved(capture, **kwargs) -> ProcessInstance:
     """A registration sent on the public page and approved by the community in its inbox, with
     the e-mails sent after each commit."""
     process = apply("volunteer-registration", SIGN_UP, capture=capture, **kwargs)
     with capture(execute=True):
         review("community_worker", process, "approve")
-    assert process.outcome == WorkflowProcess.Outcome.APPROVED
+    assert process.outcome == ProcessInstance.Outcome.APPROVED
     return process
 
 
@@ -46,7 +46,7 @@ def links_mailed() -> list[tuple[list[str], str]]:
 
 def test_the_tracking_page_never_shows_a_password_link(city, django_capture_on_commit_callbacks):
     process = approved(django_capture_on_commit_callbacks)
-    tracking = Client().get(f"/track/{process.tracking_code}/").content.decode()
+    tracking = Client().get(f"/track/{process.reference}/").content.decode()
     assert "/accounts/reset/" not in tracking
     assert "x***@example.com" in tracking and ADDRESS not in tracking
     for event in process.events.all():
@@ -134,5 +134,5 @@ def test_an_anonymous_registration_needs_an_email_address(city):
     answers = {k: v for k, v in SIGN_UP.items() if k != "电子邮箱"}
     response = Client().post(page.url, data(intake, answers))
     assert response.status_code == 200
-    assert not WorkflowProcess.objects.exists()
+    assert not ProcessInstance.objects.exists()
     assert not ProcessEvent.objects.exists()

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 
 from grid.models import Area
 
-FORMAT = 1
+FORMAT = 2
 HEADER = (
     "# A People's Grid process definition with its forms.\n"
-    "# Import it with: python manage.py import_workflow FILE\n"
+    "# Import it with: python manage.py import_process FILE\n"
     "# Keys and values: docs/processes.md, section “Definitions as files”.\n"
 )
 LEVELS = {"district": Area.Level.DISTRICT, "street": Area.Level.STREET}
@@ -123,7 +123,7 @@ OVERSEER_KEYS = (
     Key("role", "role", required=True, always=True),
     Key("role_level", "level", required=True, always=True),
 )
-TOP_KEYS = ("format", "forms", "workflow")
+TOP_KEYS = ("format", "forms", "process")
 
 
 class Invalid(Exception):

@@ -14,7 +14,7 @@ from forms.models import FormDefinition, FormDefinitionField
 from grid.models import Role
 
 from .. import effects, selectors, services
-from ..models import Effect, Overseer, Stage, WorkflowDefinition
+from ..models import Effect, Overseer, ProcessDefinition, Stage
 from .keys import (
     DEFINITION_KEYS,
     EFFECT_KEYS,
@@ -24,6 +24,7 @@ from .keys import (
     OVERSEER_KEYS,
     REFERENCES,
     STAGE_KEYS,
+    TOP_KEYS,
     DefinitionFileError,
     Invalid,
     Key,
@@ -36,7 +37,7 @@ Path = tuple[str | int, ...]
 
 
 def dotted(path: Path) -> str:
-    """`workflow.stages[1].role` for ("workflow", "stages", 1, "role")."""
+    """`process.stages[1].role` for ("process", "stages", 1, "role")."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -194,18 +195,32 @@ class Plan:
     """What a valid file will write: its forms and its definition, built in memory."""
 
     forms: dict[str, FormPlan]
-    definition: WorkflowDefinition
+    definition: ProcessDefinition
     before: dict | None
+
+
+def upgraded(document: Document) -> Document:
+    """A file of format 1 named its process `workflow`; read as format 2, where it is `process`,
+    so that files exported before still import."""
+    data = document.data
+    if not (isinstance(data, dict) and data.get("format") == 1 and "process" not in data):
+        return document
+    renamed = {("process" if key == "workflow" else key): value for key, value in data.items()}
+    renamed["format"] = FORMAT
+    lines = {
+        (("process", *path[1:]) if path[:1] == ("workflow",) else path): line
+        for path, line in document.lines.items()
+    }
+    return Document(renamed, lines)
 
 
 def read(document: Document) -> Plan:
     """Check everything and build the objects, or raise with every problem found: first the
     file's structure, values and references with the models' and the forms' own rules, then
     (once those hold) the engine's rules for a definition."""
+    document = upgraded(document)
     reader = Reader(document)
-    data = reader.mapping(
-        document.data, (), (Key("format", "int", required=True),), ("forms", "workflow")
-    )
+    data = reader.mapping(document.data, (), (Key("format", "int", required=True),), TOP_KEYS[1:])
     if data is None:
         raise DefinitionFileError(reader.problems)
     found_format = data.get("format")
@@ -215,7 +230,7 @@ def read(document: Document) -> Plan:
             _("This installation reads files of format %(format)d.") % {"format": FORMAT},
         )
     forms = read_forms(reader, data.get("forms"))
-    plan = read_definition(reader, data.get("workflow"), forms)
+    plan = read_definition(reader, data.get("process"), forms)
     if plan is not None and plan.definition.intake_form is not None:
         check_forms_used(reader, plan)
         check_departments(reader, plan)
@@ -290,7 +305,7 @@ def read_fields(reader: Reader, plan: FormPlan, value: Any) -> None:
 
 
 def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> Plan | None:
-    path: Path = ("workflow",)
+    path: Path = ("process",)
     entry = reader.mapping(
         value, path, DEFINITION_KEYS, children=("stages", "effects", "overseers")
     )
@@ -299,14 +314,14 @@ def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> P
     key = entry.get("key")
     existing = None
     if isinstance(key, str):
-        existing = WorkflowDefinition.objects.select_for_update().filter(key=key).first()
-    definition = existing or WorkflowDefinition()
+        existing = ProcessDefinition.objects.select_for_update().filter(key=key).first()
+    definition = existing or ProcessDefinition()
     before = definition_data(existing) if existing else None
     refs = References(
         reader,
         roles={role.key: role for role in Role.objects.all()},
         forms={slug: plan.form for slug, plan in forms.items()},
-        definitions={other.key: other for other in WorkflowDefinition.objects.all()},
+        definitions={other.key: other for other in ProcessDefinition.objects.all()},
     )
     reader.apply(definition, entry, path, DEFINITION_KEYS)
     refs.resolve(definition, entry, path, DEFINITION_KEYS)
@@ -348,7 +363,7 @@ class References:
     reader: Reader
     roles: dict[str, Role]
     forms: dict[str, FormDefinition]
-    definitions: dict[str, WorkflowDefinition]
+    definitions: dict[str, ProcessDefinition]
 
     def resolve(self, obj: models.Model, entry: dict, path: Path, keys: tuple[Key, ...]) -> None:
         for key in keys:
@@ -430,12 +445,12 @@ def check_engine(reader: Reader, plan: Plan) -> None:
     placed = set()
     for index, stage in enumerate(stages):
         for message in services.stage_problems(definition, stage, keys[:index], labels):
-            reader.problem(("workflow", "stages", index), message)
+            reader.problem(("process", "stages", index), message)
             placed.add(message)
     for index, effect in enumerate(definition.effects.all()):
         for message in effects.problems(effect, labels):
-            reader.problem(("workflow", "effects", index), message)
+            reader.problem(("process", "effects", index), message)
             placed.add(message)
     for message in services.definition_problems(definition):
         if message not in placed:
-            reader.problem(("workflow",), message)
+            reader.problem(("process",), message)

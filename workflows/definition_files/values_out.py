@@ -12,7 +12,7 @@ from forms.builder import split_lines
 from forms.models import FormDefinition
 
 from .. import effects, services
-from ..models import Effect, WorkflowDefinition
+from ..models import Effect, ProcessDefinition
 from .keys import (
     DEFINITION_KEYS,
     EFFECT_KEYS,
@@ -94,7 +94,7 @@ def form_data(form: FormDefinition) -> dict[str, Any]:
     }
 
 
-def definition_data(definition: WorkflowDefinition) -> dict[str, Any]:
+def definition_data(definition: ProcessDefinition) -> dict[str, Any]:
     data = to_data(definition, DEFINITION_KEYS)
     data["stages"] = [to_data(stage, STAGE_KEYS) for stage in definition.stages.all()]
     for name, keys in (("effects", EFFECT_KEYS), ("overseers", OVERSEER_KEYS)):
@@ -103,7 +103,7 @@ def definition_data(definition: WorkflowDefinition) -> dict[str, Any]:
     return data
 
 
-def forms_in_order(definition: WorkflowDefinition) -> list[FormDefinition]:
+def forms_in_order(definition: ProcessDefinition) -> list[FormDefinition]:
     """The intake form, then the reviewer forms in stage order, each once."""
     return list({form.slug: form for form in services.forms_of(definition)}.values())
 
@@ -120,12 +120,12 @@ def represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 Dumper.add_representer(str, represent_text)
 
 
-def export_definition(definition: WorkflowDefinition) -> str:
+def export_definition(definition: ProcessDefinition) -> str:
     """The definition as stored (its live content once published) with its forms, as YAML."""
     data = {
         "format": FORMAT,
         "forms": [form_data(form) for form in forms_in_order(definition)],
-        "workflow": definition_data(definition),
+        "process": definition_data(definition),
     }
     body = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100)
     return HEADER + body

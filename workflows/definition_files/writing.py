@@ -8,19 +8,19 @@ from django.db import transaction
 from forms.models import FormDefinition
 
 from .. import selectors
-from ..models import WorkflowDefinition
+from ..models import ProcessDefinition
 from .reading import Plan, parse, read
 from .values_out import definition_data, form_data
 
 
 class Imported(NamedTuple):
-    definition: WorkflowDefinition
+    definition: ProcessDefinition
     changed: bool  # False when the file matched what was stored, and nothing was written
 
 
 def import_definition(
     text: str, *, user: AbstractBaseUser | None = None, publish: bool = True
-) -> WorkflowDefinition:
+) -> ProcessDefinition:
     """Import a definition file, all or nothing. With `publish`, forms and definition are
     published (a new version is frozen) unless the file matches what is live; without it,
     the changes are saved as drafts for an admin to publish."""
@@ -35,7 +35,7 @@ def import_text(
     with transaction.atomic():
         plan = read(document)
         changed = write(plan, user=user, publish=publish)
-    return Imported(WorkflowDefinition.objects.get(pk=plan.definition.pk), changed)
+    return Imported(ProcessDefinition.objects.get(pk=plan.definition.pk), changed)
 
 
 def write(plan: Plan, *, user: AbstractBaseUser | None, publish: bool) -> bool:
@@ -60,7 +60,7 @@ def write(plan: Plan, *, user: AbstractBaseUser | None, publish: bool) -> bool:
     return True
 
 
-def is_pinned(definition: WorkflowDefinition, forms: list[FormDefinition]) -> bool:
+def is_pinned(definition: ProcessDefinition, forms: list[FormDefinition]) -> bool:
     """Is the live definition, with its forms as they are live, its latest version?"""
     version = selectors.latest_version(definition) if definition.pk else None
     return bool(
@@ -72,7 +72,7 @@ def is_pinned(definition: WorkflowDefinition, forms: list[FormDefinition]) -> bo
 
 
 def save(
-    obj: FormDefinition | WorkflowDefinition,
+    obj: FormDefinition | ProcessDefinition,
     *,
     new: bool,
     user: AbstractBaseUser | None,

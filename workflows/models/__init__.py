@@ -3,7 +3,7 @@ its ordered stages and completion effects; the process and task records that ext
 own tables; the history and notifications they produce.
 
 The engine never reads a live definition while a process runs: a process is pinned to a
-`WorkflowVersion`, the Wagtail revision frozen when the definition was published. The run-time
+`ProcessVersion`, the Wagtail revision frozen when the definition was published. The run-time
 records are kept out of Wagtail's reference index: they hold no content that references pages or
 snippets an editor would look up, and indexing them costs statements on every transition."""
 
@@ -11,9 +11,9 @@ from .definitions import (
     LEVEL_CHOICES,
     Effect,
     Overseer,
+    ProcessDefinition,
+    ProcessVersion,
     Stage,
-    WorkflowDefinition,
-    WorkflowVersion,
     effect_choices,
 )
 from .jobs import PeriodicRun
@@ -21,10 +21,10 @@ from .pages import ProcessPage
 from .runs import (
     Notification,
     ProcessEvent,
+    ProcessInstance,
     StageTask,
     StageTaskQuerySet,
     TaskDeadline,
-    WorkflowProcess,
 )
 
 __all__ = [
@@ -33,14 +33,14 @@ __all__ = [
     "Notification",
     "Overseer",
     "PeriodicRun",
+    "ProcessDefinition",
     "ProcessEvent",
+    "ProcessInstance",
     "ProcessPage",
+    "ProcessVersion",
     "Stage",
     "StageTask",
     "StageTaskQuerySet",
     "TaskDeadline",
-    "WorkflowDefinition",
-    "WorkflowProcess",
-    "WorkflowVersion",
     "effect_choices",
 ]

@@ -16,7 +16,7 @@ from grid.models import Area, Role
 LEVEL_CHOICES = Area.Level.choices
 
 
-class WorkflowDefinition(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
+class ProcessDefinition(DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
     """An approval process designed in the admin: who starts it, where it runs, the stages it
     goes through and what happens at the end."""
 
@@ -103,7 +103,7 @@ class Stage(Orderable):
         HOURS = "hours", _("hours")
         WORKING_DAYS = "working_days", _("working days")
 
-    definition = ParentalKey(WorkflowDefinition, on_delete=models.CASCADE, related_name="stages")
+    definition = ParentalKey(ProcessDefinition, on_delete=models.CASCADE, related_name="stages")
     key = models.SlugField(
         _("key"), max_length=50, help_text=_("Unique within the process; used in files.")
     )
@@ -212,7 +212,7 @@ class Effect(Orderable):
         REJECTED = "rejected", _("when rejected")
         ALWAYS = "always", _("whatever the outcome")
 
-    definition = ParentalKey(WorkflowDefinition, on_delete=models.CASCADE, related_name="effects")
+    definition = ParentalKey(ProcessDefinition, on_delete=models.CASCADE, related_name="effects")
     kind = models.CharField(_("effect"), max_length=40, choices=effect_choices)
     when = models.CharField(_("when"), max_length=16, choices=When.choices, default=When.APPROVED)
     role = models.ForeignKey(
@@ -233,7 +233,7 @@ class Effect(Orderable):
         help_text=_("For notifications: {code}, {process}, {area} and {outcome} are filled in."),
     )
     followup = models.ForeignKey(
-        WorkflowDefinition,
+        ProcessDefinition,
         verbose_name=_("follow-up process"),
         null=True,
         blank=True,
@@ -259,7 +259,7 @@ class Overseer(Orderable):
     """A role that sees every process of a definition at one level of the process's area (such
     as the director of the community a grid incident is in), without acting on it."""
 
-    definition = ParentalKey(WorkflowDefinition, on_delete=models.CASCADE, related_name="overseers")
+    definition = ParentalKey(ProcessDefinition, on_delete=models.CASCADE, related_name="overseers")
     role = models.ForeignKey(
         Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="+"
     )
@@ -280,14 +280,14 @@ class Overseer(Orderable):
         return f"{self.role} @ {self.get_role_level_display()}"
 
 
-class WorkflowVersion(models.Model):
+class ProcessVersion(models.Model):
     """A published definition, frozen: the Wagtail revision of the definition and the revisions
     of its forms at the moment of publishing. Processes run on the version they started on."""
 
     wagtail_reference_index_ignore = True
 
     definition = models.ForeignKey(
-        WorkflowDefinition,
+        ProcessDefinition,
         verbose_name=_("process definition"),
         on_delete=models.CASCADE,
         related_name="versions",

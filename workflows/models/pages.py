@@ -7,7 +7,7 @@ from wagtail.models import Page
 
 from forms.models import FormPage
 
-from .definitions import WorkflowDefinition
+from .definitions import ProcessDefinition
 
 
 class ProcessPage(FormPage):
@@ -15,7 +15,7 @@ class ProcessPage(FormPage):
     the page offers the process's intake form."""
 
     process = models.ForeignKey(
-        WorkflowDefinition,
+        ProcessDefinition,
         verbose_name=_("process"),
         on_delete=models.PROTECT,
         related_name="pages",

@@ -12,10 +12,10 @@ from viewflow.workflow.models import Process, Task
 from forms.models import Submission
 from grid.models import Area, Department
 
-from .definitions import WorkflowVersion
+from .definitions import ProcessVersion
 
 
-class WorkflowProcess(Process):
+class ProcessInstance(Process):
     """One run of a definition version; Viewflow's process row is the system of record."""
 
     wagtail_reference_index_ignore = True
@@ -31,7 +31,7 @@ class WorkflowProcess(Process):
         REFER = "refer", _("to a department")
 
     version = models.ForeignKey(
-        WorkflowVersion,
+        ProcessVersion,
         verbose_name=_("version"),
         on_delete=models.PROTECT,
         related_name="processes",
@@ -72,7 +72,7 @@ class WorkflowProcess(Process):
         return f"{self.version.definition.name} {self.number}"
 
     @property
-    def tracking_code(self) -> str:
+    def reference(self) -> str:
         """The applicant's key to their application (with it one reads and revises it): shown
         to the applicant and never on a staff screen."""
         return self.submission.reference
@@ -113,10 +113,10 @@ class StageTask(Task):
         with self.flow_task.flow_class.lock(self.process_id):
             self.refresh_from_db(
                 from_queryset=StageTask.objects.select_related(
-                    "process__workflowprocess__version",
-                    "process__workflowprocess__area",
-                    "process__workflowprocess__submission",
-                ).defer("process__workflowprocess__area__boundary")
+                    "process__processinstance__version",
+                    "process__processinstance__area",
+                    "process__processinstance__submission",
+                ).defer("process__processinstance__area__boundary")
             )
             yield self.flow_task.activation_class(self)
 
@@ -184,7 +184,7 @@ class ProcessEvent(models.Model):
         RETURNED = "returned", _("Returned for revision")
         REFERRED = "referred", _("Referred to a department")
 
-    process = models.ForeignKey(WorkflowProcess, on_delete=models.CASCADE, related_name="events")
+    process = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=16, choices=Kind.choices)
     stage_name = models.CharField(_("stage"), max_length=100, blank=True)
@@ -201,9 +201,11 @@ class ProcessEvent(models.Model):
     )
     comment = models.TextField(_("internal note"), blank=True)
     public_message = models.TextField(_("message to the applicant"), blank=True)
-    answers = models.ForeignKey(
+    # What was sent with the event: the reviewer's form of a decision, or the applicant's
+    # answers again in a revision.
+    submission = models.ForeignKey(
         Submission,
-        verbose_name=_("reviewer's answers"),
+        verbose_name=_("answers sent"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -231,7 +233,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workflow_notifications"
     )
     process = models.ForeignKey(
-        WorkflowProcess, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        ProcessInstance, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     text = models.CharField(_("text"), max_length=300)
     url = models.CharField(_("link"), max_length=300, blank=True)

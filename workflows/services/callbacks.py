@@ -11,10 +11,10 @@ from .. import calendar, effects, selectors
 from ..models import (
     Effect,
     ProcessEvent,
+    ProcessInstance,
     Stage,
     StageTask,
     TaskDeadline,
-    WorkflowProcess,
 )
 from .notifications import notify_applicant, notify_task_created
 
@@ -27,14 +27,14 @@ def has_open_stage(activation: Activation) -> bool:
 
 
 def is_returned_to_applicant(activation: Activation) -> bool:
-    return activation.process.route == WorkflowProcess.Route.APPLICANT
+    return activation.process.route == ProcessInstance.Route.APPLICANT
 
 
 def is_referred(activation: Activation) -> bool:
-    return activation.process.route == WorkflowProcess.Route.REFER
+    return activation.process.route == ProcessInstance.Route.REFER
 
 
-def stage_permission(process: WorkflowProcess, stage: Stage) -> str:
+def stage_permission(process: ProcessInstance, stage: Stage) -> str:
     if stage.actor == Stage.Actor.ROLE:
         role_key = selectors.snapshot(process.version).role_keys[stage.role_id]
         return selectors.queue_permission(
@@ -76,7 +76,7 @@ def prepare_referral_task(activation: Activation) -> str:
     return selectors.department_permission(activation.process.referred_to.key)
 
 
-def task_created(task: StageTask, process: WorkflowProcess) -> None:
+def task_created(task: StageTask, process: ProcessInstance) -> None:
     """A human task exists: keep its deadline and tell the people who may take it."""
     due = getattr(task, "pending_due_at", None)
     if due is not None:
@@ -89,7 +89,7 @@ def complete_process(activation: Activation) -> None:
 
     process = activation.process
     # Not saved here: the end node that follows, in the same transaction, saves the process.
-    process.outcome = process.outcome or WorkflowProcess.Outcome.APPROVED
+    process.outcome = process.outcome or ProcessInstance.Outcome.APPROVED
     ProcessEvent.objects.create(
         process=process, kind=ProcessEvent.Kind.COMPLETED, outcome=process.outcome
     )
@@ -106,5 +106,5 @@ def complete_process(activation: Activation) -> None:
         process,
         " ".join(held)
         or _("Your application %(code)s is complete: %(outcome)s.")
-        % {"code": process.tracking_code, "outcome": process.get_outcome_display()},
+        % {"code": process.reference, "outcome": process.get_outcome_display()},
     )

@@ -12,9 +12,9 @@ from grid.validators import code_at_level
 from .. import selectors
 from ..models import (
     ProcessEvent,
+    ProcessInstance,
     StageTask,
     TaskDeadline,
-    WorkflowProcess,
 )
 from .notifications import notify, process_url
 
@@ -27,7 +27,7 @@ def process_deadlines(now: datetime.datetime | None = None) -> int:
         deadline__due_at__lt=now,
         deadline__overdue_at__isnull=True,
         status__in=[STATUS.NEW, STATUS.ASSIGNED],
-    ).select_related("process__workflowprocess__area", "process__workflowprocess__version")
+    ).select_related("process__processinstance__area", "process__processinstance__version")
     count = 0
     for task in overdue:
         with transaction.atomic():
@@ -36,7 +36,7 @@ def process_deadlines(now: datetime.datetime | None = None) -> int:
             )
             if not marked:
                 continue
-            process = task.process.workflowprocess
+            process = task.process.processinstance
             ProcessEvent.objects.create(
                 process=process, kind=ProcessEvent.Kind.OVERDUE, stage_name=task.stage_name
             )
@@ -45,7 +45,7 @@ def process_deadlines(now: datetime.datetime | None = None) -> int:
     return count
 
 
-def escalate(process: WorkflowProcess, task: StageTask) -> None:
+def escalate(process: ProcessInstance, task: StageTask) -> None:
     stage = next(
         (s for s in selectors.snapshot(process.version).stages if s.key == task.stage_key), None
     )

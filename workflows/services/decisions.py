@@ -16,9 +16,9 @@ from grid.models import Department
 from .. import selectors
 from ..models import (
     ProcessEvent,
+    ProcessInstance,
     Stage,
     StageTask,
-    WorkflowProcess,
 )
 from .notifications import notify_applicant
 from .outcomes import APPROVE, EVENT_OUTCOMES, OUTCOME_LABELS, REFER, REJECT, RETURN
@@ -48,7 +48,7 @@ def allowed_outcomes(stage: Stage) -> list[tuple[str, str]]:
 
 def record_decision(activation: Activation, user: Account, decision: Decision) -> None:
     """Apply a reviewer's decision to the process; Viewflow's `execute` then routes it."""
-    process: WorkflowProcess = activation.process
+    process: ProcessInstance = activation.process
     snapshot = selectors.snapshot(process.version)
     stage = selectors.active_stage(process)
     if decision.outcome not in dict(allowed_outcomes(stage)):
@@ -59,17 +59,17 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
     if decision.answers is not None:
         answers = form_services.store_submission(decision.answers, user=user)
         scope_to_process(answers, process)
-    process.route = WorkflowProcess.Route.NEXT
+    process.route = ProcessInstance.Route.NEXT
     if decision.outcome == APPROVE:
         process.stage_index += 1
     elif decision.outcome == REJECT:
-        process.outcome = WorkflowProcess.Outcome.REJECTED
+        process.outcome = ProcessInstance.Outcome.REJECTED
     elif decision.outcome == RETURN and stage.return_to == selectors.APPLICANT:
-        process.route = WorkflowProcess.Route.APPLICANT
+        process.route = ProcessInstance.Route.APPLICANT
     elif decision.outcome == RETURN:
         process.stage_index = snapshot.stage_index(stage.return_to)
     else:
-        process.route = WorkflowProcess.Route.REFER
+        process.route = ProcessInstance.Route.REFER
         process.referred_to = decision.department
     process.save(update_fields=["route", "stage_index", "outcome", "referred_to"])
     ProcessEvent.objects.create(
@@ -80,7 +80,7 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
         outcome=EVENT_OUTCOMES[decision.outcome],
         comment=decision.comment,
         public_message=decision.public_message,
-        answers=answers,
+        submission=answers,
         department=decision.department,
     )
     if decision.outcome != APPROVE or process.stage_index < len(snapshot.stages):
@@ -89,7 +89,7 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
             _("%(stage)s on your application %(code)s: %(outcome)s.")
             % {
                 "stage": stage.name,
-                "code": process.tracking_code,
+                "code": process.reference,
                 "outcome": EVENT_OUTCOMES[decision.outcome].label,
             },
         )
@@ -97,7 +97,7 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
 
 def record_answer(activation: Activation, user: Account, answer: str) -> None:
     """A referred department's answer; the process returns to the stage that referred it."""
-    process: WorkflowProcess = activation.process
+    process: ProcessInstance = activation.process
     ProcessEvent.objects.create(
         process=process,
         kind=ProcessEvent.Kind.ANSWERED,
@@ -106,7 +106,7 @@ def record_answer(activation: Activation, user: Account, answer: str) -> None:
         comment=answer,
         department=process.referred_to,
     )
-    process.route = WorkflowProcess.Route.NEXT
+    process.route = ProcessInstance.Route.NEXT
     process.save(update_fields=["route"])
 
 
@@ -143,7 +143,7 @@ def answer_referral(task: StageTask, user: Account, answer: str) -> None:
     act_on_task(task, user, lambda activation: record_answer(activation, user, answer))
 
 
-def resubmit(process: WorkflowProcess, form: SubmissionForm) -> Submission:
+def resubmit(process: ProcessInstance, form: SubmissionForm) -> Submission:
     """The applicant's revision, from the tracking page: store the new answers and send the
     process back to the stage that returned it."""
     task = StageTask.objects.filter(
@@ -162,9 +162,9 @@ def resubmit(process: WorkflowProcess, form: SubmissionForm) -> Submission:
             kind=ProcessEvent.Kind.RESUBMITTED,
             stage_name=activation.task.stage_name,
             actor=locked.applicant,
-            answers=revised,
+            submission=revised,
         )
-        locked.route = WorkflowProcess.Route.NEXT
+        locked.route = ProcessInstance.Route.NEXT
         locked.save(update_fields=["route"])
         activation.task.status = STATUS.ASSIGNED
         activation.start(None)

@@ -15,19 +15,19 @@ from grid.models import Department
 from .. import selectors
 from ..models import (
     Notification,
+    ProcessInstance,
     StageTask,
-    WorkflowProcess,
 )
 
 logger = logging.getLogger(__name__)
 
 
-def process_url(process: WorkflowProcess) -> str:
+def process_url(process: ProcessInstance) -> str:
     return reverse("workflow:generic:process_detail", args=[process.pk])
 
 
 def notify(
-    users, text: str, url: str = "", process: WorkflowProcess | None = None, *, root: str = ""
+    users, text: str, url: str = "", process: ProcessInstance | None = None, *, root: str = ""
 ) -> list[Notification]:
     """In-app notifications, and the same text by email to users with an address (sent after
     the commit, so a mail failure never undoes the decision that caused it). The email's link
@@ -65,7 +65,7 @@ def send_notification_email(text: str, link: str, addresses: list[str]) -> None:
         logger.exception("notification email failed for %d addresses", len(addresses))
 
 
-def notify_task_created(task: StageTask, process: WorkflowProcess) -> None:
+def notify_task_created(task: StageTask, process: ProcessInstance) -> None:
     """A new task lands in a queue: tell the people who may take it."""
     permission = task.owner_permission or ""
     if permission.startswith("workflows.queue:"):
@@ -84,7 +84,7 @@ def notify_task_created(task: StageTask, process: WorkflowProcess) -> None:
     notify(users, text, process_url(process), process)
 
 
-def notify_applicant(process: WorkflowProcess, text: str) -> None:
+def notify_applicant(process: ProcessInstance, text: str) -> None:
     """The applicant hears of every decision: in the app when signed in, by email when they
     gave an address, and always on the tracking page. The email links to the tracking page on
     the site they applied on, whoever's request (or worker) sends it. While the process
@@ -93,7 +93,7 @@ def notify_applicant(process: WorkflowProcess, text: str) -> None:
     if held is not None:
         held.append(text)
         return
-    url = reverse("workflows:track", args=[process.tracking_code])
+    url = reverse("workflows:track", args=[process.reference])
     root = form_selectors.site_root_url(process.submission)
     if process.applicant_id:
         notify([process.applicant], text, url, process, root=root)

@@ -12,20 +12,20 @@ from grid.validators import code_length
 
 from .. import selectors
 from ..models import (
+    ProcessDefinition,
     ProcessEvent,
-    WorkflowDefinition,
-    WorkflowProcess,
-    WorkflowVersion,
+    ProcessInstance,
+    ProcessVersion,
 )
 from .outcomes import StartRefused, User
 
 
-def may_start(definition: WorkflowDefinition, user: User) -> bool:
-    if definition.starter == WorkflowDefinition.Starter.ANYONE:
+def may_start(definition: ProcessDefinition, user: User) -> bool:
+    if definition.starter == ProcessDefinition.Starter.ANYONE:
         return True
     if not user.is_authenticated:
         return False
-    if definition.starter == WorkflowDefinition.Starter.SIGNED_IN or user.is_superuser:
+    if definition.starter == ProcessDefinition.Starter.SIGNED_IN or user.is_superuser:
         return True
     return user.assignments.filter(role_id=definition.starter_role_id).exists()
 
@@ -33,14 +33,14 @@ def may_start(definition: WorkflowDefinition, user: User) -> bool:
 def resolve_area(snapshot: selectors.VersionSnapshot, submission: Submission, user: User) -> Area:
     definition = snapshot.definition
     level_length = code_length(definition.area_level)
-    if definition.area_source == WorkflowDefinition.AreaSource.APPLICANT:
+    if definition.area_source == ProcessDefinition.AreaSource.APPLICANT:
         codes = (
             user.assignments.filter(area__isnull=False).values_list("area__code", flat=True)
             if user.is_authenticated
             else []
         )
         code = next((c[:level_length] for c in codes if len(c) >= level_length), None)
-    elif definition.area_source == WorkflowDefinition.AreaSource.CHOSEN:
+    elif definition.area_source == ProcessDefinition.AreaSource.CHOSEN:
         code = next(
             (
                 value["code"]
@@ -62,7 +62,7 @@ def resolve_area(snapshot: selectors.VersionSnapshot, submission: Submission, us
     return area
 
 
-def start_problems(definition: WorkflowDefinition, form: SubmissionForm, user: User) -> list[str]:
+def start_problems(definition: ProcessDefinition, form: SubmissionForm, user: User) -> list[str]:
     """Why a valid intake form could not start the process, before anything is stored."""
     version = selectors.open_version(definition)
     if version is None:
@@ -83,8 +83,8 @@ def start_problems(definition: WorkflowDefinition, form: SubmissionForm, user: U
 
 
 def start_process(
-    version: WorkflowVersion, submission: Submission, user: User | None = None
-) -> WorkflowProcess:
+    version: ProcessVersion, submission: Submission, user: User | None = None
+) -> ProcessInstance:
     """Start a process of `version` from a stored intake submission."""
     # The flow is built from this package's callbacks, so it is imported when first needed.
     from ..flows import GenericFlow
@@ -104,7 +104,7 @@ def start_process(
     return process
 
 
-def scope_to_process(submission: Submission, process: WorkflowProcess) -> None:
+def scope_to_process(submission: Submission, process: ProcessInstance) -> None:
     """A process's submissions (intake, revisions, reviewers' answers) are readable only within
     the process's jurisdiction, whether or not their form had an area field."""
     if submission.area_id != process.area_id or not submission.is_scoped:
@@ -115,11 +115,11 @@ def scope_to_process(submission: Submission, process: WorkflowProcess) -> None:
 def fill_new_process(
     activation: Activation,
     *,
-    version: WorkflowVersion,
+    version: ProcessVersion,
     submission: Submission,
     user: User,
     area: Area,
-) -> WorkflowProcess:
+) -> ProcessInstance:
     """The flow's start node: the process row Viewflow is about to save."""
     process = activation.process
     process.version = version
@@ -129,10 +129,10 @@ def fill_new_process(
     return process
 
 
-def start_for_submission(submission: Submission) -> WorkflowProcess | None:
+def start_for_submission(submission: Submission) -> ProcessInstance | None:
     """Start the process attached to the page a submission came from, once. Safe to call
     again: a submission that already started its process returns that process."""
-    existing = WorkflowProcess.objects.filter(submission=submission).first()
+    existing = ProcessInstance.objects.filter(submission=submission).first()
     if existing or submission.page_id is None:
         return existing
     page = submission.page.specific

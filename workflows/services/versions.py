@@ -7,13 +7,13 @@ from forms.models import FormDefinition
 
 from .. import effects, selectors
 from ..models import (
+    ProcessDefinition,
+    ProcessVersion,
     Stage,
-    WorkflowDefinition,
-    WorkflowVersion,
 )
 
 
-def definition_problems(definition: WorkflowDefinition) -> list[str]:
+def definition_problems(definition: ProcessDefinition) -> list[str]:
     """What keeps a definition from being published: every rule in one place, for the admin,
     imports and tests."""
     problems: list[str] = []
@@ -23,17 +23,17 @@ def definition_problems(definition: WorkflowDefinition) -> list[str]:
     keys = [stage.key for stage in stages]
     for key in {k for k in keys if keys.count(k) > 1}:
         problems.append(_("Two stages have the key “%(key)s”.") % {"key": key})
-    if definition.starter == WorkflowDefinition.Starter.ROLE and not definition.starter_role_id:
+    if definition.starter == ProcessDefinition.Starter.ROLE and not definition.starter_role_id:
         problems.append(_("Choose the role whose holders may start the process."))
     labels = intake_labels(definition.intake_form)
-    if definition.area_source == WorkflowDefinition.AreaSource.FIELD and (
+    if definition.area_source == ProcessDefinition.AreaSource.FIELD and (
         definition.area_field not in labels
     ):
         problems.append(
             _("The intake form has no field “%(label)s” to take the area from.")
             % {"label": definition.area_field}
         )
-    if definition.area_source == WorkflowDefinition.AreaSource.CHOSEN and not any(
+    if definition.area_source == ProcessDefinition.AreaSource.CHOSEN and not any(
         field.field_type == "area" and field.area_level == definition.area_level
         for field in definition.intake_form.fields.all()
     ):
@@ -56,7 +56,7 @@ def definition_problems(definition: WorkflowDefinition) -> list[str]:
 
 
 def stage_problems(
-    definition: WorkflowDefinition, stage: Stage, earlier_keys: list[str], labels: set[str]
+    definition: ProcessDefinition, stage: Stage, earlier_keys: list[str], labels: set[str]
 ) -> list[str]:
     problems = []
     name = stage.name or stage.key
@@ -91,17 +91,17 @@ def intake_labels(form: FormDefinition) -> set[str]:
     return {field.label for field in form.fields.all()}
 
 
-def forms_of(definition: WorkflowDefinition) -> list[FormDefinition]:
+def forms_of(definition: ProcessDefinition) -> list[FormDefinition]:
     forms = [definition.intake_form]
     forms.extend(stage.reviewer_form for stage in definition.stages.all() if stage.reviewer_form_id)
     return forms
 
 
-def freeze_version(definition: WorkflowDefinition, user: Account | None) -> WorkflowVersion:
+def freeze_version(definition: ProcessDefinition, user: Account | None) -> ProcessVersion:
     """Publishing freezes a version: the definition's live revision and the live revisions of
     its forms (checked live by `definition_problems`). Called when Wagtail publishes."""
     last = definition.versions.order_by("-number").values_list("number", flat=True).first()
-    return WorkflowVersion.objects.create(
+    return ProcessVersion.objects.create(
         definition=definition,
         number=(last or 0) + 1,
         revision_id=definition.live_revision_id,

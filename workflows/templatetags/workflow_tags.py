@@ -4,13 +4,13 @@ from django.utils.translation import gettext as _
 from grid import audit
 
 from .. import selectors
-from ..models import Notification, WorkflowProcess
+from ..models import Notification, ProcessInstance
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def process_panel(context, process: WorkflowProcess) -> dict:
+def process_panel(context, process: ProcessInstance) -> dict:
     """What a process page and every task page show: the diagram with the current stage, the
     intake (personal data masked outside the viewer's jurisdiction) and the history."""
     snapshot = selectors.snapshot(process.version)

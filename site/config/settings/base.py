@@ -292,12 +292,17 @@ LOGGING = {
 PORT = env.int("PORT", default=8000)
 
 # Working days for process deadlines: Monday to Friday, less these public holidays, plus these
-# make-up working days (调休), as ISO dates.
-WORKFLOW_HOLIDAYS = env.list("WORKFLOW_HOLIDAYS", default=[])
-WORKFLOW_EXTRA_WORKING_DAYS = env.list("WORKFLOW_EXTRA_WORKING_DAYS", default=[])
+# make-up working days (调休), as ISO dates. The `WORKFLOW_…` names are read too, so that an
+# environment written before the rename keeps its calendar.
+PROCESS_HOLIDAYS = env.list("PROCESS_HOLIDAYS", default=env.list("WORKFLOW_HOLIDAYS", default=[]))
+PROCESS_EXTRA_WORKING_DAYS = env.list(
+    "PROCESS_EXTRA_WORKING_DAYS", default=env.list("WORKFLOW_EXTRA_WORKING_DAYS", default=[])
+)
 # The deadline check (`process_deadlines`; deploy/systemd/peoples-grid-deadlines.timer) runs
 # every this many minutes; the admin dashboard warns when its last run is older than that.
-WORKFLOW_DEADLINE_CHECK_MINUTES = env.int("WORKFLOW_DEADLINE_CHECK_MINUTES", default=5)
+PROCESS_DEADLINE_CHECK_MINUTES = env.int(
+    "PROCESS_DEADLINE_CHECK_MINUTES", default=env.int("WORKFLOW_DEADLINE_CHECK_MINUTES", default=5)
+)
 # Personal answers of processes closed (and of plain form submissions sent) longer ago than this
 # many days are anonymised by `anonymise_personal_data` (deploy/systemd, daily); 0 keeps them.
 # Three years: the limitation period for civil claims (民法典 art. 188), so an applicant's

@@ -7,7 +7,7 @@ from workflows import periodic
 class Command(BaseCommand):
     help = (
         "Mark tasks past their deadline overdue and notify their escalation roles; run every "
-        "WORKFLOW_DEADLINE_CHECK_MINUTES by a timer (deploy/systemd), each run recorded."
+        "PROCESS_DEADLINE_CHECK_MINUTES by a timer (deploy/systemd), each run recorded."
     )
 
     def handle(self, *args, **options):

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     help = (
         "Run the periodic jobs (deadline check, pending process starts, e-mail retries, "
         "removal of expired personal data) every "
-        "WORKFLOW_DEADLINE_CHECK_MINUTES, for an install without timers such as `make run`; "
+        "PROCESS_DEADLINE_CHECK_MINUTES, for an install without timers such as `make run`; "
         "--once runs them once. A job that fails is logged and does not stop the others."
     )
 
@@ -39,4 +39,4 @@ class Command(BaseCommand):
                     logger.exception("Periodic job %s failed", job)
             if once:
                 return
-            time.sleep(settings.WORKFLOW_DEADLINE_CHECK_MINUTES * 60)
+            time.sleep(settings.PROCESS_DEADLINE_CHECK_MINUTES * 60)

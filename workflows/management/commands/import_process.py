@@ -13,7 +13,7 @@ from workflows.definition_files import DefinitionFileError, import_text
 class Command(BaseCommand):
     help = (
         "Import process definitions (with their forms) from YAML files written by "
-        "export_workflow, each all or nothing; exit 1 if any file has problems."
+        "export_process, each all or nothing; exit 1 if any file has problems."
     )
 
     def add_arguments(self, parser):
