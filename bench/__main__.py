@@ -23,6 +23,7 @@ BENCHMARKS = {
     "workflows": "bench.workflows",
     "open311": "bench.open311",
     "locating": "bench.locating",
+    "search": "bench.search",
 }
 
 

@@ -164,14 +164,19 @@ def timed(request, *, expect: int = 200, runs: int = RUNS) -> dict:
         if response.streaming:
             b"".join(response.streaming_content)
 
-    once()  # warm caches
+    return timed_work(once, runs)
+
+
+def timed_work(work, runs: int = RUNS) -> dict:
+    """min / median / max in ms of `runs` runs after a warm-up, and the queries of one run."""
+    work()  # warm caches
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
-        once()
+        work()
         timings.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as queries:
-        once()
+        work()
     return {
         "min_ms": round(min(timings), 1),
         "median_ms": round(statistics.median(timings), 1),

@@ -173,12 +173,12 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return areas
 
     def paginate_queryset(self, queryset):
-        return public.counted(super().paginate_queryset(queryset))
+        return super().paginate_queryset(queryset)
 
     def get_object(self) -> Area:
         if not re.fullmatch(AREA_CODE, self.kwargs[self.lookup_field]):
             raise NotFound()
-        return public.counted([super().get_object()])[0]
+        return super().get_object()
 
     @extend_schema(
         parameters=FILTERS,
@@ -193,7 +193,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         areas = self.get_queryset()
         if not request.query_params:
             raise ValidationError({"parent": [_("Give a parent, level, kind or q filter.")]})
-        areas = public.counted(areas[: GEOJSON_LIMIT + 1])
+        areas = list(areas[: GEOJSON_LIMIT + 1])
         if len(areas) > GEOJSON_LIMIT:
             raise ValidationError(
                 {

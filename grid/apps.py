@@ -7,6 +7,7 @@ class GridConfig(AppConfig):
     verbose_name = _("Grid registry")
 
     def ready(self) -> None:
-        from . import audit, checks  # noqa: F401 (registers the system checks)
+        from . import audit, checks, counts  # noqa: F401 (registers the system checks)
 
         audit.connect()
+        counts.connect()

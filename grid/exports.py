@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from . import audit, selectors
+from .import_records import Progress
 from .models import ExportRecord
 from .registers import RegistryResource
 from .tabular import CSV, csv_chunks, write_xlsx
@@ -26,16 +27,24 @@ def scoped(resource: RegistryResource, queryset: QuerySet, user: AbstractBaseUse
     return resource.exported_to(queryset, user)
 
 
-class CountingRows:
-    """The export's rows, counted as they stream past, for the audit entry."""
+PROGRESS_EVERY = 1000
 
-    def __init__(self, rows: Iterator[list]):
+
+class CountingRows:
+    """The export's rows, counted as they stream past, for the audit entry and for the
+    progress of an export job."""
+
+    def __init__(self, rows: Iterator[list], progress: Progress | None = None, total: int = 0):
         self.rows = rows
         self.count = 0
+        self.progress = progress
+        self.total = total
 
     def __iter__(self):
         for row in self.rows:
             self.count += 1
+            if self.progress is not None and self.count % PROGRESS_EVERY == 0:
+                self.progress(self.count, self.total)
             yield row
 
 
@@ -77,24 +86,34 @@ def export_csv(
     *,
     user: AbstractBaseUser | None,
     filters: dict,
+    progress: Progress | None = None,
+    total: int = 0,
 ) -> Iterator[bytes]:
     """CSV, streamed; the audit entry is written once the last row has gone out."""
-    rows = CountingRows(resource.export_rows(scoped(resource, queryset, user)))
+    rows = CountingRows(resource.export_rows(scoped(resource, queryset, user)), progress, total)
     yield from csv_chunks(resource.headers(), rows)
     record_export(resource, user=user, file_format=CSV, rows=rows.count, filters=filters)
 
 
-def export_xlsx(
+def export_to(
     resource: RegistryResource,
     queryset: QuerySet,
     target: IO[bytes],
     *,
+    file_format: str,
     user: AbstractBaseUser | None,
     filters: dict,
+    progress: Progress | None = None,
+    total: int = 0,
 ) -> int:
-    rows = CountingRows(resource.export_rows(scoped(resource, queryset, user)))
-    write_xlsx(target, resource.headers(), rows)
-    record_export(resource, user=user, file_format="xlsx", rows=rows.count, filters=filters)
+    """CSV or XLSX into a file (a download's or an export job's), audited; returns the rows."""
+    rows = CountingRows(resource.export_rows(scoped(resource, queryset, user)), progress, total)
+    if file_format == CSV:
+        for chunk in csv_chunks(resource.headers(), rows):
+            target.write(chunk)
+    else:
+        write_xlsx(target, resource.headers(), rows)
+    record_export(resource, user=user, file_format=file_format, rows=rows.count, filters=filters)
     return rows.count
 
 

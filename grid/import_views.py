@@ -3,11 +3,21 @@ the upload, dry run and confirm pages of an import, its progress, and the user's
 Every step is limited to the user's permissions and jurisdiction."""
 
 import tempfile
+from functools import partial
+from typing import IO
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, re_path, reverse
@@ -19,9 +29,9 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail_modeladmin.views import IndexView
 
-from . import exports, jobs, selectors
+from . import export_jobs, exports, jobs, selectors
 from .imports import ImportReport
-from .models import ImportJob
+from .models import ExportJob, ImportJob
 from .registers import RegistryResource, get_resource
 from .tabular import ENCODINGS, XLSX
 
@@ -57,10 +67,21 @@ class RegistryIndexView(IndexView):
         if not can_export(user, self.resource):
             raise PermissionDenied
         filters = {k: v for k, v in self.request.GET.items() if k != self.EXPORT_VAR}
+        job = getattr(self.request, "export_job", None)
+        if job is not None:
+            return self.write_job_file(job, queryset, spreadsheet_format, filters)
+        rows = queryset.count()
+        if rows > settings.REGISTRY_EXPORT_BACKGROUND_ROWS:
+            job = export_jobs.start_export(
+                user, self.resource.slug, spreadsheet_format, filters, rows
+            )
+            return redirect("grid_export_job", job.pk)
         name = exports.filename(self.resource, spreadsheet_format)
         if spreadsheet_format == XLSX:
             target = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-            exports.export_xlsx(self.resource, queryset, target, user=user, filters=filters)
+            exports.export_to(
+                self.resource, queryset, target, file_format=XLSX, user=user, filters=filters
+            )
             target.seek(0)
             return FileResponse(target, as_attachment=True, filename=name)
         response = StreamingHttpResponse(
@@ -69,6 +90,36 @@ class RegistryIndexView(IndexView):
         )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    def write_job_file(self, job, queryset, spreadsheet_format: str, filters: dict):
+        """In an export job's task: the list's rows into the job's file."""
+        self.request.export_rows = exports.export_to(
+            self.resource,
+            queryset,
+            self.request.export_target,
+            file_format=spreadsheet_format,
+            user=self.request.user,
+            filters=filters,
+            progress=jobs.cache_progress(job),
+            total=job.rows,
+        )
+        return HttpResponse(status=204)
+
+    def get_base_queryset(self, request=None):
+        return self.told(super().get_base_queryset(request))
+
+    def get_queryset(self, request=None):
+        queryset = super().get_queryset(request)
+        unfiltered = not self.query and not self.get_filters_params()
+        return self.told(queryset) if unfiltered else queryset
+
+    def told(self, queryset):
+        """The jurisdiction's whole list, counted from the areas' kept counts where the
+        register knows them (`ModelAdmin.count_in_jurisdiction`), which the list shows twice."""
+        count = getattr(self.model_admin, "count_in_jurisdiction", None)
+        if count is not None:
+            queryset.known_count = count(self.request.user)
+        return queryset
 
     def export_url(self, spreadsheet_format: str) -> str:
         query = self.request.GET.copy()
@@ -94,6 +145,12 @@ class TransferAdminMixin:
     resource_class: type[RegistryResource]
     index_view_class = RegistryIndexView
     index_template_name = "grid/admin/registry_index.html"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        resource_class = cls.__dict__.get("resource_class")
+        if resource_class is not None:
+            export_jobs.EXPORTERS[resource_class.slug] = partial(export_list, cls)
 
     def resource(self) -> RegistryResource:
         return self.resource_class()
@@ -128,6 +185,23 @@ class TransferAdminMixin:
                 name=helper.get_action_url_name("import_template"),
             ),
         )
+
+
+def export_list(admin_class: type, job: ExportJob, target: IO[bytes]) -> int:
+    """Run the register's list view for an export job, as its user with the list's query, so
+    that the file holds what the list showed and the user may still see."""
+    admin = admin_class()
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = admin.url_helper.index_url
+    request.GET = QueryDict(mutable=True)
+    request.GET.update({**job.query, IndexView.EXPORT_VAR: job.file_format})
+    request.user = job.user or AnonymousUser()
+    request.export_job, request.export_target = job, target
+    response = admin.index_view(request)
+    if response.status_code != 204:
+        raise PermissionDenied(f"the list answered {response.status_code}")
+    return request.export_rows
 
 
 class ImportForm(forms.Form):
@@ -257,22 +331,111 @@ class ImportProgressView(View):
         return JsonResponse(jobs.progress_of(job))
 
 
-@method_decorator(require_admin_access, name="dispatch")
-class ImportJobListView(WagtailAdminTemplateMixin, ListView):
-    template_name = "grid/admin/import_list.html"
+class JobListView(WagtailAdminTemplateMixin, ListView):
+    """The user's own jobs of one kind, newest first."""
+
     context_object_name = "jobs"
     paginate_by = 50
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        return with_register_titles(super().get_context_data(**kwargs))
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ImportJobListView(JobListView):
+    template_name = "grid/admin/import_list.html"
     header_icon = "upload"
     page_title = gettext_lazy("Imports")
 
     def get_queryset(self):
         return jobs_of(self.request.user).select_related("user")
 
+
+def with_register_titles(context: dict) -> dict:
+    """Each job's register by its title in the user's language, not its slug."""
+    for job in context["jobs"]:
+        job.register = get_resource(job.resource).title
+    return context
+
+
+def export_jobs_of(user):
+    return ExportJob.objects.filter(user=user)
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ExportJobView(WagtailAdminTemplateMixin, DetailView):
+    """One export: its progress while the worker writes it, then the file to download."""
+
+    template_name = "grid/admin/export_job.html"
+    context_object_name = "job"
+    header_icon = "download"
+
+    def get_queryset(self):
+        return export_jobs_of(self.request.user)
+
+    def get_page_title(self):
+        return _("Export of %(register)s") % {"register": get_resource(self.object.resource).title}
+
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": _("Imports")}]
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("grid_export_jobs"), "label": _("Exports")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(progress=jobs.progress_of(self.object), **kwargs)
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ExportJobListView(JobListView):
+    """The user's exports written by the worker, to come back to and download."""
+
+    template_name = "grid/admin/export_list.html"
+    header_icon = "download"
+    page_title = gettext_lazy("Exports")
+
+    def get_queryset(self):
+        return export_jobs_of(self.request.user)
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ExportProgressView(View):
+    def get(self, request, pk):
+        job = get_object_or_404(export_jobs_of(request.user), pk=pk)
+        return JsonResponse(jobs.progress_of(job))
+
+
+@method_decorator(require_admin_access, name="dispatch")
+class ExportDownloadView(View):
+    """The file, to the user who asked for it only, while they may still export the register."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(
+            export_jobs_of(request.user), pk=pk, status=ExportJob.Status.EXPORTED
+        )
+        if not can_export(request.user, get_resource(job.resource)):
+            raise PermissionDenied
+        name = exports.filename(get_resource(job.resource), job.file_format)
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 
 urlpatterns = [
+    path("grid/exports/", ExportJobListView.as_view(), name="grid_export_jobs"),
+    path("grid/exports/<int:pk>/", ExportJobView.as_view(), name="grid_export_job"),
+    path(
+        "grid/exports/<int:pk>/progress/",
+        ExportProgressView.as_view(),
+        name="grid_export_progress",
+    ),
+    path(
+        "grid/exports/<int:pk>/download/",
+        ExportDownloadView.as_view(),
+        name="grid_export_download",
+    ),
     path("grid/imports/", ImportJobListView.as_view(), name="grid_import_jobs"),
     path("grid/imports/<int:pk>/", ImportJobView.as_view(), name="grid_import_job"),
     path(

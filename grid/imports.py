@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from . import counts
 from .import_records import ImportContext, ImportReport, Progress
 from .registers import get_resource
 from .tabular import FileError, Table, open_table
@@ -63,8 +64,10 @@ def import_file(
                 run_chunks(resource, table, columns, context, progress)
                 if not report.ok:
                     transaction.set_rollback(True)
-                elif on_success is not None:
-                    on_success(report)
+                else:
+                    counts.recount()  # rows went in in bulk, past the per-row signals
+                    if on_success is not None:
+                        on_success(report)
     except FileError as error:
         report.error(1, "", str(error))
     except IntegrityError:

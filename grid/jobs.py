@@ -1,8 +1,8 @@
-"""Import jobs: an uploaded file is checked (a dry run), confirmed, then imported, each step
-inline for small files and as a django-tasks task for large ones. The job row keeps the state
-and the report for the user; progress goes through Django's cache, which every process of a
-deployment shares (Redis), because the import's own transaction hides its writes until the end.
-"""
+"""Import jobs (and the progress of export jobs, grid.export_jobs): an uploaded file is checked
+(a dry run), confirmed, then imported, each step inline for small files and as a django-tasks
+task for large ones. The job row keeps the state and the report for the user; progress goes
+through Django's cache, which every process of a deployment shares (Redis), because the
+import's own transaction hides its writes until the end."""
 
 import logging
 import time
@@ -19,7 +19,7 @@ from wagtail.log_actions import log
 
 from . import audit, tabular
 from .imports import ImportReport, Progress, import_file
-from .models import ImportJob
+from .models import ExportJob, ImportJob
 from .registers import get_resource
 from .tabular import FileError
 
@@ -29,18 +29,25 @@ logger = logging.getLogger(__name__)
 STALLED_AFTER = 15 * 60
 
 
-def progress_key(job: ImportJob) -> str:
-    return f"grid-import-progress-{job.pk}"
+Job = ImportJob | ExportJob
 
 
-def cache_progress(job: ImportJob) -> Progress:
+def progress_key(job: Job) -> str:
+    return f"grid-{job._meta.model_name}-progress-{job.pk}"
+
+
+def forget_progress(job: Job) -> None:
+    cache.delete(progress_key(job))
+
+
+def cache_progress(job: Job) -> Progress:
     def report(done: int, total: int) -> None:
         cache.set(progress_key(job), {"done": done, "total": total, "at": time.time()}, 3600)
 
     return report
 
 
-def progress_of(job: ImportJob) -> dict:
+def progress_of(job: Job) -> dict:
     """What the job page shows: the status, how far a running job has come, and whether it
     is waiting for a worker or has stopped."""
     state = {"status": job.status, "label": str(job.get_status_display()), "running": False}
@@ -96,7 +103,7 @@ def confirm_import(job: ImportJob) -> None:
 def dispatch(job: ImportJob) -> None:
     """Small files are worked inline, within the request; large ones by the task backend
     (inline too in the embedded default, by a worker in production)."""
-    cache.delete(progress_key(job))
+    forget_progress(job)
     if job.rows <= settings.REGISTRY_IMPORT_BACKGROUND_ROWS:
         run_job(job)
         return

@@ -2,14 +2,13 @@
 responsible for them (role, name, work phone, photo). Never residents' personal data.
 Pages and the public API both read through these functions."""
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from .models import Area, Assignment, Building, Household, Unit
+from .models import Area, Assignment, Building, Unit
 
 FIND_LIMIT = 20
 
@@ -35,33 +34,6 @@ def with_public_workers(areas: QuerySet[Area]) -> QuerySet[Area]:
     return areas.prefetch_related(
         Prefetch("assignments", queryset=public_assignments(), to_attr="public_workers")
     )
-
-
-def counted(areas: Iterable[Area]) -> list[Area]:
-    """Set household_count and building_count (of each area's whole subtree) from two grouped
-    queries over the grids below the areas' common code prefix; a subquery per area scanning
-    codes by prefix is far slower."""
-    areas = list(areas)
-    if not areas:
-        return areas
-    prefix = os.path.commonprefix([area.code for area in areas])  # noqa: RUF071 (codes, by character)
-    per_grid = {
-        "household_count": Household.objects.filter(building__grid__code__startswith=prefix)
-        .order_by()
-        .values("building__grid__code")
-        .annotate(n=Count("pk"))
-        .values_list("building__grid__code", "n"),
-        "building_count": Building.objects.filter(grid__code__startswith=prefix)
-        .order_by()
-        .values("grid__code")
-        .annotate(n=Count("pk"))
-        .values_list("grid__code", "n"),
-    }
-    for attribute, rows in per_grid.items():
-        counts = list(rows)
-        for area in areas:
-            setattr(area, attribute, sum(n for code, n in counts if code.startswith(area.code)))
-    return areas
 
 
 def worker_name(assignment: Assignment) -> str:
@@ -123,9 +95,7 @@ def find_grids(query: str, within: Area | None = None) -> list[GridMatch]:
     ):
         reasons[grid_id].append(f"{name} · {address}")
 
-    found = counted(
-        with_public_workers(Area.objects.filter(pk__in=list(reasons)[:FIND_LIMIT])).select_related(
-            "parent__parent"
-        )
-    )
+    found = with_public_workers(
+        Area.objects.filter(pk__in=list(reasons)[:FIND_LIMIT])
+    ).select_related("parent__parent")
     return [GridMatch(grid, sorted(set(reasons[grid.pk]))[:3]) for grid in found]

@@ -16,6 +16,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Concat
@@ -242,17 +243,15 @@ def household_list(user: User) -> QuerySet[Household]:
     )
 
 
-def with_household_counts(areas: QuerySet[Area]) -> QuerySet[Area]:
-    """Annotate each area with the number of households in its subtree."""
-    counts = (
-        Household.objects.filter(building__grid__code__startswith=OuterRef("code"))
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
+def households_in_jurisdiction(user: User) -> int:
+    """How many households the user's household list holds, from the areas' kept counts."""
+    codes = jurisdiction_codes(user)
+    roots = (
+        Area.objects.filter(parent__isnull=True)
+        if codes is EVERYWHERE
+        else Area.objects.filter(code__in=codes)
     )
-    return areas.annotate(
-        household_count=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-    )
+    return roots.aggregate(n=Sum("household_count"))["n"] or 0
 
 
 def size_rule_violation(area: Area, household_count: int) -> str:
@@ -268,17 +267,16 @@ def size_rule_violation(area: Area, household_count: int) -> str:
 
 def grids_outside_size_rule(areas: AreaQuerySet | None = None) -> list[tuple[Area, int, str]]:
     """Residential grids whose household count is outside the configured bounds."""
-    grids = with_household_counts(
+    grids = (
         (areas if areas is not None else Area.objects.all())
         .grids()
         .filter(kind=Area.Kind.RESIDENTIAL)
         .select_related("parent")
     )
-    # household_count is annotated by with_household_counts.
     return [
-        (grid, grid.household_count, violation)  # type: ignore[attr-defined]
+        (grid, grid.household_count, violation)
         for grid in grids
-        if (violation := size_rule_violation(grid, grid.household_count))  # type: ignore[attr-defined]
+        if (violation := size_rule_violation(grid, grid.household_count))
     ]
 
 

@@ -67,7 +67,7 @@ class AreaInspectView(InspectView):
 
     def get_context_data(self, **kwargs):
         area = self.instance
-        children = selectors.with_household_counts(area.children.all())
+        children = area.children.all()
         return super().get_context_data(
             ancestors=Area.objects.filter(
                 code__in=[area.code[:n] for n in range(6, len(area.code), 3)]
@@ -101,7 +101,7 @@ class AreaAdmin(TransferAdminMixin, ScopedModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return selectors.with_household_counts(super().get_queryset(request))
+        return super().get_queryset(request)
 
     @display(description=_("households"), ordering="household_count")
     def households(self, area: Area) -> int:
@@ -177,6 +177,9 @@ class HouseholdAdmin(TransferAdminMixin, ScopedModelAdmin):
 
     def get_queryset(self, request):
         return selectors.household_list(request.user)
+
+    def count_in_jurisdiction(self, user) -> int:
+        return selectors.households_in_jurisdiction(user)
 
     @display(description=_("household"), ordering="door_number")
     def household(self, household: Household) -> str:
@@ -286,7 +289,9 @@ class FacilityAdmin(TransferAdminMixin, ScopedModelAdmin):
     ]
 
 
-class ImportsMenuItem(MenuItem):
+class JobsMenuItem(MenuItem):
+    """The user's own imports or exports: for everyone with the work console."""
+
     def is_shown(self, request):
         return request.user.has_perm("wagtailadmin.access_admin")
 
@@ -329,12 +334,19 @@ class RegistryGroup(ModelAdminGroup):
     def get_submenu_items(self):
         return [
             *super().get_submenu_items(),
-            ImportsMenuItem(
+            JobsMenuItem(
                 _("Imports"),
                 reverse("grid_import_jobs"),
                 name="grid-imports",
                 icon_name="upload",
                 order=len(self.items) + 1,
+            ),
+            JobsMenuItem(
+                _("Exports"),
+                reverse("grid_export_jobs"),
+                name="grid-exports",
+                icon_name="download",
+                order=len(self.items) + 2,
             ),
         ]
 

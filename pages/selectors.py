@@ -67,8 +67,8 @@ def street_cards(portal) -> list[dict]:
     """Each street of the portal's district with its communities and their pages."""
     if not portal.area_id:
         return []
-    streets = public.counted(Area.objects.filter(parent=portal.area_id))
-    communities = public.counted(Area.objects.filter(parent__in=[s.pk for s in streets]))
+    streets = list(Area.objects.filter(parent=portal.area_id))
+    communities = list(Area.objects.filter(parent__in=[s.pk for s in streets]))
     street_pages = pages_by_area(StreetPage, portal, [s.pk for s in streets])
     community_pages = pages_by_area(CommunityPage, portal, [c.pk for c in communities])
     return [
@@ -170,7 +170,7 @@ def community_context(page: CommunityPage) -> dict:
     from grid.serializers import area_feature
 
     area = cast(Area, page.area)  # the stubs do not follow the page's area key
-    grids = public.counted(public.with_public_workers(area.children.all()))
+    grids = list(public.with_public_workers(area.children.all()))
     facilities = list(
         Facility.objects.filter(grid__parent=area).exclude(latitude=None).exclude(longitude=None)
     )
@@ -200,13 +200,13 @@ def community_context(page: CommunityPage) -> dict:
         "access_list_page": children_of_type(page, AccessListPage).first(),
         "form_pages": form_pages(page),
         "map_config": map_config(area, features),
-        "household_total": sum(grid.household_count for grid in grids),  # type: ignore[attr-defined]
+        "household_total": area.household_count,
     }
 
 
 def street_context(page: StreetPage) -> dict:
     area = cast(Area, page.area)
-    communities = public.counted(area.children.all())
+    communities = list(area.children.all())
     community_pages = pages_by_area(CommunityPage, page, [c.pk for c in communities])
     return {
         "communities": [{"area": c, "page": community_pages.get(c.pk)} for c in communities],

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from grid import counts
 from grid.models import Household, Resident
 
 from .factories import BuildingFactory, GridFactory, valid_id_number, worker_on
@@ -27,6 +28,7 @@ def fill(building, count, start):
         )
         for h in households
     )
+    counts.recount()  # as every bulk write of the platform does
 
 
 def queries_for(client, url):

@@ -88,7 +88,7 @@ from wagtail.models import Task as PageTask
 from wagtail.models import Workflow as PageWorkflow
 
 from forms.models import FormDefinition, FormPage, Submission, SubmissionFile
-from grid.models import Area, Assignment, Household, ImportJob, Resident, Role
+from grid.models import Area, Assignment, ExportJob, Household, ImportJob, Resident, Role
 from pages.models import CommunityPage, NoticePage
 from workflows.models import ProcessDefinition, ProcessInstance
 
@@ -267,6 +267,7 @@ NAMED_MODELS = {
     r"wagtailadmin_workflows:remove": Page,
     r"wagtailforms:\w+": FormPage,
     r"grid_import_(job|progress)": ImportJob,
+    r"grid_export_(job|progress|download)": ExportJob,
     r"forms_submission_file": SubmissionFile,
     r"grid-api:area-detail": Area,
     r"open311:service": ProcessDefinition,
@@ -617,6 +618,14 @@ def add_missing_objects(admin) -> None:
             file_name=f"{MARK}-import-{user.username}.csv",
             language="zh-hans",
             status=ImportJob.Status.CHECKED,
+        )
+        ExportJob.objects.create(
+            user=user,
+            resource="households",
+            file_format="csv",
+            language="zh-hans",
+            status=ExportJob.Status.EXPORTED,
+            file=ContentFile(f"{MARK}-export-{user.username}".encode(), name="households.csv"),
         )
     root = Collection.get_first_root_node()
     collection = root.add_child(name=f"{MARK}-collection")

@@ -10,27 +10,17 @@ from .definitions import (
     FormDefinitionField,
 )
 from .pages import FormPage, FormPageForm
-from .submissions import (
-    PRIVATE_STORAGE,
-    PrivateStorage,
-    Submission,
-    SubmissionFile,
-    forget_private_storage,
-    private_storage,
-)
+from .submissions import Submission, SubmissionFile, private_storage
 
 __all__ = [
     "AREA_LEVELS",
     "FIELD_TYPE_CHOICES",
-    "PRIVATE_STORAGE",
     "FieldType",
     "FormDefinition",
     "FormDefinitionField",
     "FormPage",
     "FormPageForm",
-    "PrivateStorage",
     "Submission",
     "SubmissionFile",
-    "forget_private_storage",
     "private_storage",
 ]

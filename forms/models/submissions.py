@@ -1,11 +1,7 @@
 """What people sent, kept as sent, with their files in private storage."""
 
 from django.conf import settings
-from django.core.files.storage import storages
-from django.core.signals import setting_changed
 from django.db import models
-from django.dispatch import receiver
-from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.models import (
     AbstractFormSubmission,
@@ -13,31 +9,9 @@ from wagtail.contrib.forms.models import (
 
 from grid.masking import mask_code
 from grid.models import Area
+from grid.storage import private_storage
 
 from .definitions import FormDefinition
-
-
-class PrivateStorage(LazyObject):
-    """STORAGES["private"], looked up when first used and again after the setting changes
-    (as Django does for its default storage), so that the file field and the services that
-    keep and delete uploads always use one and the same storage."""
-
-    def _setup(self):
-        self._wrapped = storages["private"]
-
-
-PRIVATE_STORAGE = PrivateStorage()
-
-
-@receiver(setting_changed)
-def forget_private_storage(*, setting: str, **kwargs) -> None:
-    if setting == "STORAGES":
-        PRIVATE_STORAGE._wrapped = empty
-
-
-def private_storage():
-    """Uploads live in their own storage, outside MEDIA_ROOT, with no public URL."""
-    return PRIVATE_STORAGE
 
 
 class Submission(AbstractFormSubmission):

@@ -1,7 +1,7 @@
 """The grid registry: the area tree, the registers hanging off it, and who holds which role."""
 
 from .areas import BOX_FIELDS, Area, AreaQuerySet, grid_field
-from .jobs import ExportRecord, ImportJob
+from .jobs import ExportJob, ExportRecord, ImportJob
 from .organisation import Assignment, Department, Role
 from .registers import (
     PERSONAL_DATA_CODENAME,
@@ -23,6 +23,7 @@ __all__ = [
     "Assignment",
     "Building",
     "Department",
+    "ExportJob",
     "ExportRecord",
     "Facility",
     "Household",

@@ -73,6 +73,9 @@ class Area(models.Model):
     bbox_south = models.FloatField(null=True, editable=False)
     bbox_east = models.FloatField(null=True, editable=False)
     bbox_north = models.FloatField(null=True, editable=False)
+    # Of the whole subtree, kept by grid.counts: what pages, find-my-grid and the size rule read.
+    building_count = models.PositiveIntegerField(_("buildings"), default=0, editable=False)
+    household_count = models.PositiveIntegerField(_("households"), default=0, editable=False)
 
     objects = AreaQuerySet.as_manager()
 

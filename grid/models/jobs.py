@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..storage import private_storage
+
 
 class ImportJob(models.Model):
     """One import of a registry file: the uploaded file until it is imported, the dry run's and
@@ -25,7 +27,10 @@ class ImportJob(models.Model):
         related_name="import_jobs",
     )
     resource = models.CharField(_("register"), max_length=32)
-    file = models.FileField(_("file"), upload_to="registry-imports/%Y/%m/", blank=True)
+    # Residents' ID numbers and phones: private, never under MEDIA_ROOT's public URL.
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to="registry-imports/%Y/%m/", blank=True
+    )
     file_name = models.CharField(_("file name"), max_length=255)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     language = models.CharField(_("language"), max_length=16)
@@ -48,6 +53,49 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+
+class ExportJob(models.Model):
+    """An export of a register too large for one request: written by a worker (grid.jobs)
+    into a private file that only the user who asked may download from its page."""
+
+    class Status(models.TextChoices):
+        EXPORTING = "exporting", _("Exporting")
+        EXPORTED = "exported", _("Ready to download")
+        FAILED = "failed", _("Not exported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="export_jobs",
+    )
+    resource = models.CharField(_("register"), max_length=32)
+    file_format = models.CharField(_("format"), max_length=8)
+    # The list's query string (search, filters, ordering): the file holds what the list showed.
+    query = models.JSONField(_("list query"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=16)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to="registry-exports/%Y/%m/", blank=True
+    )
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registry export job")
+        verbose_name_plural = _("registry export jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.resource}.{self.file_format} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.EXPORTING
 
 
 class ExportRecord(models.Model):

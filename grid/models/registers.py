@@ -43,7 +43,22 @@ class Building(models.Model):
         return self.name
 
 
+class KnownCountQuerySet(models.QuerySet):
+    """A queryset whose row count may be told (from the areas' kept counts) rather than
+    counted: a million households take a third of a second to count. A count, told or
+    counted, is kept by this object (as its rows would be), never by the querysets filtered
+    from it; the admin's list asks twice."""
+
+    known_count: int | None = None
+
+    def count(self) -> int:
+        if self.known_count is None:
+            self.known_count = super().count()
+        return self.known_count
+
+
 class Household(ClusterableModel):
+    objects = KnownCountQuerySet.as_manager()
     building = models.ForeignKey(
         Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="households"
     )

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.cache import cache
+from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -54,6 +55,10 @@ def test_large_file_runs_in_a_worker_with_progress(client, city, settings):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CHECKED
     assert job.report["new"] == 8
+    # Waiting for confirmation, the file (ID numbers, phones) is in private storage, never
+    # in the public media folder.
+    assert storages["private"].open(job.file.name).read() == data
+    assert not default_storage.exists(job.file.name)
     assert not Household.objects.filter(door_number="4-0").exists()
 
     response = client.post(reverse("grid_import_job", args=[job.pk]), follow=True)

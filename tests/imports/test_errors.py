@@ -84,7 +84,7 @@ def test_bad_credit_code(city):
 
 
 def test_unknown_area_code(city):
-    code = city.community.code + "099"
+    code = city.community.code + "999"  # factories never give 999
     report = households([[code, "3栋", "1-101", 1, "张三", new_id(5), "", "户主"]])
     assert one_error(report) == (2, "网格编码", f"There is no area with code {code}.")
 

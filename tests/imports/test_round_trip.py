@@ -44,7 +44,7 @@ def export(resource: str, file_format: str) -> bytes:
     if file_format == "csv":
         return b"".join(exports.export_csv(register, queryset, user=None, filters={}))
     target = io.BytesIO()
-    exports.export_xlsx(register, queryset, target, user=None, filters={})
+    exports.export_to(register, queryset, target, file_format="xlsx", user=None, filters={})
     return target.getvalue()
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from grid import exports
 from grid.registers import RESOURCES, get_resource
-from grid.tabular import CSV, FileError, format_for
+from grid.tabular import FileError, format_for
 
 
 class Command(BaseCommand):
@@ -33,9 +33,7 @@ class Command(BaseCommand):
         queryset = register._meta.model.objects.all()
         filters = {"command": "export_registry"}
         with file.open("wb") as target:
-            if file_format == CSV:
-                for chunk in exports.export_csv(register, queryset, user=exporter, filters=filters):
-                    target.write(chunk)
-            else:
-                exports.export_xlsx(register, queryset, target, user=exporter, filters=filters)
+            exports.export_to(
+                register, queryset, target, file_format=file_format, user=exporter, filters=filters
+            )
         self.stdout.write(_("Written to %(file)s.") % {"file": file}, self.style.SUCCESS)

@@ -215,6 +215,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # progress bar; larger uploads than the byte limit are refused.
 REGISTRY_IMPORT_BACKGROUND_ROWS = env.int("REGISTRY_IMPORT_BACKGROUND_ROWS", default=2000)
 REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+# Registry exports of more rows than this are written by a background task, with a progress
+# bar, and downloaded from the job's page; smaller ones are sent at once.
+REGISTRY_EXPORT_BACKGROUND_ROWS = env.int("REGISTRY_EXPORT_BACKGROUND_ROWS", default=20000)
 
 # The admin names the product in the reader's language.
 WAGTAIL_SITE_NAME = gettext_lazy("People's Grid")

@@ -1,11 +1,11 @@
-// Poll an import's progress while it runs; reload the page to show the result when it ends.
+// Poll an import or export job's progress while it runs; reload the page to show the result when it ends.
 (() => {
-  const section = document.querySelector("[data-import-progress]");
+  const section = document.querySelector("[data-job-progress]");
   if (!section) return;
   const bar = section.querySelector("progress");
-  const text = section.querySelector("[data-import-progress-text]");
+  const text = section.querySelector("[data-job-progress-text]");
   const poll = async () => {
-    const response = await fetch(section.dataset.importProgress, { credentials: "same-origin" });
+    const response = await fetch(section.dataset.jobProgress, { credentials: "same-origin" });
     if (!response.ok) return;
     const state = await response.json();
     if (!state.running) {
