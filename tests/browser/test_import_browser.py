@@ -2,11 +2,20 @@
 mistake is refused with the row and column named, the corrected file is checked (a dry run),
 confirmed and imported."""
 
+from pathlib import Path
+
 import pytest
 
 from grid.models import Resident
 
-from ..factories import BuildingFactory, GridFactory, valid_id_number, worker_on
+from ..factories import (
+    BuildingFactory,
+    GridFactory,
+    HouseholdFactory,
+    ResidentFactory,
+    valid_id_number,
+    worker_on,
+)
 from ..imports.files import csv_bytes
 from ..imports.helpers import HOUSEHOLD_HEADER
 from .conftest import screenshot
@@ -58,3 +67,37 @@ def test_worker_imports_households(live_server, page, settings, tmp_path):
     page.get_by_role("heading", name="已导入").wait_for()
     screenshot(page, "import-done")
     assert sorted(Resident.objects.values_list("name", flat=True)) == ["李秀英", "王建国"]
+
+
+def test_worker_exports_a_long_list_from_the_exports_page(live_server, page, settings):
+    """With the embedded default's inline tasks the worker's file is ready at once; the page
+    and the Exports list are what a worker comes back to."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.REGISTRY_EXPORT_BACKGROUND_ROWS = 3
+    grid = GridFactory(name="第一网格", parent__name="五松社区")
+    building = BuildingFactory(grid=grid, name="3栋")
+    for n in range(5):
+        household = HouseholdFactory(building=building, door_number=f"1-{n}01")
+        ResidentFactory(household=household, name=f"居民{n}", id_number=valid_id_number(40 + n))
+    worker = worker_on(grid.parent, first_name="陈静")
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(worker.username)
+    page.get_by_label("密码").fill("pw")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("heading", name="欢迎，陈静").wait_for()
+
+    page.goto(f"{live_server.url}/admin/grid/household/")
+    page.get_by_role("link", name="导出 CSV").click()
+    page.get_by_text("已导出 5 行。").wait_for()
+    screenshot(page, "export-job-done")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载文件").click()
+    content = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    assert download.value.suggested_filename == "households.csv"
+    assert all(f"居民{n}" in content for n in range(5))
+
+    page.goto(f"{live_server.url}/admin/grid/exports/")
+    row = page.get_by_role("row").filter(has_text="住户")
+    assert "可以下载" in row.inner_text() and "CSV" in row.inner_text()
+    screenshot(page, "export-jobs-list")
