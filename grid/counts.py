@@ -11,6 +11,7 @@ from django.apps.registry import Apps
 from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
+from django.dispatch import Signal
 
 from .models import Area, Building, Household
 from .validators import code_at_level
@@ -94,6 +95,11 @@ def connect() -> None:
     post_delete.connect(household_deleted, sender=Household, dispatch_uid="counts-household-del")
 
 
+# Sent after `recount`: rows were written in bulk, past the per-row signals, anywhere in the
+# registry (what shows the registry renews everything).
+recounted = Signal()
+
+
 def recount(apps: Apps = global_apps) -> None:
     """Count every grid's buildings and households, then sum them up the tree level by level:
     a few grouped queries whatever the city's size. `apps` lets a migration run it on its
@@ -128,3 +134,5 @@ def recount(apps: Apps = global_apps) -> None:
                 for field in per_grid
             }
         )
+    if apps is global_apps:
+        recounted.send(sender=Area)

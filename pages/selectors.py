@@ -1,14 +1,16 @@
 """Read-side rules of the public sites: what each page shows, in a fixed number of queries."""
 
 import datetime
+import uuid
 from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import User as Account
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from wagtail.models import Page
@@ -17,6 +19,7 @@ from forms.models import FormPage
 from grid import public
 from grid.models import Area, Department, Facility
 
+from . import cache
 from .models import (
     AccessListEntry,
     AccessListPage,
@@ -24,6 +27,7 @@ from .models import (
     CommunityPage,
     MapPage,
     NoticePage,
+    PortalPage,
     ServiceGuidePage,
     StreetPage,
     VolunteerActivityPage,
@@ -166,59 +170,143 @@ def map_config(area: Area, features: list[dict] | None = None) -> dict:
     }
 
 
-def community_context(page: CommunityPage) -> dict:
-    from grid.serializers import area_feature
+class Shown:
+    """What an area page shows that is the same for every visitor: the tokens its fragments
+    vary on (see pages.cache) and, computed only for a fragment missing from the cache, what
+    each fragment shows. Nothing here depends on who is looking."""
 
-    area = cast(Area, page.area)  # the stubs do not follow the page's area key
-    grids = list(public.with_public_workers(area.children.all()))
-    facilities = list(
-        Facility.objects.filter(grid__parent=area).exclude(latitude=None).exclude(longitude=None)
-    )
-    # public_workers and household_count are annotated by grid.public.
-    features = [area_feature(grid, grid.public_workers) for grid in grids]  # type: ignore[attr-defined]
-    features += [
-        {
-            "type": "Feature",
-            "geometry": {
-                "type": "Point",
-                "coordinates": [float(f.longitude or 0), float(f.latitude or 0)],
-            },
-            "properties": {
-                "name": f.name,
-                "kind": "facility",
-                "type": f.get_facility_type_display(),
-            },
-        }
-        for f in facilities
-    ]
-    return {
-        "grids": grids,
-        "workers": public.workers_by_area([area])[area.pk],
-        "notices": children_of_type(page, NoticePage).order_by("-date", "-pk")[:NOTICES_ON_PAGE],
-        "guides": children_of_type(page, ServiceGuidePage),
-        "activities": upcoming_activities(page),
-        "access_list_page": children_of_type(page, AccessListPage).first(),
-        "form_pages": form_pages(page),
-        "map_config": map_config(area, features),
-        "household_total": area.household_count,
-    }
+    def __init__(self, request: HttpRequest, page: Page, area: Area | None, *beside: str) -> None:
+        self.page = page
+        self.area = area
+        self.seconds = settings.PAGE_FRAGMENT_CACHE_SECONDS
+        registry = [cache.area_key(area.code)] if area else []
+        pages = [cache.tree_key(page.path)]
+        cache.versions(request, [*registry, *pages, *beside, cache.ALL])  # read in one go
+        self.registry_version = cache.token(request, registry)
+        self.pages_version = cache.token(request, pages)
+        self.both_version = cache.token(request, [*registry, *pages])
+        # Links to pages beside this one (the map a street page links to).
+        self.links_version = cache.token(request, [*pages, *beside])
+        # The whole of what the page shows below the breadcrumbs, its own fields included
+        # (a change of the page renews its tree): one read when nothing changed.
+        self.page_version = cache.token(request, [*registry, *pages, *beside])
+        if getattr(request, "is_preview", False):
+            # An editor's draft: every part computed from it, and kept nowhere.
+            self.seconds = 0
+            self.registry_version = self.pages_version = self.both_version = uuid.uuid4().hex
+            self.links_version = self.page_version = self.registry_version
+
+    @cached_property
+    def workers(self) -> list:
+        return public.workers_by_area([self.area])[self.area.pk] if self.area else []
+
+    @cached_property
+    def form_pages(self) -> list[FormPage]:
+        return list(form_pages(self.page))
+
+    @cached_property
+    def guides(self) -> list[ServiceGuidePage]:
+        return list(children_of_type(self.page, ServiceGuidePage))
+
+    @cached_property
+    def access_list_page(self) -> Page | None:
+        return children_of_type(self.page, AccessListPage).first()
 
 
-def street_context(page: StreetPage) -> dict:
-    area = cast(Area, page.area)
-    communities = list(area.children.all())
-    community_pages = pages_by_area(CommunityPage, page, [c.pk for c in communities])
-    return {
-        "communities": [{"area": c, "page": community_pages.get(c.pk)} for c in communities],
-        "workers": public.workers_by_area([area])[area.pk],
-        "notices": latest_notices(page, NOTICES_ON_PAGE),
-        "guides": children_of_type(page, ServiceGuidePage),
-        "access_list_page": children_of_type(page, AccessListPage).first(),
-        "form_pages": form_pages(page),
+class CommunityShown(Shown):
+    @cached_property
+    def grids(self) -> list[Area]:
+        return list(public.with_public_workers(cast(Area, self.area).children.all()))
+
+    @cached_property
+    def household_total(self) -> int:
+        return cast(Area, self.area).household_count
+
+    @cached_property
+    def map_config(self) -> dict:
+        from grid.serializers import area_feature
+
+        facilities = list(
+            Facility.objects.filter(grid__parent=self.area)
+            .exclude(latitude=None)
+            .exclude(longitude=None)
+        )
+        # public_workers is annotated by grid.public.
+        features = [area_feature(grid, grid.public_workers) for grid in self.grids]  # type: ignore[attr-defined]
+        features += [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(f.longitude or 0), float(f.latitude or 0)],
+                },
+                "properties": {
+                    "name": f.name,
+                    "kind": "facility",
+                    "type": f.get_facility_type_display(),
+                },
+            }
+            for f in facilities
+        ]
+        return map_config(cast(Area, self.area), features)
+
+    @cached_property
+    def notices(self) -> list[NoticePage]:
+        notices = children_of_type(self.page, NoticePage).order_by("-date", "-pk")
+        return list(notices[:NOTICES_ON_PAGE])
+
+    @cached_property
+    def activities(self) -> list[VolunteerActivityPage]:
+        return list(upcoming_activities(self.page))
+
+
+class StreetShown(Shown):
+    @cached_property
+    def communities(self) -> list[dict]:
+        communities = list(cast(Area, self.area).children.all())
+        pages = pages_by_area(CommunityPage, self.page, [c.pk for c in communities])
+        return [{"area": c, "page": pages.get(c.pk)} for c in communities]
+
+    @cached_property
+    def notices(self) -> list[NoticePage]:
+        return latest_notices(self.page, NOTICES_ON_PAGE)
+
+    @cached_property
+    def map_page(self) -> Page | None:
         # The street's own map, or the district's beside it.
-        "map_page": children_of_type(page, MapPage).first()
-        or MapPage.objects.live().sibling_of(page).first(),
-    }
+        return (
+            children_of_type(self.page, MapPage).first()
+            or MapPage.objects.live().sibling_of(self.page).first()
+        )
+
+
+class PortalShown(Shown):
+    @cached_property
+    def streets(self) -> list[dict]:
+        return street_cards(self.page)
+
+    @cached_property
+    def notices(self) -> list[NoticePage]:
+        return latest_notices(self.page)
+
+    @cached_property
+    def map_page(self) -> Page | None:
+        return MapPage.objects.live().descendant_of(self.page).first()
+
+
+def community_context(page: CommunityPage, request: HttpRequest) -> dict:
+    # The stubs do not follow the page's area key.
+    return {"shown": CommunityShown(request, page, cast(Area, page.area))}
+
+
+def street_context(page: StreetPage, request: HttpRequest) -> dict:
+    # The street links to a map beside it: the pages beside it are a dependency too.
+    beside = cache.children_key(page.path[: -page.steplen])
+    return {"shown": StreetShown(request, page, cast(Area, page.area), beside)}
+
+
+def portal_context(page: PortalPage, request: HttpRequest) -> dict:
+    return {"shown": PortalShown(request, page, page.area)}
 
 
 def activity_context(activity: VolunteerActivityPage, user: Account) -> dict:

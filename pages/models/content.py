@@ -19,6 +19,7 @@ from grid.fields import PhoneField
 from grid.models import Area
 from grid.serializers import AreaSummarySerializer
 
+from ..cache import area_key, versions
 from .pagetypes import SUMMARY_FEATURES, ActivityPageForm, PublicPage, body_field
 
 
@@ -125,6 +126,7 @@ class VolunteerActivityPage(RoutablePageMixin, PublicPage):
     body = body_field()
 
     base_form_class = ActivityPageForm
+    serve_related = ("grid",)
     content_panels = [
         *Page.content_panels,
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
@@ -163,6 +165,8 @@ class VolunteerActivityPage(RoutablePageMixin, PublicPage):
         from .. import selectors
 
         context = super().get_context(request, *args, **kwargs)
+        if self.grid:
+            versions(request, [area_key(self.grid.code)])  # the grid's name, for the page cache
         context.update(selectors.activity_context(self, request.user))
         return context
 

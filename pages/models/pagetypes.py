@@ -1,7 +1,10 @@
 """The page types that carry the area tree onto the sites: portal, street and community
 pages, and the pages showing an area (access list, map)."""
 
+from operator import attrgetter
+
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +22,14 @@ from grid.selectors import nearest_area
 from grid.serializers import AreaSummarySerializer
 
 from ..blocks import BodyBlock
+from ..cache import (
+    ancestor_paths,
+    area_key,
+    own_key,
+    tree_key,
+    versions,
+    view_restrictions,
+)
 
 SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -59,12 +70,82 @@ class ActivityPageForm(AreaPageForm):
     direct_child = False
 
 
+def routes_itself(page: Page) -> bool:
+    """Whether the page's type routes the rest of a path its own way (a routable page)."""
+    model = page.specific_class
+    return model is None or model.route not in (Page.route, PublicPage.route)
+
+
 class PublicPage(Page):
-    """A page of the public sites: anonymous visitors get it from the page cache
-    (see pages.cache)."""
+    """A page of the public sites: anonymous visitors get it from the page cache, and its
+    shared parts come from the cache (see pages.cache)."""
+
+    # Relations the page's template reads, fetched with the page when it is served.
+    serve_related: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
+
+    def route(self, request, path_components):
+        """Wagtail reads two rows per level of the path (the child, then its specific row).
+        Here the pages along the path, and those above this one, come in one query by their
+        URL paths, and the page served in a second with `serve_related`; a routable page on
+        the way routes the rest of the path itself, as in Wagtail."""
+        if not path_components:
+            return super().route(request, path_components)
+        url_paths = [
+            self.url_path + "".join(f"{component}/" for component in path_components[:length])
+            for length in range(1, len(path_components) + 1)
+        ]
+        above = ancestor_paths(self.path)
+        # By slug too: url_path has no index, slug has (and each component is a slug).
+        found = Page.objects.filter(
+            Q(path__in=above)
+            | Q(slug__in=path_components, url_path__in=url_paths, path__startswith=self.path)
+        )
+        by_url_path = {page.url_path: page for page in found if page.path not in above}
+        # The pages read so far from the tree's root: the ancestors of the page served.
+        chain = sorted((page for page in found if page.path in above), key=attrgetter("depth"))
+        chain.append(self)
+        for position, url_path in enumerate(url_paths):
+            page = by_url_path.get(url_path)
+            if page is None:
+                raise Http404
+            page._cached_parent_obj = chain[-1]
+            remaining = path_components[position + 1 :]
+            if remaining and routes_itself(page):
+                return page.specific.route(request, remaining)
+            chain.append(page)
+        page = chain.pop()
+        # Before its row is read: a part cached under these versions never holds older rows.
+        versions(request, [tree_key(page.path), *(own_key(ancestor.path) for ancestor in chain)])
+        model = page.specific_class
+        if model is not None:
+            rows = model._default_manager.all()
+            if related := getattr(model, "serve_related", ()):
+                rows = rows.select_related(*related)  # with no names it would follow them all
+            served = rows.get(pk=page.pk)
+            served._cached_parent_obj = page._cached_parent_obj
+            page = served
+        page.route_ancestors = chain
+        # An alias has the restrictions of the page it copies: Wagtail finds those.
+        if not any(each.alias_of_id for each in [page, *chain]):
+            on_path = {page.pk, *(ancestor.pk for ancestor in chain)}
+            page.served_restrictions = [
+                restriction
+                for restriction in view_restrictions(request)
+                if restriction.page_id in on_path
+            ]
+        return page.route(request, [])
+
+    def get_view_restrictions(self):
+        """Wagtail's restrictions of this page and those above it: those the route found, or
+        read once (Wagtail's serving hook and the page cache both ask)."""
+        if "served_restrictions" not in self.__dict__:
+            restrictions = super().get_view_restrictions()
+            list(restrictions)  # evaluated once; the queryset answers from its results after
+            self.served_restrictions = restrictions
+        return self.served_restrictions
 
 
 class PortalPage(RoutablePageMixin, PublicPage):
@@ -83,6 +164,7 @@ class PortalPage(RoutablePageMixin, PublicPage):
     intro = RichTextField(_("introduction"), blank=True, features=SUMMARY_FEATURES)
     body = body_field()
 
+    serve_related = ("area",)
     content_panels = [*Page.content_panels, FieldPanel("area"), FieldPanel("intro"), "body"]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     api_fields = [
@@ -107,10 +189,7 @@ class PortalPage(RoutablePageMixin, PublicPage):
         from .. import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["streets"] = selectors.street_cards(self)
-        context["notices"] = selectors.latest_notices(self)
-        context["map_page"] = MapPage.objects.live().descendant_of(self).first()
-        context["form_pages"] = selectors.form_pages(self)
+        context.update(selectors.portal_context(self, request))
         return context
 
     @path("search/")
@@ -187,6 +266,7 @@ class CentrePage(PublicPage):
     body = body_field()
 
     base_form_class = AreaPageForm
+    serve_related = ("area",)
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     api_fields = [
         APIField("area", serializer=AreaSummarySerializer()),
@@ -205,7 +285,7 @@ class CentrePage(PublicPage):
         from .. import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(getattr(selectors, self.context_selector)(self))
+        context.update(getattr(selectors, self.context_selector)(self, request))
         return context
 
 
@@ -270,6 +350,7 @@ class AreaViewPage(PublicPage):
         area = nearest_area(self.get_parent())
         if area is None:
             raise Http404
+        versions(request, [area_key(area.code)])  # what the page shows lies under the area
         context.update(self.area_context(area, request))
         return context
 

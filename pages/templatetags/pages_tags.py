@@ -9,10 +9,15 @@ register = template.Library()
 
 @register.inclusion_tag("pages/includes/breadcrumbs.html", takes_context=True)
 def breadcrumbs(context, page):
-    """The page's ancestors below the current site's root."""
+    """The page's ancestors below the current site's root (those its route read, if any)."""
     request = context["request"]
     site = Site.find_for_request(request)
-    ancestors = page.get_ancestors().live().filter(depth__gte=site.root_page.depth) if site else []
+    if site is None:
+        ancestors = []
+    elif (read := getattr(page, "route_ancestors", None)) is not None:
+        ancestors = [a for a in read if a.live and a.depth >= site.root_page.depth]
+    else:
+        ancestors = page.get_ancestors().live().filter(depth__gte=site.root_page.depth)
     return {"ancestors": ancestors, "page": page, "request": request}
 
 

@@ -77,7 +77,10 @@ def queries(client, url) -> int:
 
 
 def test_same_queries_with_5_and_50_grids(client, community, settings):
-    settings.PAGE_CACHE_SECONDS = 0  # measure the rendering, not the cache
+    # The rendering itself, neither the page cache nor the cache of shared parts (see
+    # test_page_queries.py for both).
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.PAGE_FRAGMENT_CACHE_SECONDS = 0
     _portal, _street, page = site_for(community)
     add_grids(community, 5)
     client.get(page.url)  # warm per-process caches (content types, site root paths)

@@ -236,6 +236,10 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # publishing and registry changes invalidate them sooner. Several app servers need a shared
 # cache (REDIS_URL) for invalidation to reach all of them.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# The parts of public pages that are the same for every visitor (grid cards, people
+# responsible, counts, map data, lists of pages), signed in or not, are cached this long, and
+# renewed sooner when what they show changes (see pages/cache.py; 0 turns this cache off).
+PAGE_FRAGMENT_CACHE_SECONDS = env.int("PAGE_FRAGMENT_CACHE_SECONDS", default=600)
 
 # The grid map draws the registry's boundaries on a plain background; a deployment with a tile
 # server of its own names it here, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
