@@ -132,6 +132,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "peoples-grid",
+            # Django's 300 would cull the parts of public pages (several per page and language)
+            # long before memory matters.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
