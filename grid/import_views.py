@@ -355,9 +355,12 @@ class ImportJobListView(JobListView):
 
 
 def with_register_titles(context: dict) -> dict:
-    """Each job's register by its title in the user's language, not its slug."""
-    for job in context["jobs"]:
-        job.register = get_resource(job.resource).title
+    """Each job's register by its title in the user's language, not its slug (a register's
+    resource is built once per page, not once per row)."""
+    jobs = context["jobs"]
+    titles = {slug: get_resource(slug).title for slug in {job.resource for job in jobs}}
+    for job in jobs:
+        job.register = titles[job.resource]
     return context
 
 
@@ -417,9 +420,10 @@ class ExportDownloadView(View):
         job = get_object_or_404(
             export_jobs_of(request.user), pk=pk, status=ExportJob.Status.EXPORTED
         )
-        if not can_export(request.user, get_resource(job.resource)):
+        resource = get_resource(job.resource)
+        if not can_export(request.user, resource):
             raise PermissionDenied
-        name = exports.filename(get_resource(job.resource), job.file_format)
+        name = exports.filename(resource, job.file_format)
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 
