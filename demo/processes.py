@@ -116,6 +116,7 @@ SUPERVISION_KINDS = [
     "政府工作进社区（依法行政、公共服务、社会管理）",
     "驻区单位履行社会责任和公共义务",
     "维护群众权益工作",
+    "党政领导干部“八小时以外”表现",
 ]
 ACCESS_REVIEW = {
     "是否属于社区依法协助的工作": "是",
@@ -284,13 +285,13 @@ SCENARIOS = [
         "incident-returned",
         "grid-incident",
         incident("环境卫生", FIRST_GRID, "五松新村 5 栋楼道", "楼道堆放大量纸箱杂物。"),
-        (DISPATCHED, HANDLED, Step("grid_worker", services.RETURN, answers=NOT_FIXED)),
+        (DISPATCHED, HANDLED, Step("community_worker", services.RETURN, answers=NOT_FIXED)),
     ),
     Scenario(
         "incident-closed",
         "grid-incident",
         incident("环境卫生", FIRST_GRID, "五松新村 1 栋", "绿化带内有建筑垃圾。"),
-        (DISPATCHED, HANDLED, Step("grid_worker", services.APPROVE, answers=FIXED)),
+        (DISPATCHED, HANDLED, Step("community_worker", services.APPROVE, answers=FIXED)),
     ),
     Scenario(
         "incident-department",
@@ -303,6 +304,12 @@ SCENARIOS = [
         "incident-jinkouling",
         "grid-incident",
         incident("设施损坏", JINKOULING + "001", "金口岭小区北门", "道闸损坏，车辆无法出入。"),
+    ),
+    # Reports on leading cadres' conduct after hours go to the street, never to the community.
+    Scenario(
+        "supervision-street",
+        "supervision-review",
+        report(3, WUSONG, "五松新村 8 栋", "某社区干部工作日晚间在小区内酒后滋事。"),
     ),
 ]
 

@@ -15,6 +15,14 @@ from . import selectors, services, views
 from .models import ProcessInstance, StageTask
 
 
+class StageView(flow.View):
+    """A stage's task node: offered to the stage's actors, except those who decided the stage
+    it must be kept apart from (separation of duties), in every list and action."""
+
+    def can_assign(self, user, task) -> bool:
+        return super().can_assign(user, task) and not selectors.separation_refusal(user, task)
+
+
 class GenericFlow(flow.Flow):
     process_class = ProcessInstance
     task_class = StageTask
@@ -27,7 +35,7 @@ class GenericFlow(flow.Flow):
     start = flow.StartHandle(this.start_process).Annotation(title=_("Submitted")).Next(this.route)
 
     review = (
-        flow.View(views.ReviewView.as_view())
+        StageView(views.ReviewView.as_view())
         .Permission(services.prepare_review_task)
         .Annotation(
             title=_("Review"),

@@ -1,5 +1,6 @@
 """Read-side rules of the process engine: what a version says, who acts, what a user may see."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -15,10 +16,12 @@ from viewflow.workflow.status import STATUS
 from wagtail.models import Revision
 
 from forms import selectors as form_selectors
+from forms.builder import split_lines
 from forms.models import FormDefinition, Submission
 from grid import selectors as grid_selectors
 from grid.models import Area, Assignment, Department, Role
 
+from . import conditions
 from .models import (
     Effect,
     Overseer,
@@ -33,6 +36,8 @@ from .models import (
 User = Account | AnonymousUser
 
 APPLICANT = "applicant"
+# Where a stage's approval may send the process besides a later stage: to its completion.
+END = "end"
 # Nobody holds this: revisions are made through the tracking page, by whoever has the code.
 APPLICANT_PERMISSION = "workflows.applicant"
 
@@ -59,6 +64,7 @@ class VersionSnapshot:
     overseers: list[Overseer] = field(default_factory=list)
     forms: dict[int, FormDefinition] = field(default_factory=dict)
     role_keys: dict[int, str] = field(default_factory=dict)
+    department_keys: dict[int, str] = field(default_factory=dict)
 
     @property
     def intake_form(self) -> FormDefinition:
@@ -69,6 +75,27 @@ class VersionSnapshot:
 
     def stage_index(self, key: str) -> int | None:
         return next((i for i, stage in enumerate(self.stages) if stage.key == key), None)
+
+    def after_approval(self, index: int) -> int:
+        """Where approving the stage at `index` leads, before conditions are weighed: the
+        stage it names, the end, or the next one."""
+        target = self.stages[index].approve_to
+        if target == END:
+            return len(self.stages)
+        found = self.stage_index(target) if target else None
+        return found if found is not None else index + 1
+
+    def first_applicable(self, start: int, answers: Callable[[], dict[str, object]]) -> int:
+        """The first stage from `start` whose condition holds (`len(stages)`: none is left).
+        The answers are read only when a stage has a condition."""
+        read: dict[str, object] | None = None
+        for index in range(start, len(self.stages)):
+            stage = self.stages[index]
+            if stage.condition_field and read is None:
+                read = answers()
+            if conditions.holds(stage, read or {}):
+                return index
+        return len(self.stages)
 
 
 # Versions never change once frozen, so their snapshots are kept for the life of the process.
@@ -90,6 +117,7 @@ def snapshot(version: ProcessVersion) -> VersionSnapshot:
         ]
         stages = list(definition.stages.all())
         role_ids = {s.role_id for s in stages} | {s.escalation_role_id for s in stages}
+        department_ids = {s.department_id for s in stages} - {None}
         cached = VersionSnapshot(
             version=version,
             definition=definition,
@@ -98,6 +126,11 @@ def snapshot(version: ProcessVersion) -> VersionSnapshot:
             overseers=list(definition.overseers.all()),
             forms={form.pk: form for form in forms},
             role_keys=dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "key")),
+            department_keys=dict(
+                Department.objects.filter(pk__in=department_ids).values_list("pk", "key")
+                if department_ids
+                else []
+            ),
         )
         if len(_SNAPSHOTS) >= _SNAPSHOTS_MAX:
             _SNAPSHOTS.clear()
@@ -134,6 +167,56 @@ def answer_by_label(submission: Submission, label: str) -> object:
         if field_label == label:
             return submission.form_data.get(name)
     return None
+
+
+def labelled(submission: Submission) -> dict[str, object]:
+    """A stored submission's answers by the labels they were submitted under."""
+    return {
+        label: submission.form_data.get(name)
+        for name, label, _type, _personal in submission.fields_snapshot
+    }
+
+
+def answers_so_far(process: ProcessInstance, latest: Submission | None = None) -> dict:
+    """Every answer given in the process by label, the later over the earlier: the intake
+    (or its last revision), then the reviewers' forms in the order they were sent, then
+    `latest`, a reviewer's answers not yet in the history."""
+    answers = labelled(current_intake(process))
+    decided = process.events.filter(
+        kind=ProcessEvent.Kind.DECIDED, submission__isnull=False
+    ).select_related("submission")
+    for event in decided.order_by("at", "pk"):
+        answers |= labelled(event.submission)
+    return answers | (labelled(latest) if latest is not None else {})
+
+
+def barred_from(process: ProcessInstance, stage: Stage) -> list[int]:
+    """Separation of duties: the users who decided the stage this one must be kept apart
+    from, in this process."""
+    if not stage.distinct_from:
+        return []
+    return list(
+        Task.objects.filter(
+            process=process,
+            flow_task=process.flow_class.review,
+            status=STATUS.DONE,
+            owner__isnull=False,
+            data__stage_key=stage.distinct_from,
+        )
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+
+
+def separation_refusal(user: User, task: Task) -> str | None:
+    """Why the user may not take a task they otherwise could: they decided the stage it
+    must be kept apart from."""
+    data = task.data or {}
+    if not user.is_authenticated or user.pk not in data.get("barred", []):
+        return None
+    return _(
+        "You decided an earlier stage of this process, so someone else must take “%(stage)s”."
+    ) % {"stage": data.get("stage_name", "")}
 
 
 def current_intake(process: ProcessInstance) -> Submission:
@@ -322,6 +405,23 @@ class DiagramStage:
     outcomes_text: str
     return_text: str
     deadline_text: str
+    condition_text: str = ""
+    approve_text: str = ""
+    separation_text: str = ""
+
+
+def condition_text(stage: Stage) -> str:
+    if not stage.condition_field:
+        return ""
+    values = "、".join(split_lines(stage.condition_values))
+    operator = stage.get_condition_operator_display()
+    if stage.condition_operator in conditions.UNARY:
+        values = ""
+    return _("Only when “%(field)s” %(operator)s %(values)s") % {
+        "field": stage.condition_field,
+        "operator": operator,
+        "values": values,
+    }
 
 
 def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
@@ -332,6 +432,9 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
         s.escalation_role_id for s in snapshot.stages
     }
     roles = dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "name"))
+    departments = dict(
+        Department.objects.filter(pk__in=snapshot.department_keys).values_list("pk", "name")
+    )
     levels = dict(Area.Level.choices)
     names = {stage.key: stage.name for stage in snapshot.stages}
     result = []
@@ -341,8 +444,20 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
                 "role": roles.get(stage.role_id, "?"),
                 "level": levels.get(stage.role_level, "?"),
             }
+        elif stage.actor == Stage.Actor.DEPARTMENT:
+            actor = departments.get(stage.department_id, "?")
         else:
             actor = _("The department named in “%(field)s”") % {"field": stage.department_field}
+        approve = ""
+        if stage.approve_to == END:
+            approve = _("approval completes the process")
+        elif stage.approve_to:
+            approve = _("approval goes to %(stage)s") % {"stage": names.get(stage.approve_to, "?")}
+        separation = ""
+        if stage.distinct_from:
+            separation = _("not by whoever decided %(stage)s") % {
+                "stage": names.get(stage.distinct_from, "?")
+            }
         returns = ""
         if stage.allow_return:
             returns = (
@@ -365,6 +480,9 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
                 outcomes_text=" / ".join(label for _key, label in allowed_outcomes(stage)),
                 return_text=returns,
                 deadline_text=deadline,
+                condition_text=condition_text(stage),
+                approve_text=approve,
+                separation_text=separation,
             )
         )
     return result

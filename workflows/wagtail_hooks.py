@@ -33,7 +33,7 @@ from . import periodic, selectors, services
 from .models import ProcessDefinition, ProcessInstance
 
 
-class ReturnToField(django_forms.TypedChoiceField):
+class StageKeyField(django_forms.TypedChoiceField):
     """A saved value no longer among the choices (a stage renamed in a definition file) is
     kept and shown, so that opening a definition never changes it."""
 
@@ -46,13 +46,47 @@ class ReturnToField(django_forms.TypedChoiceField):
         return value
 
 
-def return_choices(definition: ProcessDefinition) -> list[tuple[str, str]]:
-    """Where a stage's returns may go: the applicant, or a stage saved before."""
+def stage_choices(definition: ProcessDefinition) -> list[tuple[str, str]]:
+    """The stages saved before, by key, for the fields that name another stage."""
     stages = definition.stages.order_by("sort_order") if definition.pk else []
-    return [
-        (selectors.APPLICANT, _("the applicant")),
-        *((stage.key, _("stage “%(name)s”") % {"name": stage.name}) for stage in stages),
-    ]
+    return [(stage.key, _("stage “%(name)s”") % {"name": stage.name}) for stage in stages]
+
+
+SAVED_FIRST = _("A stage added in this edit can be chosen once the process is saved.")
+
+
+def stage_key_fields(definition: ProcessDefinition) -> dict[str, StageKeyField]:
+    """Returns, approvals and separation name another stage, chosen from a list and never
+    typed by hand."""
+    stages = stage_choices(definition)
+    return {
+        "return_to": StageKeyField(
+            label=_("returns go to"),
+            choices=[(selectors.APPLICANT, _("the applicant")), *stages],
+            required=False,
+            help_text=_("The applicant, or a stage before this one.") + " " + SAVED_FIRST,
+        ),
+        "approve_to": StageKeyField(
+            label=_("approval goes to"),
+            choices=[
+                ("", _("the next stage that applies")),
+                *stages,
+                (selectors.END, _("the end")),
+            ],
+            required=False,
+            help_text=_("A later stage, or the end: the stages between are skipped.")
+            + " "
+            + SAVED_FIRST,
+        ),
+        "distinct_from": StageKeyField(
+            label=_("not by whoever decided"),
+            choices=[("", _("no separation")), *stages],
+            required=False,
+            help_text=_(
+                "Separation of duties: whoever decided this earlier stage may not act on this one."
+            ),
+        ),
+    }
 
 
 class DefinitionForm(WagtailAdminModelForm):
@@ -63,25 +97,9 @@ class DefinitionForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         stages = self.formsets.get("stages")
         if stages is not None:
-            # Returns go to a stage chosen from a list, never a key typed by hand; the list is
-            # built per definition, so each stage form (and the empty one new stages are
-            # copied from) is made from a class that has it.
-            choices = return_choices(self.instance)
-            stages.form = type(
-                "StageForm",
-                (stages.form,),
-                {
-                    "return_to": ReturnToField(
-                        label=_("returns go to"),
-                        choices=choices,
-                        required=False,
-                        help_text=_(
-                            "The applicant, or a stage before this one. A stage added in this "
-                            "edit can be chosen once the process is saved."
-                        ),
-                    )
-                },
-            )
+            # The stage lists are built per definition, so each stage form (and the empty one
+            # new stages are copied from) is made from a class that has them.
+            stages.form = type("StageForm", (stages.form,), stage_key_fields(self.instance))
             stages.__dict__.pop("forms", None)
 
     def is_valid(self) -> bool:
@@ -96,9 +114,20 @@ class DefinitionForm(WagtailAdminModelForm):
 STAGE_PANELS = [
     FieldRowPanel([FieldPanel("key"), FieldPanel("name")]),
     FieldRowPanel([FieldPanel("actor"), FieldPanel("role"), FieldPanel("role_level")]),
-    FieldPanel("department_field"),
+    FieldRowPanel([FieldPanel("department"), FieldPanel("department_field")]),
+    FieldRowPanel(
+        [
+            FieldPanel("condition_field"),
+            FieldPanel("condition_operator"),
+            FieldPanel("condition_values"),
+        ],
+        heading=_("Condition"),
+    ),
+    FieldPanel("distinct_from"),
     FieldPanel("reviewer_form"),
-    FieldRowPanel([FieldPanel("approve_label"), FieldPanel("allow_reject")]),
+    FieldRowPanel(
+        [FieldPanel("approve_label"), FieldPanel("approve_to"), FieldPanel("allow_reject")]
+    ),
     FieldRowPanel([FieldPanel("allow_return"), FieldPanel("return_to"), FieldPanel("allow_refer")]),
     FieldRowPanel([FieldPanel("deadline"), FieldPanel("deadline_unit")]),
     FieldRowPanel([FieldPanel("escalation_role"), FieldPanel("escalation_level")]),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ..screenshots import capture
 from .harness import (
     ARTIFACTS,
     PASSWORD,
@@ -95,7 +96,7 @@ class Journey:
         self.steps += 1
         label = f"{self.steps:02d}-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)}"
         path = self.folder / f"{label}.png"
-        page.screenshot(path=str(path), full_page=True)
+        capture(page, path)
         assert not self.guards.server_errors, (
             f"server error before step {label}: {self.guards.server_errors}\n{self.demo.tail()}"
         )

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from ..screenshots import capture
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -31,5 +33,5 @@ def phone_page(browser):
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    capture(page, path)
     return path

@@ -27,11 +27,11 @@ pytestmark = pytest.mark.django_db
 
 ACTING_ROLES = {
     "street_official": {"街道审核"},
-    "street_leader": {"分管领导审批"},
-    "community_worker": {"社区审核", "社区受理派单"},
+    "street_leader": {"分管领导审批", "街道受理办理（八小时以外）"},
+    "community_worker": {"社区审核", "社区受理派单", "现场核查"},
     "community_worker_2": {"社区受理派单"},
     "supervisor": {"受理审查", "核实回访"},
-    "grid_worker": {"网格员处置", "现场核查"},
+    "grid_worker": {"网格员处置"},
     # Named when the referral was made, in the language the demo is built in.
     "department_clerk": {"答复：转办答复", "答复：社区受理派单"},
 }
@@ -101,7 +101,9 @@ def test_each_demo_role_sees_the_processes_it_works_or_oversees(seeded):
         visible = selectors.visible_processes(users.get(username=username))
         return set(visible.values_list("version__definition__key", flat=True))
 
-    assert kinds("street_official") == kinds("street_leader") == {"community-work-access"}
+    assert kinds("street_official") == {"community-work-access"}
+    # The street handles reports on leading cadres' conduct after hours.
+    assert kinds("street_leader") == {"community-work-access", "supervision-review"}
     assert kinds("community_worker") == {"volunteer-registration", "grid-incident"}
     assert kinds("community_director") == {"volunteer-registration", "grid-incident"}
     assert kinds("supervisor") == {"supervision-review"}

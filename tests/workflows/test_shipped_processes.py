@@ -309,9 +309,12 @@ def test_grid_incident_returns_to_handling_until_fixed(city):
     assert stage_of(process) == "网格员处置"
     decide(process, "grid_worker", services.APPROVE)
     assert stage_of(process) == "现场核查"
+    # Whoever handled it never checks it: here the community worker goes to look.
+    with pytest.raises(PermissionDenied):
+        decide(process, "grid_worker", services.APPROVE)
     decide(
         process,
-        "grid_worker",
+        "community_worker",
         services.RETURN,
         answers={"核查结果": "未解决", "核查说明": "仍有堆物。"},
         public_message="尚未清理完毕，继续处置。",
@@ -320,7 +323,7 @@ def test_grid_incident_returns_to_handling_until_fixed(city):
     decide(process, "grid_worker", services.APPROVE)
     decide(
         process,
-        "grid_worker",
+        "community_worker",
         services.APPROVE,
         answers={"核查结果": "已解决", "核查说明": "已清理。"},
     )
@@ -348,7 +351,10 @@ def test_grid_incident_dispatched_to_a_department(city):
     decide(process, "community_worker", services.APPROVE)
     decide(process, "grid_worker", services.APPROVE)
     decide(
-        process, "grid_worker", services.APPROVE, answers={"核查结果": "已解决", "核查说明": "好"}
+        process,
+        "community_worker",
+        services.APPROVE,
+        answers={"核查结果": "已解决", "核查说明": "好"},
     )
     assert finished(process) == ProcessInstance.Outcome.APPROVED
     assert Notification.objects.filter(user=user("grid_worker"), text__contains="感谢").exists()

@@ -24,10 +24,14 @@ def city():
 
 
 def apply(key: str, answers: dict, *, as_user=None, files=None, capture) -> ProcessInstance:
-    """Send the process's form on its public page and return the process it started."""
-    definition = import_fixture(key)
+    """Send the shipped process's form on its public page and return the process it started."""
+    return send(import_fixture(key), answers, as_user=as_user, files=files, capture=capture)
+
+
+def send(definition, answers: dict, *, as_user=None, files=None, capture) -> ProcessInstance:
+    """Send a process's form on a public page of its own and return the process it started."""
     intake = selectors.snapshot(selectors.latest_version(definition)).intake_form
-    page = process_page_for(definition, slug=key)
+    page = process_page_for(definition, slug=definition.key)
     client = Client()
     if as_user is not None:
         client.force_login(as_user)
@@ -109,7 +113,10 @@ def test_grid_incident_over_http_with_a_revision(city, django_capture_on_commit_
     review("community_worker", process, "approve")
     review("grid_worker", process, "approve")
     review(
-        "grid_worker", process, "approve", answers={"核查结果": "已解决", "核查说明": "已清理。"}
+        "community_worker",
+        process,
+        "approve",
+        answers={"核查结果": "已解决", "核查说明": "已清理。"},
     )
     assert process.outcome == "approved"
     history = [e.kind for e in process.events.all()]

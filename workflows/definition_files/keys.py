@@ -17,7 +17,7 @@ LEVELS = {"district": Area.Level.DISTRICT, "street": Area.Level.STREET}
 LEVELS |= {"community": Area.Level.COMMUNITY, "grid": Area.Level.GRID}
 LEVEL_NAMES = {value: name for name, value in LEVELS.items()}
 # Kinds of value that name another record; they are resolved after the file's own checks.
-REFERENCES = frozenset({"role", "form", "definition"})
+REFERENCES = frozenset({"role", "form", "definition", "department"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,9 +97,15 @@ STAGE_KEYS = (
     Key("actor", "choice", always=True),
     Key("role", "role"),
     Key("role_level", "level"),
+    Key("department", "department"),
     Key("department_field"),
+    Key("distinct_from"),
+    Key("condition_field"),
+    Key("condition_operator", "choice"),
+    Key("condition_values", "lines"),
     Key("reviewer_form", "form"),
     Key("approve_label"),
+    Key("approve_to"),
     Key("allow_reject", "bool", always=True),
     Key("allow_return", "bool", always=True),
     Key("return_to"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from forms import services as form_services
 from forms.builder import CHOICE_TYPES
 from forms.models import FormDefinition, FormDefinitionField
-from grid.models import Role
+from grid.models import Department, Role
 
 from .. import effects, selectors, services
 from ..models import Effect, Overseer, ProcessDefinition, Stage
@@ -253,7 +253,11 @@ def read_forms(reader: Reader, value: Any) -> dict[str, FormPlan]:
     }
     plans: dict[str, FormPlan] = {}
     refs = References(
-        reader, roles={role.key: role for role in Role.objects.all()}, forms={}, definitions={}
+        reader,
+        roles={role.key: role for role in Role.objects.all()},
+        forms={},
+        definitions={},
+        departments={},
     )
     for index, entry in enumerate(entries):
         path: Path = ("forms", index)
@@ -322,6 +326,7 @@ def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> P
         roles={role.key: role for role in Role.objects.all()},
         forms={slug: plan.form for slug, plan in forms.items()},
         definitions={other.key: other for other in ProcessDefinition.objects.all()},
+        departments={department.key: department for department in Department.objects.all()},
     )
     reader.apply(definition, entry, path, DEFINITION_KEYS)
     refs.resolve(definition, entry, path, DEFINITION_KEYS)
@@ -357,13 +362,14 @@ def read_children(
 
 @dataclasses.dataclass
 class References:
-    """The records a file may name, by key: roles in the database, the file's own forms, and
-    process definitions in the database (follow-ups)."""
+    """The records a file may name, by key: roles and departments in the database, the file's
+    own forms, and process definitions in the database (follow-ups)."""
 
     reader: Reader
     roles: dict[str, Role]
     forms: dict[str, FormDefinition]
     definitions: dict[str, ProcessDefinition]
+    departments: dict[str, Department]
 
     def resolve(self, obj: models.Model, entry: dict, path: Path, keys: tuple[Key, ...]) -> None:
         for key in keys:
@@ -383,6 +389,7 @@ class References:
                 self.definitions,
                 _("No process definition has the key “%(key)s”: import that process first."),
             ),
+            "department": (self.departments, _("No department has the key “%(key)s”.")),
         }[key.kind]
         if raw not in found:
             self.reader.problem(path, message % {"key": raw})
@@ -441,10 +448,9 @@ def check_engine(reader: Reader, plan: Plan) -> None:
         form_plan.form.live = True  # checked as it will be once published
     labels = services.intake_labels(definition.intake_form)
     stages = list(definition.stages.all())
-    keys = [stage.key for stage in stages]
     placed = set()
-    for index, stage in enumerate(stages):
-        for message in services.stage_problems(definition, stage, keys[:index], labels):
+    for index in range(len(stages)):
+        for message in services.stage_problems(definition, stages, index, labels):
             reader.problem(("process", "stages", index), message)
             placed.add(message)
     for index, effect in enumerate(definition.effects.all()):

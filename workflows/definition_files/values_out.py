@@ -73,6 +73,7 @@ WRITERS: dict[str, Callable[[models.Model, str], Any]] = {
     "role": write_reference,
     "form": write_reference,
     "definition": write_reference,
+    "department": write_reference,
 }
 
 

@@ -11,7 +11,7 @@ from wagtail.models import DraftStateMixin, Orderable, Revision, RevisionMixin
 from wagtail.search import index
 
 from forms.models import FormDefinition
-from grid.models import Area, Role
+from grid.models import Area, Department, Role
 
 LEVEL_CHOICES = Area.Level.choices
 
@@ -97,7 +97,17 @@ class Stage(Orderable):
 
     class Actor(models.TextChoices):
         ROLE = "role", _("A role at a level of the process's area")
+        DEPARTMENT = "department", _("A department")
         DEPARTMENT_FIELD = "department_field", _("The department named in a field")
+
+    class Operator(models.TextChoices):
+        EQUALS = "equals", _("is")
+        NOT_EQUALS = "not_equals", _("is not")
+        ONE_OF = "one_of", _("is one of")
+        AT_LEAST = "at_least", _("is at least")
+        AT_MOST = "at_most", _("is at most")
+        EMPTY = "empty", _("is empty")
+        NOT_EMPTY = "not_empty", _("is not empty")
 
     class DeadlineUnit(models.TextChoices):
         HOURS = "hours", _("hours")
@@ -129,11 +139,46 @@ class Stage(Orderable):
             "street official of the street that contains the community."
         ),
     )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("When a department acts: which one."),
+    )
     department_field = models.CharField(
         _("department field"),
         max_length=255,
         blank=True,
-        help_text=_("When a department acts: the label of the intake field naming it."),
+        help_text=_("When the department named in a field acts: the label of that intake field."),
+    )
+    distinct_from = models.CharField(
+        _("not by whoever decided"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Separation of duties: an earlier stage whose decider may not act on this one, "
+            "e.g. the check is never made by whoever handled the case."
+        ),
+    )
+    condition_field = models.CharField(
+        _("runs only when the answer to"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Optional: the label of a field of the intake form or of an earlier stage's "
+            "reviewer form. A stage whose condition does not hold is skipped."
+        ),
+    )
+    condition_operator = models.CharField(
+        _("condition"), max_length=16, choices=Operator.choices, blank=True
+    )
+    condition_values = models.TextField(
+        _("condition value"),
+        blank=True,
+        help_text=_("One value per line for “is one of”; a number for “at least” and “at most”."),
     )
     reviewer_form = models.ForeignKey(
         FormDefinition,
@@ -149,6 +194,15 @@ class Stage(Orderable):
         max_length=50,
         blank=True,
         help_text=_("What approving is called at this stage, e.g. Accept. Default: Approve."),
+    )
+    approve_to = models.CharField(
+        _("approval goes to"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Empty: the next stage that applies. Or a later stage, or “end” to complete the "
+            "process."
+        ),
     )
     allow_reject = models.BooleanField(_("may reject"), default=True)
     allow_return = models.BooleanField(_("may return for revision"), default=True)

@@ -35,11 +35,13 @@ def is_referred(activation: Activation) -> bool:
 
 
 def stage_permission(process: ProcessInstance, stage: Stage) -> str:
+    snapshot = selectors.snapshot(process.version)
     if stage.actor == Stage.Actor.ROLE:
-        role_key = selectors.snapshot(process.version).role_keys[stage.role_id]
         return selectors.queue_permission(
-            role_key, code_at_level(process.area.code, stage.role_level)
+            snapshot.role_keys[stage.role_id], code_at_level(process.area.code, stage.role_level)
         )
+    if stage.actor == Stage.Actor.DEPARTMENT:
+        return selectors.department_permission(snapshot.department_keys[stage.department_id])
     department = selectors.department_named(
         selectors.answer_by_label(selectors.current_intake(process), stage.department_field)
     )
@@ -59,6 +61,9 @@ def mark_stage(task: StageTask, stage: Stage, name: str, *, with_deadline: bool)
 def prepare_review_task(activation: Activation) -> str:
     stage = selectors.active_stage(activation.process)
     mark_stage(activation.task, stage, stage.name, with_deadline=True)
+    barred = selectors.barred_from(activation.process, stage)
+    if barred:
+        activation.task.data["barred"] = barred
     return stage_permission(activation.process, stage)
 
 

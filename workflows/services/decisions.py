@@ -61,7 +61,10 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
         scope_to_process(answers, process)
     process.route = ProcessInstance.Route.NEXT
     if decision.outcome == APPROVE:
-        process.stage_index += 1
+        process.stage_index = snapshot.first_applicable(
+            snapshot.after_approval(process.stage_index),
+            lambda: selectors.answers_so_far(process, answers),
+        )
     elif decision.outcome == REJECT:
         process.outcome = ProcessInstance.Outcome.REJECTED
     elif decision.outcome == RETURN and stage.return_to == selectors.APPLICANT:
@@ -113,9 +116,16 @@ def record_answer(activation: Activation, user: Account, answer: str) -> None:
 def claim(task: StageTask, user: Account) -> None:
     """Take a task from the queue into one's inbox, with the inbox's permission check."""
     with task.activation() as activation:
+        refuse_separated(user, activation.task)
         if not activation.task.flow_task.can_assign(user, activation.task):
             raise PermissionDenied(_("You may not take this task."))
         activation.assign(user)
+
+
+def refuse_separated(user: Account, task: StageTask) -> None:
+    refusal = selectors.separation_refusal(user, task)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def act_on_task(task: StageTask, user: Account, act) -> None:
@@ -124,6 +134,7 @@ def act_on_task(task: StageTask, user: Account, act) -> None:
     with task.activation() as activation:
         task = activation.task
         flow_task = task.flow_task
+        refuse_separated(user, task)
         if task.status == STATUS.NEW:
             if not flow_task.can_assign(user, task):
                 raise PermissionDenied(_("You may not take this task."))

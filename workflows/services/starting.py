@@ -126,6 +126,9 @@ def fill_new_process(
     process.submission = submission
     process.area = area
     process.applicant = user if user.is_authenticated else None
+    process.stage_index = selectors.snapshot(version).first_applicable(
+        0, lambda: selectors.labelled(submission)
+    )
     return process
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from forms.models import FormDefinition
 
-from .. import effects, selectors
+from .. import conditions, effects, selectors
 from ..models import (
     ProcessDefinition,
     ProcessVersion,
@@ -43,8 +43,8 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
                 "to choose."
             )
         )
-    for index, stage in enumerate(stages):
-        problems.extend(stage_problems(definition, stage, keys[:index], labels))
+    for index in range(len(stages)):
+        problems.extend(stage_problems(definition, stages, index, labels))
     for effect in definition.effects.all():
         problems.extend(effects.problems(effect, labels))
     unpublished = [form.title for form in forms_of(definition) if not form.live]
@@ -56,8 +56,11 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
 
 
 def stage_problems(
-    definition: ProcessDefinition, stage: Stage, earlier_keys: list[str], labels: set[str]
+    definition: ProcessDefinition, stages: list[Stage], index: int, labels: set[str]
 ) -> list[str]:
+    """What is wrong with the stage at `index`; `labels` are the intake form's."""
+    stage, earlier = stages[index], stages[:index]
+    earlier_keys = [other.key for other in earlier]
     problems = []
     name = stage.name or stage.key
     if stage.actor == Stage.Actor.ROLE:
@@ -70,6 +73,9 @@ def stage_problems(
                 _("Stage “%(stage)s”: the role's level is below the process's area.")
                 % {"stage": name}
             )
+    elif stage.actor == Stage.Actor.DEPARTMENT:
+        if not stage.department_id:
+            problems.append(_("Stage “%(stage)s”: choose the department.") % {"stage": name})
     elif stage.department_field not in labels:
         problems.append(
             _("Stage “%(stage)s”: the intake form has no field “%(label)s”.")
@@ -80,6 +86,23 @@ def stage_problems(
             _("Stage “%(stage)s”: returns must go to the applicant or to an earlier stage.")
             % {"stage": name}
         )
+    if stage.approve_to and stage.approve_to not in (
+        selectors.END,
+        *(other.key for other in stages[index + 1 :]),
+    ):
+        problems.append(
+            _("Stage “%(stage)s”: approval must go to a later stage or to the end.")
+            % {"stage": name}
+        )
+    if stage.distinct_from and stage.distinct_from not in earlier_keys:
+        problems.append(
+            _("Stage “%(stage)s”: it can be kept apart only from an earlier stage.")
+            % {"stage": name}
+        )
+    readable = labels.union(
+        *(intake_labels(other.reviewer_form) for other in earlier if other.reviewer_form)
+    )
+    problems.extend(conditions.problems(stage, readable))
     if stage.escalation_role_id and stage.escalation_level is None:
         problems.append(
             _("Stage “%(stage)s”: choose the level of the escalation role.") % {"stage": name}

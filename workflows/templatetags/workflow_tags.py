@@ -37,6 +37,13 @@ def process_panel(context, process: ProcessInstance) -> dict:
     }
 
 
+@register.simple_tag(takes_context=True)
+def separation_notice(context, task) -> str:
+    """Why the task's Assign button is missing for this user, when separation of duties keeps
+    them from it (an empty text otherwise)."""
+    return selectors.separation_refusal(context["request"].user, task) or ""
+
+
 @register.inclusion_tag("workflows/includes/notifications_link.html")
 def notifications_link(user) -> dict:
     """The account page's links to the user's tasks (for those who work without the work

@@ -1,0 +1,19 @@
+"""Full-page screenshots for the browser tests and journeys."""
+
+from pathlib import Path
+
+from playwright.sync_api import Error
+
+
+def capture(page, path: Path) -> None:
+    """Screenshot the whole page. Headless Chromium now and then refuses a capture while it is
+    still compositing a page that has just loaded ("Unable to capture screenshot"): the page is
+    fine, so wait for it to settle and take the picture again, once."""
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Error as error:
+        if "Unable to capture screenshot" not in str(error):
+            raise
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(250)
+        page.screenshot(path=str(path), full_page=True)
