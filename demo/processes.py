@@ -22,7 +22,7 @@ from viewflow.workflow.status import STATUS
 from forms import services as form_services
 from forms.builder import SubmissionForm
 from forms.models import FormDefinition, Submission
-from grid.models import Department
+from grid.models import Assignment, Department
 from pages.models import PortalPage
 from workflows import selectors, services
 from workflows.definition_files import import_text
@@ -51,6 +51,8 @@ class Step:
     message: str = ""
     department: str = ""
     answers: dict = field(default_factory=dict)
+    # At a stage that dispatches: the username of the role holder it goes to.
+    dispatch: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ OFFICIAL_OK = Step("street_official", services.APPROVE, answers=ACCESS_REVIEW)
 ACCEPTED = Step("supervisor", services.APPROVE)
 REFERRED = Step("supervisor", services.REFER, department="civil_affairs")
 ANSWERED = Step("department_clerk", ANSWER, "已责成相关科室整改，本月底前完成。")
-DISPATCHED = Step("community_worker", services.APPROVE)
+DISPATCHED = Step("community_worker", services.APPROVE, dispatch="grid_worker")
 HANDLED = Step("grid_worker", services.APPROVE, "已联系物业清理。")
 FIRST_GRID = WUSONG + "001"
 
@@ -377,14 +379,21 @@ def take(process: ProcessInstance, snapshot: selectors.VersionSnapshot, step: St
         services.answer_referral(task, user, step.message)
         return
     answers = None
+    index = ProcessInstance.objects.values_list("stage_index", flat=True).get(pk=process.pk)
     if step.answers:
-        index = ProcessInstance.objects.values_list("stage_index", flat=True).get(pk=process.pk)
         answers = filled(snapshot.reviewer_form(snapshot.stages[index]), step.answers)
+    dispatch_to = None
+    if step.dispatch:
+        stage = snapshot.stages[index]
+        dispatch_to = Assignment.objects.get(
+            user__username=step.dispatch, role_id=stage.dispatch_role_id
+        )
     decision = services.Decision(
         outcome=step.outcome,
         public_message=step.message,
         department=Department.objects.get(key=step.department) if step.department else None,
         answers=answers,
+        dispatch_to=dispatch_to,
     )
     services.decide(task, user, decision)
 

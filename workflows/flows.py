@@ -37,6 +37,7 @@ class GenericFlow(flow.Flow):
     review = (
         StageView(views.ReviewView.as_view())
         .Permission(services.prepare_review_task)
+        .Assign(services.stage_owner)
         .Annotation(
             title=_("Review"),
             summary_template="{{ process.version.definition.name }} · "

@@ -190,6 +190,44 @@ def answers_so_far(process: ProcessInstance, latest: Submission | None = None) -
     return answers | (labelled(latest) if latest is not None else {})
 
 
+def dispatches(stage: Stage) -> bool:
+    """Whether approving the stage chooses who handles the stage after it (派单)."""
+    return bool(stage.dispatch_role_id or stage.dispatch_departments)
+
+
+def dispatch_choices(process: ProcessInstance, stage: Stage) -> list[tuple[str, str]]:
+    """Whom the stage's actor may dispatch to: the holders of the stage's dispatch role on the
+    areas of its level within the process's area ("赵磊 · 第一网格"), then the departments when
+    the stage allows them. Values are `a<assignment>` and `d<department>`."""
+    choices = []
+    if stage.dispatch_role_id:
+        holders = Assignment.objects.filter(
+            role_id=stage.dispatch_role_id,
+            area__level=stage.dispatch_level,
+            area__code__startswith=process.area.code,
+            user__is_active=True,
+        ).order_by("area__code", "user__username")
+        choices += [
+            (f"a{pk}", f"{f'{first} {last}'.strip() or username} · {area_name}")
+            for pk, first, last, username, area_name in holders.values_list(
+                "pk", "user__first_name", "user__last_name", "user__username", "area__name"
+            )
+        ]
+    if stage.dispatch_departments:
+        choices += [(f"d{pk}", name) for pk, name in Department.objects.values_list("pk", "name")]
+    return choices
+
+
+def dispatch_target(
+    process: ProcessInstance, stage: Stage, value: str
+) -> Assignment | Department | None:
+    """The assignment or department a dispatch choice names, if the stage offers it."""
+    if value not in dict(dispatch_choices(process, stage)):
+        return None
+    model = Assignment if value.startswith("a") else Department
+    return model.objects.filter(pk=value[1:]).first()
+
+
 def barred_from(process: ProcessInstance, stage: Stage) -> list[int]:
     """Separation of duties: the users who decided the stage this one must be kept apart
     from, in this process."""
@@ -380,9 +418,9 @@ def timeline(process: ProcessInstance, user: User) -> list[ProcessEvent]:
     unmasked = form_selectors.sees_identity(user, process.submission, process.area)
     from_applicant = (ProcessEvent.Kind.SUBMITTED, ProcessEvent.Kind.RESUBMITTED)
     events = list(
-        process.events.select_related("actor", "submission__definition", "department").order_by(
-            "at", "pk"
-        )
+        process.events.select_related(
+            "actor", "assignee", "submission__definition", "department"
+        ).order_by("at", "pk")
     )
     for event in events:
         answers = form_selectors.answers(event.submission) if event.submission_id else []
@@ -407,6 +445,7 @@ class DiagramStage:
     deadline_text: str
     condition_text: str = ""
     approve_text: str = ""
+    dispatch_text: str = ""
     separation_text: str = ""
 
 
@@ -428,8 +467,10 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
     """The stages as an admin designed them: who acts, the outcomes, where returns go, by when."""
     from .services import allowed_outcomes
 
-    role_ids = {s.role_id for s in snapshot.stages} | {
-        s.escalation_role_id for s in snapshot.stages
+    role_ids = {
+        role_id
+        for s in snapshot.stages
+        for role_id in (s.role_id, s.escalation_role_id, s.dispatch_role_id)
     }
     roles = dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "name"))
     departments = dict(
@@ -446,6 +487,8 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
             }
         elif stage.actor == Stage.Actor.DEPARTMENT:
             actor = departments.get(stage.department_id, "?")
+        elif stage.actor == Stage.Actor.DISPATCHED:
+            actor = _("Whoever it is dispatched to")
         else:
             actor = _("The department named in “%(field)s”") % {"field": stage.department_field}
         approve = ""
@@ -453,6 +496,18 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
             approve = _("approval completes the process")
         elif stage.approve_to:
             approve = _("approval goes to %(stage)s") % {"stage": names.get(stage.approve_to, "?")}
+        dispatch = ""
+        if stage.dispatch_role_id:
+            dispatch = _("dispatches to a %(role)s of the %(level)s") % {
+                "role": roles.get(stage.dispatch_role_id, "?"),
+                "level": levels.get(stage.dispatch_level, "?"),
+            }
+        if stage.dispatch_departments:
+            dispatch = (
+                _("%(dispatch)s or a department") % {"dispatch": dispatch}
+                if dispatch
+                else _("dispatches to a department")
+            )
         separation = ""
         if stage.distinct_from:
             separation = _("not by whoever decided %(stage)s") % {
@@ -482,6 +537,7 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
                 deadline_text=deadline,
                 condition_text=condition_text(stage),
                 approve_text=approve,
+                dispatch_text=dispatch,
                 separation_text=separation,
             )
         )

@@ -36,6 +36,11 @@ class DecisionForm(django_forms.Form):
         required=False,
         help_text=gettext_lazy("Only when referring: the department that must answer."),
     )
+    dispatch = django_forms.ChoiceField(
+        label=gettext_lazy("Dispatch to"),
+        required=False,
+        help_text=gettext_lazy("When approving: who handles the next stage."),
+    )
     public_message = django_forms.CharField(
         label=gettext_lazy("Message to the applicant"),
         required=False,
@@ -53,17 +58,33 @@ class DecisionForm(django_forms.Form):
 
     prefix = "decision"
 
-    def __init__(self, *args, outcomes: list[tuple[str, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        outcomes: list[tuple[str, str]],
+        dispatch_choices: list[tuple[str, str]] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = outcomes
         if services.REFER not in dict(outcomes):
             del self.fields["department"]
+        if dispatch_choices is None:
+            del self.fields["dispatch"]
+        else:
+            self.fields["dispatch"].choices = [("", "---------"), *dispatch_choices]
 
     def clean(self):
         cleaned = super().clean()
         outcome = cleaned.get("outcome")
         if outcome == services.REFER and not cleaned.get("department"):
             self.add_error("department", _("Choose the department that must answer."))
+        if (
+            outcome == services.APPROVE
+            and "dispatch" in self.fields
+            and not cleaned.get("dispatch")
+        ):
+            self.add_error("dispatch", _("Choose whom to dispatch it to."))
         if outcome in (services.RETURN, services.REJECT) and not cleaned.get("public_message"):
             self.add_error(
                 "public_message", _("Tell the applicant why, in a message they will see.")
@@ -98,7 +119,16 @@ class ReviewView(TaskPageMixin, generic.FormView):
         self.reviewer_definition = selectors.snapshot(process.version).reviewer_form(self.stage)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "outcomes": services.allowed_outcomes(self.stage)}
+        process = self.request.activation.process
+        return {
+            **super().get_form_kwargs(),
+            "outcomes": services.allowed_outcomes(self.stage),
+            "dispatch_choices": (
+                selectors.dispatch_choices(process, self.stage)
+                if selectors.dispatches(self.stage)
+                else None
+            ),
+        }
 
     def reviewer_form(self):
         if self.reviewer_definition is None:
@@ -130,6 +160,9 @@ class ReviewView(TaskPageMixin, generic.FormView):
             public_message=form.cleaned_data["public_message"],
             department=form.cleaned_data.get("department"),
             answers=self.answers if self.answers is not None and self.answers.is_valid() else None,
+            dispatch_to=selectors.dispatch_target(
+                self.request.activation.process, self.stage, form.cleaned_data.get("dispatch", "")
+            ),
         )
         services.record_decision(self.request.activation, self.request.user, decision)
         self.request.activation.execute()

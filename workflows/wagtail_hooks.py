@@ -117,6 +117,14 @@ STAGE_PANELS = [
     FieldRowPanel([FieldPanel("department"), FieldPanel("department_field")]),
     FieldRowPanel(
         [
+            FieldPanel("dispatch_role"),
+            FieldPanel("dispatch_level"),
+            FieldPanel("dispatch_departments"),
+        ],
+        heading=_("Dispatch"),
+    ),
+    FieldRowPanel(
+        [
             FieldPanel("condition_field"),
             FieldPanel("condition_operator"),
             FieldPanel("condition_values"),

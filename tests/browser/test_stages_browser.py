@@ -5,7 +5,7 @@ offers her nothing to take. A colleague takes and closes it. The stage diagram s
 import pytest
 
 from demo.registry import DEMO_PASSWORD
-from grid.models import Area
+from grid.models import Area, Assignment
 from tests.factories import AssignmentFactory, UserFactory
 from workflows import services
 from workflows.models import ProcessInstance
@@ -44,8 +44,10 @@ def test_whoever_handled_an_incident_is_told_someone_else_must_check_it(
     community = Area.objects.get(code=WUSONG)
     AssignmentFactory(role=role("community_worker"), area=community, user=colleague)
     process = start("grid-incident", INCIDENT)
-    decide(process, "community_worker", services.APPROVE)  # accepted and dispatched
-    decide(process, "community_worker", services.APPROVE)  # handled, as the grid's worker
+    # Accepted and dispatched to herself as the grid's worker, then handled.
+    held = Assignment.objects.get(user=worker, role__key="grid_worker")
+    decide(process, "community_worker", services.APPROVE, dispatch_to=held)
+    decide(process, "community_worker", services.APPROVE)
     task = inbox.open_task(process)
     assert task.stage_name == "现场核查"
 
@@ -76,3 +78,44 @@ def test_whoever_handled_an_incident_is_told_someone_else_must_check_it(
     )
     process.refresh_from_db()
     assert process.outcome == ProcessInstance.Outcome.APPROVED
+
+
+def test_the_community_dispatches_an_incident_to_a_grid_worker_on_a_phone(
+    live_server, phone_page, settings
+):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    grid = Area.objects.get(code=INCIDENT["所在网格"])
+    colleague = UserFactory(username="grid_worker_b", first_name="钱峰")
+    colleague.set_password(DEMO_PASSWORD)
+    colleague.save()
+    held = AssignmentFactory(role=role("grid_worker"), area=grid, user=colleague)
+    process = start("grid-incident", INCIDENT)
+    task = inbox.open_task(process)
+
+    browser = phone_page
+    sign_in(browser, live_server.url, "community_worker")
+    browser.goto(f"{live_server.url}{inbox.task_url(task, 'assign')}")
+    browser.get_by_role("button", name="领取并继续").click()
+    browser.get_by_role("radio", name="受理并派单").check()
+    browser.get_by_role("button", name="提交").click()
+    error = browser.get_by_text("请选择派单对象。")
+    error.wait_for()
+    screenshot(browser, "dispatch-refused-phone")
+    browser.get_by_role("radio", name="受理并派单").check()
+    browser.get_by_label("派单给").select_option(label="钱峰 · 第一网格")
+    assert browser.evaluate("document.scrollingElement.scrollWidth") <= 390
+    screenshot(browser, "dispatch-chosen-phone")
+    browser.get_by_role("button", name="提交").click()
+    browser.wait_for_url(lambda url: "/execute/" not in url)
+
+    handling = inbox.open_task(process)
+    assert handling.stage_name == "网格员处置" and handling.owner_id == held.user_id
+    browser.context.clear_cookies()
+    sign_in(browser, live_server.url, "grid_worker_b")
+    browser.goto(f"{live_server.url}/workflow/generic/inbox/")
+    row = browser.get_by_text("网格员处置")
+    row.first.wait_for()
+    screenshot(browser, "dispatch-inbox-phone")
+    browser.goto(f"{live_server.url}{inbox.task_url(handling, 'detail')}")
+    assert "→ 钱峰" in browser.locator("body").inner_text()

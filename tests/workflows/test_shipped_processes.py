@@ -299,13 +299,18 @@ INCIDENT = {
 }
 
 
+def grid_worker_here() -> Assignment:
+    """The demo grid worker of the first grid, whom the community dispatches incidents to."""
+    return Assignment.objects.get(user__username="grid_worker", area__code=FIRST_GRID)
+
+
 def test_grid_incident_returns_to_handling_until_fixed(city):
     process = start("grid-incident", INCIDENT)
     assert process.area.code == FIRST_GRID
     assert stage_of(process) == "社区受理派单"
     with pytest.raises(PermissionDenied):  # the grid worker waits for the community
         decide(process, "grid_worker", services.APPROVE)
-    decide(process, "community_worker", services.APPROVE)
+    decide(process, "community_worker", services.APPROVE, dispatch_to=grid_worker_here())
     assert stage_of(process) == "网格员处置"
     decide(process, "grid_worker", services.APPROVE)
     assert stage_of(process) == "现场核查"
@@ -348,7 +353,7 @@ def test_grid_incident_dispatched_to_a_department(city):
     decide(process, "community_worker", services.REFER, department=civil_affairs)
     services.answer_referral(open_task(process), user("department_clerk"), "已上门走访。")
     assert stage_of(process) == "社区受理派单"
-    decide(process, "community_worker", services.APPROVE)
+    decide(process, "community_worker", services.APPROVE, dispatch_to=grid_worker_here())
     decide(process, "grid_worker", services.APPROVE)
     decide(
         process,

@@ -99,6 +99,7 @@ class Stage(Orderable):
         ROLE = "role", _("A role at a level of the process's area")
         DEPARTMENT = "department", _("A department")
         DEPARTMENT_FIELD = "department_field", _("The department named in a field")
+        DISPATCHED = "dispatched", _("Whoever an earlier stage dispatched it to")
 
     class Operator(models.TextChoices):
         EQUALS = "equals", _("is")
@@ -153,6 +154,32 @@ class Stage(Orderable):
         max_length=255,
         blank=True,
         help_text=_("When the department named in a field acts: the label of that intake field."),
+    )
+    dispatch_role = models.ForeignKey(
+        Role,
+        verbose_name=_("dispatches to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Dispatch (派单): on approving, this stage's actor chooses who handles the stage "
+            "after it among the holders of this role, e.g. one of the grid workers."
+        ),
+    )
+    dispatch_level = models.PositiveSmallIntegerField(
+        _("dispatch level"),
+        choices=LEVEL_CHOICES,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The level of the areas, within the process's area, whose holders are offered."
+        ),
+    )
+    dispatch_departments = models.BooleanField(
+        _("may dispatch to a department"),
+        default=False,
+        help_text=_("The chosen department handles the stage after it."),
     )
     distinct_from = models.CharField(
         _("not by whoever decided"),

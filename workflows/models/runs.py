@@ -10,7 +10,7 @@ from viewflow.workflow.managers import TaskQuerySet
 from viewflow.workflow.models import Process, Task
 
 from forms.models import Submission
-from grid.models import Area, Department
+from grid.models import Area, Assignment, Department
 
 from .definitions import ProcessVersion
 
@@ -58,6 +58,24 @@ class ProcessInstance(Process):
     referred_to = models.ForeignKey(
         Department,
         verbose_name=_("referred to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Whom the last dispatch chose: a role holder on an area, or a department. Stages handled
+    # by "whoever was dispatched" go there, again after a return.
+    dispatched_to = models.ForeignKey(
+        Assignment,
+        verbose_name=_("dispatched to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dispatched_department = models.ForeignKey(
+        Department,
+        verbose_name=_("dispatched to department"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -213,6 +231,15 @@ class ProcessEvent(models.Model):
     )
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whom a dispatch chose, when it chose a person.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dispatched to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -11,6 +11,7 @@ from .callbacks import (
     prepare_referral_task,
     prepare_review_task,
     prepare_revision_task,
+    stage_owner,
     stage_permission,
     task_created,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "resubmit",
     "scope_to_process",
     "send_notification_email",
+    "stage_owner",
     "stage_permission",
     "stage_problems",
     "start_for_submission",

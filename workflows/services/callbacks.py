@@ -1,5 +1,6 @@
 """What the generic flow calls at each of its nodes."""
 
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +43,15 @@ def stage_permission(process: ProcessInstance, stage: Stage) -> str:
         )
     if stage.actor == Stage.Actor.DEPARTMENT:
         return selectors.department_permission(snapshot.department_keys[stage.department_id])
+    if stage.actor == Stage.Actor.DISPATCHED:
+        if process.dispatched_department_id:
+            return selectors.department_permission(process.dispatched_department.key)
+        held = process.dispatched_to
+        if held is None:
+            raise ValidationError(_("Nobody has been dispatched to handle this stage."))
+        # Dispatched to a person: theirs at once, and back in their area's queue if they
+        # hand it back.
+        return selectors.queue_permission(held.role.key, held.area.code)
     department = selectors.department_named(
         selectors.answer_by_label(selectors.current_intake(process), stage.department_field)
     )
@@ -65,6 +75,16 @@ def prepare_review_task(activation: Activation) -> str:
     if barred:
         activation.task.data["barred"] = barred
     return stage_permission(activation.process, stage)
+
+
+def stage_owner(activation: Activation) -> Account | None:
+    """The person a stage handled by "whoever was dispatched" goes to directly, if a person
+    was dispatched."""
+    stage = selectors.active_stage(activation.process)
+    held = activation.process.dispatched_to
+    if stage.actor == Stage.Actor.DISPATCHED and held is not None:
+        return held.user
+    return None
 
 
 def prepare_revision_task(activation: Activation) -> str:

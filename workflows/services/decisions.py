@@ -11,7 +11,7 @@ from viewflow.workflow.status import STATUS
 from forms import services as form_services
 from forms.builder import SubmissionForm
 from forms.models import Submission
-from grid.models import Department
+from grid.models import Assignment, Department
 
 from .. import selectors
 from ..models import (
@@ -32,6 +32,8 @@ class Decision:
     public_message: str = ""
     department: Department | None = None
     answers: SubmissionForm | None = None
+    # At a stage that dispatches: who handles the stage after it.
+    dispatch_to: Assignment | Department | None = None
 
 
 def allowed_outcomes(stage: Stage) -> list[tuple[str, str]]:
@@ -55,6 +57,9 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
         raise ValidationError(_("This stage does not allow that outcome."))
     if decision.outcome == REFER and decision.department is None:
         raise ValidationError(_("Choose the department to refer to."))
+    dispatching = decision.outcome == APPROVE and selectors.dispatches(stage)
+    if dispatching:
+        dispatch(process, stage, decision.dispatch_to)
     answers = None
     if decision.answers is not None:
         answers = form_services.store_submission(decision.answers, user=user)
@@ -74,7 +79,16 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
     else:
         process.route = ProcessInstance.Route.REFER
         process.referred_to = decision.department
-    process.save(update_fields=["route", "stage_index", "outcome", "referred_to"])
+    process.save(
+        update_fields=[
+            "route",
+            "stage_index",
+            "outcome",
+            "referred_to",
+            "dispatched_to",
+            "dispatched_department",
+        ]
+    )
     ProcessEvent.objects.create(
         process=process,
         kind=ProcessEvent.Kind.DECIDED,
@@ -84,7 +98,8 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
         comment=decision.comment,
         public_message=decision.public_message,
         submission=answers,
-        department=decision.department,
+        department=process.dispatched_department if dispatching else decision.department,
+        assignee=process.dispatched_to.user if dispatching and process.dispatched_to else None,
     )
     if decision.outcome != APPROVE or process.stage_index < len(snapshot.stages):
         notify_applicant(
@@ -96,6 +111,20 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
                 "outcome": EVENT_OUTCOMES[decision.outcome].label,
             },
         )
+
+
+def dispatch(
+    process: ProcessInstance, stage: Stage, target: Assignment | Department | None
+) -> None:
+    """Record whom a dispatching stage chose; only someone the stage offers may be chosen."""
+    offered = {value for value, _label in selectors.dispatch_choices(process, stage)}
+    prefix = "a" if isinstance(target, Assignment) else "d"
+    if target is None or f"{prefix}{target.pk}" not in offered:
+        raise ValidationError(_("Choose whom to dispatch it to, among those offered."))
+    if isinstance(target, Assignment):
+        process.dispatched_to, process.dispatched_department = target, None
+    else:
+        process.dispatched_to, process.dispatched_department = None, target
 
 
 def record_answer(activation: Activation, user: Account, answer: str) -> None:

@@ -68,7 +68,9 @@ def send_notification_email(text: str, link: str, addresses: list[str]) -> None:
 def notify_task_created(task: StageTask, process: ProcessInstance) -> None:
     """A new task lands in a queue: tell the people who may take it."""
     permission = task.owner_permission or ""
-    if permission.startswith("workflows.queue:"):
+    if task.owner_id:
+        users = [task.owner]  # dispatched to them
+    elif permission.startswith("workflows.queue:"):
         role_key, _at, code = permission.removeprefix("workflows.queue:").partition("@")
         users = [a.user for a in selectors.holders(role_key, code)]
     elif permission.startswith("workflows.department:"):

@@ -76,6 +76,15 @@ def stage_problems(
     elif stage.actor == Stage.Actor.DEPARTMENT:
         if not stage.department_id:
             problems.append(_("Stage “%(stage)s”: choose the department.") % {"stage": name})
+    elif stage.actor == Stage.Actor.DISPATCHED:
+        if not any(selectors.dispatches(other) for other in earlier):
+            problems.append(
+                _(
+                    "Stage “%(stage)s” is handled by whoever is dispatched, so an earlier stage "
+                    "must dispatch."
+                )
+                % {"stage": name}
+            )
     elif stage.department_field not in labels:
         problems.append(
             _("Stage “%(stage)s”: the intake form has no field “%(label)s”.")
@@ -86,6 +95,7 @@ def stage_problems(
             _("Stage “%(stage)s”: returns must go to the applicant or to an earlier stage.")
             % {"stage": name}
         )
+    problems.extend(dispatch_problems(definition, stages, index))
     if stage.approve_to and stage.approve_to not in (
         selectors.END,
         *(other.key for other in stages[index + 1 :]),
@@ -106,6 +116,34 @@ def stage_problems(
     if stage.escalation_role_id and stage.escalation_level is None:
         problems.append(
             _("Stage “%(stage)s”: choose the level of the escalation role.") % {"stage": name}
+        )
+    return problems
+
+
+def dispatch_problems(definition: ProcessDefinition, stages: list[Stage], index: int) -> list[str]:
+    stage = stages[index]
+    name = stage.name or stage.key
+    if (stage.dispatch_role_id is None) != (stage.dispatch_level is None):
+        return [
+            _("Stage “%(stage)s”: choose both the role and the level it dispatches to.")
+            % {"stage": name}
+        ]
+    problems = []
+    if stage.dispatch_level is not None and stage.dispatch_level < definition.area_level:
+        problems.append(
+            _("Stage “%(stage)s”: it dispatches to a level above the process's area.")
+            % {"stage": name}
+        )
+    later = stages[index + 1 :]
+    if selectors.dispatches(stage) and not any(
+        other.actor == Stage.Actor.DISPATCHED for other in later
+    ):
+        problems.append(
+            _(
+                "Stage “%(stage)s” dispatches, but no later stage is handled by whoever is "
+                "dispatched."
+            )
+            % {"stage": name}
         )
     return problems
 
