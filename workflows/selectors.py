@@ -553,6 +553,16 @@ def public_timeline(process: ProcessInstance) -> QuerySet[ProcessEvent]:
     )
 
 
+def awaits_verdict(process: ProcessInstance) -> bool:
+    """Whether the tracking page asks the applicant's verdict: the definition asks it, the
+    process was approved, and no verdict was given since it was last completed."""
+    if not snapshot(process.version).definition.asks_verdict:
+        return False
+    if process.outcome != ProcessInstance.Outcome.APPROVED or process.finished is None:
+        return False
+    return not process.verdicts.filter(at__gte=process.finished).exists()
+
+
 def process_by_code(code: str) -> ProcessInstance | None:
     return (
         ProcessInstance.objects.filter(submission__reference=code.strip().upper())

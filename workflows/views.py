@@ -197,6 +197,37 @@ class TrackForm(django_forms.Form):
     code = django_forms.CharField(label=gettext_lazy("Reference code"), max_length=20)
 
 
+class VerdictForm(django_forms.Form):
+    """The applicant's verdict on a completed application."""
+
+    resolved = django_forms.TypedChoiceField(
+        label=gettext_lazy("Was your problem resolved?"),
+        choices=[("yes", gettext_lazy("Yes, resolved")), ("no", gettext_lazy("No, not resolved"))],
+        coerce=lambda value: value == "yes",
+        widget=django_forms.RadioSelect,
+    )
+    satisfaction = django_forms.TypedChoiceField(
+        label=gettext_lazy("How satisfied are you with how it was handled?"),
+        choices=[
+            (5, gettext_lazy("5 — very satisfied")),
+            (4, gettext_lazy("4 — satisfied")),
+            (3, gettext_lazy("3 — neither")),
+            (2, gettext_lazy("2 — dissatisfied")),
+            (1, gettext_lazy("1 — very dissatisfied")),
+        ],
+        coerce=int,
+        widget=django_forms.RadioSelect,
+    )
+    comment = django_forms.CharField(
+        label=gettext_lazy("Anything you want to add"),
+        required=False,
+        max_length=500,
+        widget=django_forms.Textarea(attrs={"rows": 3}),
+    )
+
+    prefix = "verdict"
+
+
 def track_lookup(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.GET or None)
     if form.is_valid():
@@ -226,6 +257,11 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     waiting = StageTask.objects.filter(
         process=process, flow_task=process.flow_class.revise, status=STATUS.NEW
     ).exists()
+    verdict_form = None
+    if selectors.awaits_verdict(process):
+        verdict_form = VerdictForm(request.POST if request.method == "POST" else None)
+        if verdict_form.is_valid():
+            return give_verdict(request, process, verdict_form)
     revision_form = None
     if waiting:
         intake = selectors.current_intake(process)
@@ -248,8 +284,32 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         "events": selectors.public_timeline(process),
         "current_stage": selectors.current_stage(process),
         "revision_form": revision_form,
+        "verdict_form": verdict_form,
     }
-    return render(request, "workflows/track.html", context)
+    status = 422 if verdict_form is not None and verdict_form.errors else 200
+    return render(request, "workflows/track.html", context, status=status)
+
+
+def give_verdict(request: HttpRequest, process, form: VerdictForm) -> HttpResponse:
+    try:
+        verdict = services.give_verdict(
+            process,
+            services.VerdictGiven(
+                resolved=form.cleaned_data["resolved"],
+                satisfaction=form.cleaned_data["satisfaction"],
+                comment=form.cleaned_data["comment"],
+            ),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Thank you. Your application has been reopened and will be handled again.")
+            if verdict.reopened
+            else _("Thank you for your verdict."),
+        )
+    return redirect("workflows:track", code=process.reference)
 
 
 def revisable_values(submission) -> dict:

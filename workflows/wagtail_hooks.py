@@ -101,6 +101,13 @@ class DefinitionForm(WagtailAdminModelForm):
             # new stages are copied from) is made from a class that has them.
             stages.form = type("StageForm", (stages.form,), stage_key_fields(self.instance))
             stages.__dict__.pop("forms", None)
+        if "reopen_stage" in self.fields:
+            self.fields["reopen_stage"] = StageKeyField(
+                label=_("“not resolved” reopens at"),
+                choices=[("", _("never reopens")), *stage_choices(self.instance)],
+                required=False,
+                help_text=SAVED_FIRST,
+            )
 
     def is_valid(self) -> bool:
         if not super().is_valid():
@@ -202,6 +209,13 @@ class DefinitionViewSet(SnippetViewSet):
             ),
             InlinePanel(
                 "effects", heading=_("At the end"), label=_("Effect"), panels=EFFECT_PANELS
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("asks_verdict"),
+                    FieldRowPanel([FieldPanel("reopen_stage"), FieldPanel("reopen_days")]),
+                ],
+                heading=_("The applicant's verdict"),
             ),
             InlinePanel(
                 "overseers",

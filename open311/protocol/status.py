@@ -44,8 +44,19 @@ def public_requests() -> QuerySet[ProcessInstance]:
     last_event = ProcessEvent.objects.filter(process=OuterRef("pk")).order_by("-at", "-pk")
     return (
         ProcessInstance.objects.filter(version__definition__public_service=True)
-        .select_related("area", "submission__area", "referred_to")
-        .defer("submission__search_text", "area__boundary", "submission__area__boundary")
+        .select_related(
+            "area",
+            "submission__area",
+            "referred_to",
+            "dispatched_department",
+            "dispatched_to__area",
+        )
+        .defer(
+            "submission__search_text",
+            "area__boundary",
+            "submission__area__boundary",
+            "dispatched_to__area__boundary",
+        )
         .annotate(
             last_event_at=Subquery(last_event.values("at")[:1]),
             service_name=F("version__definition__name"),
@@ -284,6 +295,13 @@ def agency(
     if stage.actor == Stage.Actor.ROLE and stage.role_level is not None:
         code = code_at_level(process.area.code, stage.role_level)
         return names.get(code, process.area.name)
+    if stage.actor == Stage.Actor.DEPARTMENT and stage.department is not None:
+        return stage.department.name
+    if stage.actor == Stage.Actor.DISPATCHED:
+        if process.dispatched_department is not None:
+            return process.dispatched_department.name
+        held = process.dispatched_to
+        return held.area.name if held is not None else process.area.name
     department = selectors.department_named(
         selectors.answer_by_label(process.submission, stage.department_field)
     )

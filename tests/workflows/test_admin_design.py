@@ -77,6 +77,8 @@ def definition_post(intake, stages, overseers=(), **extra):
             "area_source": "chosen",
             "area_level": "2",
             "area_field": "",
+            "reopen_stage": "",
+            "reopen_days": "7",
             "stages": inline_formset(stages, min=1),
             "effects": inline_formset([]),
             "overseers": inline_formset([{**row, "id": ""} for row in overseers]),

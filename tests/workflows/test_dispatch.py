@@ -95,6 +95,9 @@ def test_the_community_dispatches_to_a_department(city):
     task = inbox.open_task(process)
     assert task.owner_id is None
     assert task.owner_permission == "workflows.department:civil_affairs"
+    # Report apps see who handles it now.
+    found = Client().get(f"/open311/v2/requests/{process.pk}.json").json()[0]
+    assert found["agency_responsible"] == civil_affairs.name
     decide(process, "department_clerk", services.APPROVE)
     assert stage_of(process) == "现场核查"
 

@@ -90,6 +90,9 @@ DEFINITION_KEYS = (
     Key("area_level", "level", always=True),
     Key("area_field"),
     Key("public_service", "bool", always=True),
+    Key("asks_verdict", "bool"),
+    Key("reopen_stage"),
+    Key("reopen_days", "int"),
 )
 STAGE_KEYS = (
     Key("key", required=True, always=True),

@@ -25,6 +25,7 @@ from .runs import (
     StageTask,
     StageTaskQuerySet,
     TaskDeadline,
+    Verdict,
 )
 
 __all__ = [
@@ -42,5 +43,6 @@ __all__ = [
     "StageTask",
     "StageTaskQuerySet",
     "TaskDeadline",
+    "Verdict",
     "effect_choices",
 ]

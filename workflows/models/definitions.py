@@ -80,6 +80,26 @@ class ProcessDefinition(DraftStateMixin, RevisionMixin, index.Indexed, Clusterab
         default=False,
         help_text=_("List this process as a service that report apps may file requests to."),
     )
+    asks_verdict = models.BooleanField(
+        _("ask the applicant's verdict"),
+        default=False,
+        help_text=_(
+            "Once the process is approved, the tracking page asks the applicant whether it was "
+            "resolved and how satisfied they are (1–5)."
+        ),
+    )
+    reopen_stage = models.CharField(
+        _("“not resolved” reopens at"),
+        max_length=50,
+        blank=True,
+        help_text=_("The stage the process reopens at. Empty: a verdict never reopens it."),
+    )
+    reopen_days = models.PositiveSmallIntegerField(
+        _("days to reopen"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("How many days after completion “not resolved” still reopens the process."),
+    )
 
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 

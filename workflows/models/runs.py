@@ -4,6 +4,7 @@ notifications it sends."""
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.managers import TaskQuerySet
@@ -194,6 +195,8 @@ class ProcessEvent(models.Model):
         OVERDUE = "overdue", _("Deadline passed")
         COMPLETED = "completed", _("Completed")
         EFFECT = "effect", _("Effect")
+        VERDICT = "verdict", _("Applicant's verdict")
+        REOPENED = "reopened", _("Reopened")
 
     class Outcome(models.TextChoices):
         NONE = "", "—"
@@ -249,6 +252,29 @@ class ProcessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.stage_name}"
+
+
+class Verdict(models.Model):
+    """What the applicant said of a completed process: resolved or not, and how satisfied."""
+
+    wagtail_reference_index_ignore = True
+
+    process = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="verdicts")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    resolved = models.BooleanField(_("resolved"))
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    reopened = models.BooleanField(_("reopened the process"), default=False)
+
+    class Meta:
+        verbose_name = _("verdict")
+        verbose_name_plural = _("verdicts")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.process_id}: {self.satisfaction}/5"
 
 
 class Notification(models.Model):

@@ -53,6 +53,7 @@ from .starting import (
     start_problems,
     start_process,
 )
+from .verdicts import VerdictGiven, give_verdict, reopen
 from .versions import definition_problems, forms_of, freeze_version, intake_labels, stage_problems
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "Decision",
     "StartRefused",
     "User",
+    "VerdictGiven",
     "act_on_task",
     "allowed_outcomes",
     "answer_referral",
@@ -76,6 +78,7 @@ __all__ = [
     "fill_new_process",
     "forms_of",
     "freeze_version",
+    "give_verdict",
     "has_open_stage",
     "intake_labels",
     "is_referred",
@@ -92,6 +95,7 @@ __all__ = [
     "process_url",
     "record_answer",
     "record_decision",
+    "reopen",
     "resolve_area",
     "resubmit",
     "scope_to_process",

@@ -45,6 +45,10 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
         )
     for index in range(len(stages)):
         problems.extend(stage_problems(definition, stages, index, labels))
+    if definition.reopen_stage and definition.reopen_stage not in keys:
+        problems.append(_("A “not resolved” verdict must reopen the process at one of its stages."))
+    if definition.reopen_stage and not definition.asks_verdict:
+        problems.append(_("A process reopens on the applicant's verdict only if it asks for it."))
     for effect in definition.effects.all():
         problems.extend(effects.problems(effect, labels))
     unpublished = [form.title for form in forms_of(definition) if not form.live]
