@@ -32,3 +32,12 @@ def deadline(start: datetime.datetime, amount: int | None, unit: str) -> datetim
     if unit == "hours":
         return start + datetime.timedelta(hours=amount)
     return add_working_days(start, amount)
+
+
+def warning_time(
+    start: datetime.datetime, due: datetime.datetime | None, percent: int | None
+) -> datetime.datetime | None:
+    """When `percent` of the time from `start` to `due` has passed."""
+    if due is None or not percent:
+        return None
+    return start + (due - start) * percent / 100

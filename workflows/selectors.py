@@ -24,6 +24,7 @@ from grid.models import Area, Assignment, Department, Role
 from . import conditions
 from .models import (
     Effect,
+    EscalationRung,
     Overseer,
     ProcessDefinition,
     ProcessEvent,
@@ -62,6 +63,7 @@ class VersionSnapshot:
     stages: list[Stage]
     effects: list[Effect]
     overseers: list[Overseer] = field(default_factory=list)
+    ladder: list[EscalationRung] = field(default_factory=list)
     forms: dict[int, FormDefinition] = field(default_factory=dict)
     role_keys: dict[int, str] = field(default_factory=dict)
     department_keys: dict[int, str] = field(default_factory=dict)
@@ -72,6 +74,14 @@ class VersionSnapshot:
 
     def reviewer_form(self, stage: Stage) -> FormDefinition | None:
         return self.forms.get(stage.reviewer_form_id) if stage.reviewer_form_id else None
+
+    def stage(self, key: str) -> Stage | None:
+        return next((stage for stage in self.stages if stage.key == key), None)
+
+    def rung_above(self, level: int) -> EscalationRung | None:
+        """The nearest rung of the escalation ladder above `level`."""
+        above = [rung for rung in self.ladder if rung.role_level < level]
+        return max(above, key=lambda rung: rung.role_level, default=None)
 
     def stage_index(self, key: str) -> int | None:
         return next((i for i, stage in enumerate(self.stages) if stage.key == key), None)
@@ -116,7 +126,9 @@ def snapshot(version: ProcessVersion) -> VersionSnapshot:
             for revision in Revision.objects.filter(pk__in=version.form_revisions.values())
         ]
         stages = list(definition.stages.all())
+        ladder = list(definition.ladder.all())
         role_ids = {s.role_id for s in stages} | {s.escalation_role_id for s in stages}
+        role_ids |= {rung.role_id for rung in ladder}
         department_ids = {s.department_id for s in stages} - {None}
         cached = VersionSnapshot(
             version=version,
@@ -124,6 +136,7 @@ def snapshot(version: ProcessVersion) -> VersionSnapshot:
             stages=stages,
             effects=list(definition.effects.all()),
             overseers=list(definition.overseers.all()),
+            ladder=ladder,
             forms={form.pk: form for form in forms},
             role_keys=dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "key")),
             department_keys=dict(
@@ -471,7 +484,7 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
         role_id
         for s in snapshot.stages
         for role_id in (s.role_id, s.escalation_role_id, s.dispatch_role_id)
-    }
+    } | {rung.role_id for rung in snapshot.ladder}
     roles = dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "name"))
     departments = dict(
         Department.objects.filter(pk__in=snapshot.department_keys).values_list("pk", "name")
@@ -523,9 +536,17 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
         deadline = ""
         if stage.deadline:
             deadline = f"{stage.deadline} {stage.get_deadline_unit_display()}"
+            if stage.warning_percent:
+                deadline += " · " + _("warning at %(percent)d%%") % {
+                    "percent": stage.warning_percent
+                }
             if stage.escalation_role_id:
                 deadline += " → " + _("escalates to %(role)s") % {
                     "role": roles.get(stage.escalation_role_id, "?")
+                }
+            if stage.escalation_reassigns:
+                deadline += " → " + _("reassigned up the ladder: %(ladder)s") % {
+                    "ladder": " › ".join(roles.get(rung.role_id, "?") for rung in snapshot.ladder)
                 }
         result.append(
             DiagramStage(

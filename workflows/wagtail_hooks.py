@@ -146,6 +146,7 @@ STAGE_PANELS = [
     FieldRowPanel([FieldPanel("allow_return"), FieldPanel("return_to"), FieldPanel("allow_refer")]),
     FieldRowPanel([FieldPanel("deadline"), FieldPanel("deadline_unit")]),
     FieldRowPanel([FieldPanel("escalation_role"), FieldPanel("escalation_level")]),
+    FieldRowPanel([FieldPanel("warning_percent"), FieldPanel("escalation_reassigns")]),
 ]
 EFFECT_PANELS = [
     FieldRowPanel([FieldPanel("kind"), FieldPanel("when")]),
@@ -209,6 +210,16 @@ class DefinitionViewSet(SnippetViewSet):
             ),
             InlinePanel(
                 "effects", heading=_("At the end"), label=_("Effect"), panels=EFFECT_PANELS
+            ),
+            InlinePanel(
+                "ladder",
+                heading=_("Escalation ladder"),
+                label=_("Rung"),
+                help_text=_(
+                    "Where the overdue tasks of stages that say so go, one level up at a time: "
+                    "for example the community director, then the street leader."
+                ),
+                panels=[FieldRowPanel([FieldPanel("role"), FieldPanel("role_level")])],
             ),
             MultiFieldPanel(
                 [

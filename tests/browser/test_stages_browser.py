@@ -2,6 +2,8 @@
 comes back for the on-site check, her task page tells her someone else must check it, and
 offers her nothing to take. A colleague takes and closes it. The stage diagram shows the rule."""
 
+import datetime
+
 import pytest
 
 from demo.registry import DEMO_PASSWORD
@@ -119,3 +121,23 @@ def test_the_community_dispatches_an_incident_to_a_grid_worker_on_a_phone(
     screenshot(browser, "dispatch-inbox-phone")
     browser.goto(f"{live_server.url}{inbox.task_url(handling, 'detail')}")
     assert "→ 钱峰" in browser.locator("body").inner_text()
+
+
+def test_a_grid_worker_sees_a_task_due_soon_on_a_phone(live_server, phone_page, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    process = start("grid-incident", INCIDENT)
+    held = Assignment.objects.get(user__username="grid_worker", role__key="grid_worker")
+    decide(process, "community_worker", services.APPROVE, dispatch_to=held)
+    task = inbox.open_task(process)
+    services.process_deadlines(task.deadline.warn_at + datetime.timedelta(minutes=1))
+
+    browser = phone_page
+    sign_in(browser, live_server.url, "grid_worker")
+    browser.goto(f"{live_server.url}{inbox.task_url(task, 'execute')}")
+    due = browser.locator(".pg-due")
+    due.wait_for()
+    assert due.inner_text().endswith("· 即将到期")
+    colour = due.evaluate("element => getComputedStyle(element).backgroundColor")
+    assert colour == "rgb(255, 244, 224)"  # the yellow of a task due soon
+    screenshot(browser, "task-due-soon-phone")

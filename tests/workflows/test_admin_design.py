@@ -65,7 +65,7 @@ def stage_row(key, name, role_pk, level, **fields):
     }
 
 
-def definition_post(intake, stages, overseers=(), **extra):
+def definition_post(intake, stages, overseers=(), ladder=(), **extra):
     return nested_form_data(
         {
             "name": "活动场地申请",
@@ -81,6 +81,7 @@ def definition_post(intake, stages, overseers=(), **extra):
             "reopen_days": "7",
             "stages": inline_formset(stages, min=1),
             "effects": inline_formset([]),
+            "ladder": inline_formset([{**row, "id": ""} for row in ladder]),
             "overseers": inline_formset([{**row, "id": ""} for row in overseers]),
             **extra,
         }

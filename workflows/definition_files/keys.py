@@ -120,6 +120,8 @@ STAGE_KEYS = (
     Key("deadline_unit", "choice"),
     Key("escalation_role", "role"),
     Key("escalation_level", "level"),
+    Key("warning_percent", "int"),
+    Key("escalation_reassigns", "bool"),
 )
 EFFECT_KEYS = (
     Key("kind", "choice", required=True, always=True),
@@ -130,6 +132,10 @@ EFFECT_KEYS = (
     Key("message"),
     Key("followup", "definition"),
     Key("field_map", "mapping"),
+)
+LADDER_KEYS = (
+    Key("role", "role", required=True, always=True),
+    Key("role_level", "level", required=True, always=True),
 )
 OVERSEER_KEYS = (
     Key("role", "role", required=True, always=True),

@@ -14,13 +14,14 @@ from forms.models import FormDefinition, FormDefinitionField
 from grid.models import Department, Role
 
 from .. import effects, selectors, services
-from ..models import Effect, Overseer, ProcessDefinition, Stage
+from ..models import Effect, EscalationRung, Overseer, ProcessDefinition, Stage
 from .keys import (
     DEFINITION_KEYS,
     EFFECT_KEYS,
     FIELD_KEYS,
     FORM_KEYS,
     FORMAT,
+    LADDER_KEYS,
     OVERSEER_KEYS,
     REFERENCES,
     STAGE_KEYS,
@@ -311,7 +312,7 @@ def read_fields(reader: Reader, plan: FormPlan, value: Any) -> None:
 def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> Plan | None:
     path: Path = ("process",)
     entry = reader.mapping(
-        value, path, DEFINITION_KEYS, children=("stages", "effects", "overseers")
+        value, path, DEFINITION_KEYS, children=("stages", "effects", "ladder", "overseers")
     )
     if entry is None:
         return None
@@ -332,6 +333,9 @@ def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> P
     refs.resolve(definition, entry, path, DEFINITION_KEYS)
     definition.stages = read_children(reader, refs, entry, (*path, "stages"), Stage, STAGE_KEYS)
     definition.effects = read_children(reader, refs, entry, (*path, "effects"), Effect, EFFECT_KEYS)
+    definition.ladder = read_children(
+        reader, refs, entry, (*path, "ladder"), EscalationRung, LADDER_KEYS
+    )
     definition.overseers = read_children(
         reader, refs, entry, (*path, "overseers"), Overseer, OVERSEER_KEYS
     )
@@ -343,7 +347,7 @@ def read_children(
     refs: "References",
     entry: dict,
     path: Path,
-    model: type[Stage] | type[Effect] | type[Overseer],
+    model: type[Stage] | type[Effect] | type[EscalationRung] | type[Overseer],
     keys: tuple[Key, ...],
 ) -> list:
     children = []

@@ -20,6 +20,7 @@ from .keys import (
     FORM_KEYS,
     FORMAT,
     HEADER,
+    LADDER_KEYS,
     LEVEL_NAMES,
     OVERSEER_KEYS,
     STAGE_KEYS,
@@ -98,7 +99,11 @@ def form_data(form: FormDefinition) -> dict[str, Any]:
 def definition_data(definition: ProcessDefinition) -> dict[str, Any]:
     data = to_data(definition, DEFINITION_KEYS)
     data["stages"] = [to_data(stage, STAGE_KEYS) for stage in definition.stages.all()]
-    for name, keys in (("effects", EFFECT_KEYS), ("overseers", OVERSEER_KEYS)):
+    for name, keys in (
+        ("effects", EFFECT_KEYS),
+        ("ladder", LADDER_KEYS),
+        ("overseers", OVERSEER_KEYS),
+    ):
         found = [to_data(child, keys) for child in getattr(definition, name).all()]
         data |= {name: found} if found else {}
     return data

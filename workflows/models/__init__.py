@@ -10,6 +10,7 @@ snippets an editor would look up, and indexing them costs statements on every tr
 from .definitions import (
     LEVEL_CHOICES,
     Effect,
+    EscalationRung,
     Overseer,
     ProcessDefinition,
     ProcessVersion,
@@ -31,6 +32,7 @@ from .runs import (
 __all__ = [
     "LEVEL_CHOICES",
     "Effect",
+    "EscalationRung",
     "Notification",
     "Overseer",
     "PeriodicRun",

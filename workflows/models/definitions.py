@@ -289,6 +289,21 @@ class Stage(Orderable):
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"), choices=LEVEL_CHOICES, null=True, blank=True
     )
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warn at (percent of the deadline)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("Tell whoever has the task when this share of its time has passed, e.g. 75."),
+    )
+    escalation_reassigns = models.BooleanField(
+        _("reassign up the ladder when overdue"),
+        default=False,
+        help_text=_(
+            "At the deadline the task goes to the next role up the process's escalation ladder, "
+            "with a new deadline; again at that deadline, up to the top of the ladder."
+        ),
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("stage")
@@ -354,6 +369,24 @@ class Effect(Orderable):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class EscalationRung(Orderable):
+    """One rung of a definition's escalation ladder: the role, at a level of the process's
+    area, that an overdue task of a reassigning stage goes to from the level below."""
+
+    definition = ParentalKey(ProcessDefinition, on_delete=models.CASCADE, related_name="ladder")
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="+"
+    )
+    role_level = models.PositiveSmallIntegerField(_("at the level of"), choices=LEVEL_CHOICES)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("escalation rung")
+        verbose_name_plural = _("escalation ladder")
+
+    def __str__(self) -> str:
+        return f"{self.role} @ {self.get_role_level_display()}"
 
 
 class Overseer(Orderable):

@@ -157,6 +157,11 @@ class StageTask(Task):
         return deadline.due_at if deadline else None
 
     @property
+    def warned_at(self):
+        deadline = getattr(self, "deadline", None)
+        return deadline.warned_at if deadline else None
+
+    @property
     def overdue_at(self):
         deadline = getattr(self, "deadline", None)
         return deadline.overdue_at if deadline else None
@@ -171,6 +176,8 @@ class TaskDeadline(models.Model):
     )
     due_at = models.DateTimeField(_("due"), db_index=True)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True, db_index=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
 
     wagtail_reference_index_ignore = True
 
@@ -195,6 +202,8 @@ class ProcessEvent(models.Model):
         OVERDUE = "overdue", _("Deadline passed")
         COMPLETED = "completed", _("Completed")
         EFFECT = "effect", _("Effect")
+        WARNED = "warned", _("Deadline near")
+        ESCALATED = "escalated", _("Escalated")
         VERDICT = "verdict", _("Applicant's verdict")
         REOPENED = "reopened", _("Reopened")
 

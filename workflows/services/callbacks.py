@@ -64,8 +64,10 @@ def mark_stage(task: StageTask, stage: Stage, name: str, *, with_deadline: bool)
     """Write the stage into the task before Viewflow saves it; the deadline, if any, is written
     once the task has its key (see `task_created`)."""
     task.data = {**(task.data or {}), "stage_key": stage.key, "stage_name": name}
-    due = calendar.deadline(timezone.now(), stage.deadline, stage.deadline_unit)
-    task.pending_due_at = due if with_deadline else None
+    now = timezone.now()
+    due = calendar.deadline(now, stage.deadline, stage.deadline_unit) if with_deadline else None
+    task.pending_due_at = due
+    task.pending_warn_at = calendar.warning_time(now, due, stage.warning_percent)
 
 
 def prepare_review_task(activation: Activation) -> str:
@@ -105,7 +107,9 @@ def task_created(task: StageTask, process: ProcessInstance) -> None:
     """A human task exists: keep its deadline and tell the people who may take it."""
     due = getattr(task, "pending_due_at", None)
     if due is not None:
-        task.deadline = TaskDeadline.objects.create(task=task, due_at=due)
+        task.deadline = TaskDeadline.objects.create(
+            task=task, due_at=due, warn_at=getattr(task, "pending_warn_at", None)
+        )
     notify_task_created(task, process)
 
 

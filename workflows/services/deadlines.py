@@ -1,4 +1,5 @@
-"""Deadlines of tasks, and escalation when they pass."""
+"""Deadlines of tasks: a warning when a share of the time has passed, and at the deadline a
+notification and, where the stage says so, the task sent up the escalation ladder."""
 
 import datetime
 
@@ -7,26 +8,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
+from grid.models import Area
 from grid.validators import code_at_level
 
-from .. import selectors
+from .. import calendar, selectors
 from ..models import (
+    EscalationRung,
     ProcessEvent,
     ProcessInstance,
+    Stage,
     StageTask,
     TaskDeadline,
 )
-from .notifications import notify, process_url
+from .notifications import notify, process_url, task_people
+
+OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
 
 def process_deadlines(now: datetime.datetime | None = None) -> int:
-    """Mark tasks past their deadline overdue, once, record it in the history and notify the
-    stage's escalation role. Returns how many tasks became overdue."""
+    """Warn of tasks near their deadline, and mark those past it overdue, each once, with an
+    entry in the history; overdue tasks are escalated. Returns how many became overdue."""
     now = now or timezone.now()
+    warn_of_deadlines(now)
     overdue = StageTask.objects.filter(
-        deadline__due_at__lt=now,
-        deadline__overdue_at__isnull=True,
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        deadline__due_at__lt=now, deadline__overdue_at__isnull=True, status__in=OPEN
     ).select_related("process__processinstance__area", "process__processinstance__version")
     count = 0
     for task in overdue:
@@ -40,22 +45,109 @@ def process_deadlines(now: datetime.datetime | None = None) -> int:
             ProcessEvent.objects.create(
                 process=process, kind=ProcessEvent.Kind.OVERDUE, stage_name=task.stage_name
             )
-            escalate(process, task)
+            escalate(process, task, now)
             count += 1
     return count
 
 
-def escalate(process: ProcessInstance, task: StageTask) -> None:
-    stage = next(
-        (s for s in selectors.snapshot(process.version).stages if s.key == task.stage_key), None
-    )
-    if stage is None or not stage.escalation_role_id:
+def warn_of_deadlines(now: datetime.datetime) -> None:
+    due_soon = StageTask.objects.filter(
+        deadline__warn_at__lt=now,
+        deadline__warned_at__isnull=True,
+        deadline__due_at__gte=now,
+        status__in=OPEN,
+    ).select_related("process__processinstance__area", "owner")
+    for task in due_soon:
+        with transaction.atomic():
+            if not TaskDeadline.objects.filter(task=task, warned_at__isnull=True).update(
+                warned_at=now
+            ):
+                continue
+            process = task.process.processinstance
+            ProcessEvent.objects.create(
+                process=process, kind=ProcessEvent.Kind.WARNED, stage_name=task.stage_name
+            )
+            text = _("Due soon: %(stage)s of %(number)s (%(area)s), by %(due)s.") % {
+                "stage": task.stage_name,
+                "number": process.number,
+                "area": process.area.name,
+                "due": timezone.localtime(task.deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            notify(task_people(task), text, process_url(process), process)
+
+
+def escalate(process: ProcessInstance, task: StageTask, now: datetime.datetime) -> None:
+    """Tell the stage's escalation role, and send a reassigning stage's task one rung up."""
+    snapshot = selectors.snapshot(process.version)
+    stage = snapshot.stage(task.stage_key)
+    if stage is None:
         return
-    role_key = selectors.snapshot(process.version).role_keys[stage.escalation_role_id]
-    code = code_at_level(process.area.code, stage.escalation_level)
     text = _("Overdue: %(stage)s of %(number)s (%(area)s) has passed its deadline.") % {
         "stage": task.stage_name,
         "number": process.number,
         "area": process.area.name,
     }
-    notify([a.user for a in selectors.holders(role_key, code)], text, process_url(process), process)
+    if stage.escalation_role_id:
+        role_key = snapshot.role_keys[stage.escalation_role_id]
+        code = code_at_level(process.area.code, stage.escalation_level)
+        notify(
+            [a.user for a in selectors.holders(role_key, code)], text, process_url(process), process
+        )
+    if stage.escalation_reassigns:
+        rung = snapshot.rung_above(task_level(task, stage, process))
+        if rung is not None:
+            reassign(process, task, stage, rung, now)
+
+
+def task_level(task: StageTask, stage: Stage, process: ProcessInstance) -> int:
+    """The level of the area whose people have the task now: where an escalation last sent it,
+    else the stage's role's level, else the process's own."""
+    escalated = (task.data or {}).get("escalated_to_level")
+    if escalated is not None:
+        return escalated
+    if stage.actor == Stage.Actor.ROLE and stage.role_level is not None:
+        return stage.role_level
+    return process.area.level
+
+
+def reassign(
+    process: ProcessInstance,
+    task: StageTask,
+    stage: Stage,
+    rung: EscalationRung,
+    now: datetime.datetime,
+) -> None:
+    """The task leaves whoever had it for the rung's queue, with a new deadline for the stage's
+    time, under the process lock."""
+    snapshot = selectors.snapshot(process.version)
+    code = code_at_level(process.area.code, rung.role_level)
+    with process.flow_class.lock(process.pk):
+        task.refresh_from_db()
+        if task.status not in OPEN:
+            return
+        task.owner = None
+        task.status = STATUS.NEW
+        task.owner_permission = selectors.queue_permission(snapshot.role_keys[rung.role_id], code)
+        task.data = {**(task.data or {}), "escalated_to_level": rung.role_level}
+        task.save(update_fields=["owner", "status", "owner_permission", "data"])
+        due = calendar.deadline(now, stage.deadline, stage.deadline_unit)
+        TaskDeadline.objects.filter(task=task).update(
+            due_at=due,
+            overdue_at=None,
+            warn_at=calendar.warning_time(now, due, stage.warning_percent),
+            warned_at=None,
+        )
+        area = Area.objects.filter(code=code).values_list("name", flat=True).first() or code
+        ProcessEvent.objects.create(
+            process=process,
+            kind=ProcessEvent.Kind.ESCALATED,
+            stage_name=task.stage_name,
+            comment=_("Reassigned to %(role)s of %(area)s.")
+            % {"role": rung.role.name, "area": area},
+        )
+        text = _("Escalated to you: %(stage)s of %(number)s (%(area)s) is overdue.") % {
+            "stage": task.stage_name,
+            "number": process.number,
+            "area": process.area.name,
+        }
+        notify(task_people(task), text, process_url(process), process)

@@ -65,18 +65,24 @@ def send_notification_email(text: str, link: str, addresses: list[str]) -> None:
         logger.exception("notification email failed for %d addresses", len(addresses))
 
 
-def notify_task_created(task: StageTask, process: ProcessInstance) -> None:
-    """A new task lands in a queue: tell the people who may take it."""
+def task_people(task: StageTask) -> list:
+    """Who has the task: its owner, or the people who may take it from its queue."""
     permission = task.owner_permission or ""
     if task.owner_id:
-        users = [task.owner]  # dispatched to them
-    elif permission.startswith("workflows.queue:"):
+        return [task.owner]
+    if permission.startswith("workflows.queue:"):
         role_key, _at, code = permission.removeprefix("workflows.queue:").partition("@")
-        users = [a.user for a in selectors.holders(role_key, code)]
-    elif permission.startswith("workflows.department:"):
+        return [a.user for a in selectors.holders(role_key, code)]
+    if permission.startswith("workflows.department:"):
         department = Department.objects.get(key=permission.removeprefix("workflows.department:"))
-        users = [a.user for a in selectors.department_clerks(department)]
-    else:
+        return [a.user for a in selectors.department_clerks(department)]
+    return []
+
+
+def notify_task_created(task: StageTask, process: ProcessInstance) -> None:
+    """A new task lands in a queue: tell the people who may take it."""
+    users = task_people(task)
+    if not users:
         return
     text = _("New task: %(stage)s, %(number)s (%(area)s)") % {
         "stage": task.stage_name,

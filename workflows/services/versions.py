@@ -45,6 +45,7 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
         )
     for index in range(len(stages)):
         problems.extend(stage_problems(definition, stages, index, labels))
+    problems.extend(ladder_problems(definition, stages))
     if definition.reopen_stage and definition.reopen_stage not in keys:
         problems.append(_("A “not resolved” verdict must reopen the process at one of its stages."))
     if definition.reopen_stage and not definition.asks_verdict:
@@ -121,6 +122,28 @@ def stage_problems(
         problems.append(
             _("Stage “%(stage)s”: choose the level of the escalation role.") % {"stage": name}
         )
+    return problems
+
+
+def ladder_problems(definition: ProcessDefinition, stages: list[Stage]) -> list[str]:
+    problems = []
+    ladder = list(definition.ladder.all())
+    for stage in stages:
+        if stage.escalation_reassigns and not (stage.deadline and ladder):
+            problems.append(
+                _(
+                    "Stage “%(stage)s” is reassigned up the escalation ladder when overdue: give "
+                    "it a deadline and the process a ladder."
+                )
+                % {"stage": stage.name or stage.key}
+            )
+    if any(rung.role_level > definition.area_level for rung in ladder):
+        problems.append(
+            _("Every rung of the escalation ladder must be at or above the process's area.")
+        )
+    levels = [rung.role_level for rung in ladder]
+    if len(set(levels)) < len(levels):
+        problems.append(_("The escalation ladder has one rung per level."))
     return problems
 
 
