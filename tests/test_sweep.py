@@ -90,7 +90,12 @@ from wagtail.models import Workflow as PageWorkflow
 from forms.models import FormDefinition, FormPage, Submission, SubmissionFile
 from grid.models import Area, Assignment, ExportJob, Household, ImportJob, Resident, Role
 from pages.models import CommunityPage, NoticePage
-from workflows.models import ProcessDefinition, ProcessInstance
+from workflows import services
+from workflows.definition_files import import_definition
+from workflows.models import ProcessDefinition, ProcessInstance, StageTask
+
+from .forms.factories import submit
+from .workflows.test_countersign import JOINT
 
 pytestmark = pytest.mark.django_db
 
@@ -611,6 +616,7 @@ def add_missing_objects(admin) -> None:
             content_type="text/plain",
             size=len(content),
         )
+    add_countersigned_processes()
     for user in get_user_model().objects.filter(username__startswith="community_worker"):
         ImportJob.objects.create(
             user=user,
@@ -663,6 +669,28 @@ def add_missing_objects(admin) -> None:
         post_data="",
         failures_since_start=3,
     )
+
+
+def add_countersigned_processes() -> None:
+    """A countersigned process in each demo community worker's community (the shipped processes
+    have none), signed by that worker, so that every countersign node has a task."""
+    any_one = JOINT.replace(
+        "    countersign_rule: at_least\n    countersign_count: 2\n", "    countersign_rule: any\n"
+    )
+    definition = import_definition(any_one)
+    version = definition.versions.get()
+    intake = definition.intake_form
+    for worker in get_user_model().objects.filter(username__startswith="community_worker"):
+        community = worker.assignments.get(role__key="community_worker").area
+        process = services.start_process(
+            version, submit(intake, {"所在社区": community.code, "事项": f"{MARK}-countersign"})
+        )
+        task = next(
+            t
+            for t in StageTask.objects.filter(process=process, flow_task=process.flow_class.sign)
+            if t.flow_task.can_assign(worker, t)
+        )
+        services.sign(task, worker, services.Decision(services.APPROVE))
 
 
 class City:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.split import SplitActivation
 
 from . import selectors, services, views
 from .models import ProcessInstance, StageTask
@@ -21,6 +23,24 @@ class StageView(flow.View):
 
     def can_assign(self, user, task) -> bool:
         return super().can_assign(user, task) and not selectors.separation_refusal(user, task)
+
+
+class CountersignActivation(SplitActivation):
+    """Opens one `sign` task per countersigner of the process's stage, each with its data."""
+
+    @Activation.status.super()
+    def activate(self):
+        node = self.flow_task._activate_next[0][0]
+        self.next_tasks = [(node, data) for data in services.signer_tasks(self)]
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"No countersigner for {self.flow_task.name}")
+
+
+class CountersignSplit(flow.Split):
+    """A split into as many tasks of one node as the stage has countersigners (the open-source
+    Split makes one task per outgoing node)."""
+
+    activation_class = CountersignActivation
 
 
 class GenericFlow(flow.Flow):
@@ -52,6 +72,7 @@ class GenericFlow(flow.Flow):
         .Annotation(title=_("Routing"))
         .Case(this.revise, services.is_returned_to_applicant)
         .Case(this.answer, services.is_referred)
+        .Case(this.countersign, services.is_countersign_stage)
         .Case(this.review, services.has_open_stage)
         .Default(this.finish)
     )
@@ -69,6 +90,32 @@ class GenericFlow(flow.Flow):
         .Permission(services.prepare_referral_task)
         .Annotation(title=_("Department answer"))
         .onCreate(this.task_created)
+        .Next(this.route)
+    )
+
+    countersign = CountersignSplit().Annotation(title=_("Countersign")).Next(this.sign)
+
+    sign = (
+        StageView(views.SignView.as_view())
+        .Permission(services.prepare_sign_task)
+        .Annotation(
+            title=_("Countersign"),
+            summary_template="{{ process.version.definition.name }} · "
+            "{{ process.area.name }} · {{ process.number }}",
+        )
+        .onCreate(this.task_created)
+        .Next(this.countersign_join)
+    )
+
+    countersign_join = (
+        flow.Join(continue_on_condition=services.countersign_settled)
+        .Annotation(title=_("Countersign settled"))
+        .Next(this.countersign_done)
+    )
+
+    countersign_done = (
+        flow.Function(services.settle_countersign)
+        .Annotation(title=_("Countersign result"))
         .Next(this.route)
     )
 

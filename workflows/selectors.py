@@ -1,6 +1,6 @@
 """Read-side rules of the process engine: what a version says, who acts, what a user may see."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -23,6 +23,7 @@ from grid.models import Area, Assignment, Department, Role
 
 from . import conditions
 from .models import (
+    Countersigner,
     Effect,
     EscalationRung,
     Overseer,
@@ -64,6 +65,7 @@ class VersionSnapshot:
     effects: list[Effect]
     overseers: list[Overseer] = field(default_factory=list)
     ladder: list[EscalationRung] = field(default_factory=list)
+    countersigners: list[Countersigner] = field(default_factory=list)
     forms: dict[int, FormDefinition] = field(default_factory=dict)
     role_keys: dict[int, str] = field(default_factory=dict)
     department_keys: dict[int, str] = field(default_factory=dict)
@@ -74,6 +76,9 @@ class VersionSnapshot:
 
     def reviewer_form(self, stage: Stage) -> FormDefinition | None:
         return self.forms.get(stage.reviewer_form_id) if stage.reviewer_form_id else None
+
+    def signers(self, stage: Stage) -> list[Countersigner]:
+        return [signer for signer in self.countersigners if signer.stage == stage.key]
 
     def stage(self, key: str) -> Stage | None:
         return next((stage for stage in self.stages if stage.key == key), None)
@@ -127,9 +132,11 @@ def snapshot(version: ProcessVersion) -> VersionSnapshot:
         ]
         stages = list(definition.stages.all())
         ladder = list(definition.ladder.all())
+        countersigners = list(definition.countersigners.all())
         role_ids = {s.role_id for s in stages} | {s.escalation_role_id for s in stages}
-        role_ids |= {rung.role_id for rung in ladder}
+        role_ids |= {rung.role_id for rung in ladder} | {c.role_id for c in countersigners}
         department_ids = {s.department_id for s in stages} - {None}
+        department_ids |= {c.department_id for c in countersigners} - {None}
         cached = VersionSnapshot(
             version=version,
             definition=definition,
@@ -137,6 +144,7 @@ def snapshot(version: ProcessVersion) -> VersionSnapshot:
             effects=list(definition.effects.all()),
             overseers=list(definition.overseers.all()),
             ladder=ladder,
+            countersigners=countersigners,
             forms={form.pk: form for form in forms},
             role_keys=dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "key")),
             department_keys=dict(
@@ -462,6 +470,30 @@ class DiagramStage:
     separation_text: str = ""
 
 
+def countersign_text(
+    stage: Stage,
+    snapshot: VersionSnapshot,
+    roles: dict[int, str],
+    departments: dict[int, str],
+    levels: Mapping[int, object],
+) -> str:
+    names = [
+        departments.get(signer.department_id, "?")
+        if signer.department_id
+        else _("%(role)s of the %(level)s")
+        % {"role": roles.get(signer.role_id, "?"), "level": levels.get(signer.role_level, "?")}
+        for signer in snapshot.signers(stage)
+    ]
+    rule = stage.get_countersign_rule_display()
+    if stage.countersign_rule == Stage.Rule.AT_LEAST:
+        rule = _("at least %(count)d of them approve") % {"count": stage.countersign_count or 0}
+    return _("Countersigned by %(names)s: done when %(rule)s; %(rejection)s") % {
+        "names": "、".join(names),
+        "rule": rule,
+        "rejection": stage.get_countersign_rejection_display(),
+    }
+
+
 def condition_text(stage: Stage) -> str:
     if not stage.condition_field:
         return ""
@@ -480,11 +512,15 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
     """The stages as an admin designed them: who acts, the outcomes, where returns go, by when."""
     from .services import allowed_outcomes
 
-    role_ids = {
-        role_id
-        for s in snapshot.stages
-        for role_id in (s.role_id, s.escalation_role_id, s.dispatch_role_id)
-    } | {rung.role_id for rung in snapshot.ladder}
+    role_ids = (
+        {
+            role_id
+            for s in snapshot.stages
+            for role_id in (s.role_id, s.escalation_role_id, s.dispatch_role_id)
+        }
+        | {rung.role_id for rung in snapshot.ladder}
+        | {c.role_id for c in snapshot.countersigners}
+    )
     roles = dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "name"))
     departments = dict(
         Department.objects.filter(pk__in=snapshot.department_keys).values_list("pk", "name")
@@ -502,6 +538,8 @@ def diagram(snapshot: VersionSnapshot) -> list[DiagramStage]:
             actor = departments.get(stage.department_id, "?")
         elif stage.actor == Stage.Actor.DISPATCHED:
             actor = _("Whoever it is dispatched to")
+        elif stage.actor == Stage.Actor.COUNTERSIGN:
+            actor = countersign_text(stage, snapshot, roles, departments, levels)
         else:
             actor = _("The department named in “%(field)s”") % {"field": stage.department_field}
         approve = ""

@@ -85,7 +85,12 @@ class DecisionForm(django_forms.Form):
             and not cleaned.get("dispatch")
         ):
             self.add_error("dispatch", _("Choose whom to dispatch it to."))
-        if outcome in (services.RETURN, services.REJECT) and not cleaned.get("public_message"):
+        speaks = "public_message" in self.fields
+        if (
+            outcome in (services.RETURN, services.REJECT)
+            and speaks
+            and not cleaned.get("public_message")
+        ):
             self.add_error(
                 "public_message", _("Tell the applicant why, in a message they will see.")
             )
@@ -167,6 +172,30 @@ class ReviewView(TaskPageMixin, generic.FormView):
         services.record_decision(self.request.activation, self.request.user, decision)
         self.request.activation.execute()
         return super().form_valid(form)
+
+
+class SignView(ReviewView):
+    """A countersigner's task: the stage's reviewer form, if any, and approve or reject. The
+    stage's rule settles it once enough have signed; what the applicant is told comes then."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        return {**kwargs, "outcomes": services.sign_outcomes(self.stage), "dispatch_choices": None}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        del form.fields["public_message"]
+        return form
+
+    def form_valid(self, form):
+        decision = services.Decision(
+            outcome=form.cleaned_data["outcome"],
+            comment=form.cleaned_data["comment"],
+            answers=self.answers if self.answers is not None and self.answers.is_valid() else None,
+        )
+        services.record_vote(self.request.activation, self.request.user, decision)
+        self.request.activation.execute()
+        return super(ReviewView, self).form_valid(form)
 
 
 class AnswerView(TaskPageMixin, generic.FormView):

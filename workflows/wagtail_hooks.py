@@ -101,6 +101,15 @@ class DefinitionForm(WagtailAdminModelForm):
             # new stages are copied from) is made from a class that has them.
             stages.form = type("StageForm", (stages.form,), stage_key_fields(self.instance))
             stages.__dict__.pop("forms", None)
+        signers = self.formsets.get("countersigners")
+        if signers is not None:
+            field = StageKeyField(
+                label=_("stage"),
+                choices=stage_choices(self.instance),
+                help_text=_("The countersigned stage.") + " " + SAVED_FIRST,
+            )
+            signers.form = type("CountersignerForm", (signers.form,), {"stage": field})
+            signers.__dict__.pop("forms", None)
         if "reopen_stage" in self.fields:
             self.fields["reopen_stage"] = StageKeyField(
                 label=_("“not resolved” reopens at"),
@@ -147,6 +156,14 @@ STAGE_PANELS = [
     FieldRowPanel([FieldPanel("deadline"), FieldPanel("deadline_unit")]),
     FieldRowPanel([FieldPanel("escalation_role"), FieldPanel("escalation_level")]),
     FieldRowPanel([FieldPanel("warning_percent"), FieldPanel("escalation_reassigns")]),
+    FieldRowPanel(
+        [
+            FieldPanel("countersign_rule"),
+            FieldPanel("countersign_count"),
+            FieldPanel("countersign_rejection"),
+        ],
+        heading=_("Countersign"),
+    ),
 ]
 EFFECT_PANELS = [
     FieldRowPanel([FieldPanel("kind"), FieldPanel("when")]),
@@ -207,6 +224,21 @@ class DefinitionViewSet(SnippetViewSet):
             ),
             InlinePanel(
                 "stages", heading=_("Stages"), label=_("Stage"), panels=STAGE_PANELS, min_num=1
+            ),
+            InlinePanel(
+                "countersigners",
+                heading=_("Countersigners"),
+                label=_("Countersigner"),
+                help_text=_(
+                    "The actors of stages acted on by several at once (countersign): a role at a "
+                    "level of the process's area, or a department, each with a task of their own."
+                ),
+                panels=[
+                    FieldPanel("stage"),
+                    FieldRowPanel(
+                        [FieldPanel("role"), FieldPanel("role_level"), FieldPanel("department")]
+                    ),
+                ],
             ),
             InlinePanel(
                 "effects", heading=_("At the end"), label=_("Effect"), panels=EFFECT_PANELS

@@ -15,6 +15,7 @@ from workflows.models import ProcessInstance
 from ..workflows import inbox
 from ..workflows.city import build_city, user
 from ..workflows.factories import role
+from ..workflows.test_countersign import joint, signing
 from ..workflows.test_shipped_processes import INCIDENT, decide, start
 from .conftest import screenshot
 
@@ -141,3 +142,27 @@ def test_a_grid_worker_sees_a_task_due_soon_on_a_phone(live_server, phone_page, 
     colour = due.evaluate("element => getComputedStyle(element).backgroundColor")
     assert colour == "rgb(255, 244, 224)"  # the yellow of a task due soon
     screenshot(browser, "task-due-soon-phone")
+
+
+def test_a_countersigner_signs_with_their_opinion_on_a_phone(
+    live_server, phone_page, settings, django_capture_on_commit_callbacks
+):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    process = joint(django_capture_on_commit_callbacks)
+    director = user("community_director")
+    task = next(task for task in signing(process) if task.flow_task.can_assign(director, task))
+    browser = phone_page
+    sign_in(browser, live_server.url, "community_director")
+    browser.goto(f"{live_server.url}{inbox.task_url(task, 'assign')}")
+    browser.get_by_role("button", name="领取并继续").click()
+    browser.get_by_label("意见").fill("同意加装，费用按户分摊。")
+    browser.get_by_role("radio", name="批准").check()
+    assert browser.get_by_label("给申请人的消息").count() == 0
+    assert browser.evaluate("document.scrollingElement.scrollWidth") <= 390
+    screenshot(browser, "countersign-phone")
+    browser.get_by_role("button", name="提交").click()
+    browser.wait_for_url(lambda url: "/execute/" not in url)
+    task.refresh_from_db()
+    assert task.data["vote"] == "approve"
+    assert "会签" in browser.locator("body").inner_text()

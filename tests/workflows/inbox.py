@@ -20,9 +20,14 @@ def act(user, process: ProcessInstance, data: dict, files: dict | None = None) -
     """Take the process's open task from `user`'s queue (or find it in their inbox, when it
     was dispatched to them) and submit `data` on its page; the page must accept it (a
     redirect), else the assertion shows its errors."""
+    return act_on(user, open_task(process), data, files)
+
+
+def act_on(user, task: StageTask, data: dict, files: dict | None = None) -> StageTask:
+    """`act` on a given task of the process (one of several open at once, as in a
+    countersign)."""
     client = Client()
     client.force_login(user)
-    task = open_task(process)
     if task.owner_id is None:
         queue = client.get("/workflow/generic/queue/").content.decode()
         assert task.stage_name in queue, f"{task.stage_name} is not in {user}'s queue"

@@ -60,12 +60,14 @@ def stage_row(key, name, role_pk, level, **fields):
         "deadline_unit": "working_days",
         "escalation_role": "",
         "escalation_level": "",
+        "countersign_rule": "all",
+        "countersign_rejection": "veto",
         "id": "",
         **fields,
     }
 
 
-def definition_post(intake, stages, overseers=(), ladder=(), **extra):
+def definition_post(intake, stages, overseers=(), ladder=(), countersigners=(), **extra):
     return nested_form_data(
         {
             "name": "活动场地申请",
@@ -80,6 +82,7 @@ def definition_post(intake, stages, overseers=(), ladder=(), **extra):
             "reopen_stage": "",
             "reopen_days": "7",
             "stages": inline_formset(stages, min=1),
+            "countersigners": inline_formset([{**row, "id": ""} for row in countersigners]),
             "effects": inline_formset([]),
             "ladder": inline_formset([{**row, "id": ""} for row in ladder]),
             "overseers": inline_formset([{**row, "id": ""} for row in overseers]),

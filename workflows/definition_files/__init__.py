@@ -14,6 +14,7 @@ Keys are the model attributes of the same name (the admin's fields); docs/proces
 "Definitions as files" documents them."""
 
 from .keys import (
+    COUNTERSIGNER_KEYS,
     DEFINITION_KEYS,
     EFFECT_KEYS,
     FIELD_KEYS,
@@ -82,6 +83,7 @@ from .values_out import (
 from .writing import Imported, import_definition, import_text, is_pinned, save, write
 
 __all__ = [
+    "COUNTERSIGNER_KEYS",
     "DEFINITION_KEYS",
     "EFFECT_KEYS",
     "FIELD_KEYS",

@@ -122,6 +122,9 @@ STAGE_KEYS = (
     Key("escalation_level", "level"),
     Key("warning_percent", "int"),
     Key("escalation_reassigns", "bool"),
+    Key("countersign_rule", "choice"),
+    Key("countersign_count", "int"),
+    Key("countersign_rejection", "choice"),
 )
 EFFECT_KEYS = (
     Key("kind", "choice", required=True, always=True),
@@ -132,6 +135,12 @@ EFFECT_KEYS = (
     Key("message"),
     Key("followup", "definition"),
     Key("field_map", "mapping"),
+)
+COUNTERSIGNER_KEYS = (
+    Key("stage", required=True, always=True),
+    Key("role", "role"),
+    Key("role_level", "level"),
+    Key("department", "department"),
 )
 LADDER_KEYS = (
     Key("role", "role", required=True, always=True),

@@ -14,8 +14,16 @@ from forms.models import FormDefinition, FormDefinitionField
 from grid.models import Department, Role
 
 from .. import effects, selectors, services
-from ..models import Effect, EscalationRung, Overseer, ProcessDefinition, Stage
+from ..models import (
+    Countersigner,
+    Effect,
+    EscalationRung,
+    Overseer,
+    ProcessDefinition,
+    Stage,
+)
 from .keys import (
+    COUNTERSIGNER_KEYS,
     DEFINITION_KEYS,
     EFFECT_KEYS,
     FIELD_KEYS,
@@ -312,7 +320,10 @@ def read_fields(reader: Reader, plan: FormPlan, value: Any) -> None:
 def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> Plan | None:
     path: Path = ("process",)
     entry = reader.mapping(
-        value, path, DEFINITION_KEYS, children=("stages", "effects", "ladder", "overseers")
+        value,
+        path,
+        DEFINITION_KEYS,
+        children=("stages", "countersigners", "effects", "ladder", "overseers"),
     )
     if entry is None:
         return None
@@ -333,6 +344,9 @@ def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> P
     refs.resolve(definition, entry, path, DEFINITION_KEYS)
     definition.stages = read_children(reader, refs, entry, (*path, "stages"), Stage, STAGE_KEYS)
     definition.effects = read_children(reader, refs, entry, (*path, "effects"), Effect, EFFECT_KEYS)
+    definition.countersigners = read_children(
+        reader, refs, entry, (*path, "countersigners"), Countersigner, COUNTERSIGNER_KEYS
+    )
     definition.ladder = read_children(
         reader, refs, entry, (*path, "ladder"), EscalationRung, LADDER_KEYS
     )
@@ -347,7 +361,7 @@ def read_children(
     refs: "References",
     entry: dict,
     path: Path,
-    model: type[Stage] | type[Effect] | type[EscalationRung] | type[Overseer],
+    model: type[Stage] | type[Countersigner] | type[Effect] | type[EscalationRung] | type[Overseer],
     keys: tuple[Key, ...],
 ) -> list:
     children = []

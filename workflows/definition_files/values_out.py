@@ -14,6 +14,7 @@ from forms.models import FormDefinition
 from .. import effects, services
 from ..models import Effect, ProcessDefinition
 from .keys import (
+    COUNTERSIGNER_KEYS,
     DEFINITION_KEYS,
     EFFECT_KEYS,
     FIELD_KEYS,
@@ -100,6 +101,7 @@ def definition_data(definition: ProcessDefinition) -> dict[str, Any]:
     data = to_data(definition, DEFINITION_KEYS)
     data["stages"] = [to_data(stage, STAGE_KEYS) for stage in definition.stages.all()]
     for name, keys in (
+        ("countersigners", COUNTERSIGNER_KEYS),
         ("effects", EFFECT_KEYS),
         ("ladder", LADDER_KEYS),
         ("overseers", OVERSEER_KEYS),

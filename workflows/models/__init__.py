@@ -9,6 +9,7 @@ snippets an editor would look up, and indexing them costs statements on every tr
 
 from .definitions import (
     LEVEL_CHOICES,
+    Countersigner,
     Effect,
     EscalationRung,
     Overseer,
@@ -31,6 +32,7 @@ from .runs import (
 
 __all__ = [
     "LEVEL_CHOICES",
+    "Countersigner",
     "Effect",
     "EscalationRung",
     "Notification",

@@ -120,6 +120,16 @@ class Stage(Orderable):
         DEPARTMENT = "department", _("A department")
         DEPARTMENT_FIELD = "department_field", _("The department named in a field")
         DISPATCHED = "dispatched", _("Whoever an earlier stage dispatched it to")
+        COUNTERSIGN = "countersign", _("Several actors together (countersign)")
+
+    class Rule(models.TextChoices):
+        ALL = "all", _("all of them approve")
+        ANY = "any", _("any one of them approves")
+        AT_LEAST = "at_least", _("at least a number of them approve")
+
+    class Rejection(models.TextChoices):
+        VETO = "veto", _("one rejection rejects")
+        VOTE = "vote", _("a rejection is one vote against")
 
     class Operator(models.TextChoices):
         EQUALS = "equals", _("is")
@@ -289,6 +299,26 @@ class Stage(Orderable):
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"), choices=LEVEL_CHOICES, null=True, blank=True
     )
+    countersign_rule = models.CharField(
+        _("countersign completes when"),
+        max_length=16,
+        choices=Rule.choices,
+        default=Rule.ALL,
+        help_text=_("When several actors countersign: the stage's countersigners, below."),
+    )
+    countersign_count = models.PositiveSmallIntegerField(
+        _("how many must approve"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("For “at least a number of them”."),
+    )
+    countersign_rejection = models.CharField(
+        _("a countersigner's rejection"),
+        max_length=8,
+        choices=Rejection.choices,
+        default=Rejection.VETO,
+    )
     warning_percent = models.PositiveSmallIntegerField(
         _("warn at (percent of the deadline)"),
         null=True,
@@ -369,6 +399,43 @@ class Effect(Orderable):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class Countersigner(Orderable):
+    """One of the actors of a countersigning stage: a role at a level of the process's area, or
+    a department. Each gets a task of their own; the stage's rule settles it."""
+
+    definition = ParentalKey(
+        ProcessDefinition, on_delete=models.CASCADE, related_name="countersigners"
+    )
+    stage = models.CharField(_("stage"), max_length=50, help_text=_("The countersigning stage."))
+    role = models.ForeignKey(
+        Role,
+        verbose_name=_("role"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role_level = models.PositiveSmallIntegerField(
+        _("at the level of"), choices=LEVEL_CHOICES, null=True, blank=True
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Or a department, instead of a role."),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("countersigner")
+        verbose_name_plural = _("countersigners")
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.department or self.role}"
 
 
 class EscalationRung(Orderable):

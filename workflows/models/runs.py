@@ -204,6 +204,7 @@ class ProcessEvent(models.Model):
         EFFECT = "effect", _("Effect")
         WARNED = "warned", _("Deadline near")
         ESCALATED = "escalated", _("Escalated")
+        COUNTERSIGNED = "countersigned", _("Countersign settled")
         VERDICT = "verdict", _("Applicant's verdict")
         REOPENED = "reopened", _("Reopened")
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from forms.models import FormDefinition
 
-from .. import conditions, effects, selectors
+from .. import conditions, countersign, effects, selectors
 from ..models import (
     ProcessDefinition,
     ProcessVersion,
@@ -46,6 +46,7 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
     for index in range(len(stages)):
         problems.extend(stage_problems(definition, stages, index, labels))
     problems.extend(ladder_problems(definition, stages))
+    problems.extend(countersigner_problems(definition, stages))
     if definition.reopen_stage and definition.reopen_stage not in keys:
         problems.append(_("A “not resolved” verdict must reopen the process at one of its stages."))
     if definition.reopen_stage and not definition.asks_verdict:
@@ -81,6 +82,9 @@ def stage_problems(
     elif stage.actor == Stage.Actor.DEPARTMENT:
         if not stage.department_id:
             problems.append(_("Stage “%(stage)s”: choose the department.") % {"stage": name})
+    elif stage.actor == Stage.Actor.COUNTERSIGN:
+        signers = [c for c in definition.countersigners.all() if c.stage == stage.key]
+        problems.extend(countersign.problems(stage, len(signers)))
     elif stage.actor == Stage.Actor.DISPATCHED:
         if not any(selectors.dispatches(other) for other in earlier):
             problems.append(
@@ -122,6 +126,29 @@ def stage_problems(
         problems.append(
             _("Stage “%(stage)s”: choose the level of the escalation role.") % {"stage": name}
         )
+    return problems
+
+
+def countersigner_problems(definition: ProcessDefinition, stages: list[Stage]) -> list[str]:
+    countersigning = {s.key for s in stages if s.actor == Stage.Actor.COUNTERSIGN}
+    problems = []
+    for signer in definition.countersigners.all():
+        if signer.stage not in countersigning:
+            problems.append(
+                _("A countersigner names “%(stage)s”, which is not a countersigned stage.")
+                % {"stage": signer.stage}
+            )
+        by_role = signer.role_id is not None and signer.role_level is not None
+        if by_role == bool(signer.department_id):
+            problems.append(
+                _("A countersigner of “%(stage)s” is either a role at a level or a department.")
+                % {"stage": signer.stage}
+            )
+        elif by_role and signer.role_level > definition.area_level:
+            problems.append(
+                _("A countersigner of “%(stage)s” is at a level below the process's area.")
+                % {"stage": signer.stage}
+            )
     return problems
 
 
