@@ -8,16 +8,14 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.status import STATUS
 
-from forms import services as form_services
 from grid.validators import code_at_level
 
 from .. import countersign, selectors
 from ..models import ProcessEvent, ProcessInstance, Stage, StageTask
 from .callbacks import has_open_stage, mark_stage
-from .decisions import Decision, act_on_task
+from .decisions import Decision, act_on_task, record_event, store_answers
 from .notifications import notify_applicant
-from .outcomes import APPROVE, EVENT_OUTCOMES, OUTCOME_LABELS, REJECT
-from .starting import scope_to_process
+from .outcomes import APPROVE, OUTCOME_LABELS, REJECT
 
 
 def is_countersign_stage(activation: Activation) -> bool:
@@ -60,22 +58,11 @@ def record_vote(activation: Activation, user: Account, decision: Decision) -> No
     stage = selectors.active_stage(process)
     if decision.outcome not in (APPROVE, REJECT):
         raise ValidationError(_("This stage does not allow that outcome."))
-    answers = None
-    if decision.answers is not None:
-        answers = form_services.store_submission(decision.answers, user=user)
-        scope_to_process(answers, process)
+    answers = store_answers(decision, user, process)
     task = activation.task
     task.data = {**task.data, "vote": decision.outcome}
     task.save(update_fields=["data"])
-    ProcessEvent.objects.create(
-        process=process,
-        kind=ProcessEvent.Kind.DECIDED,
-        stage_name=stage.name,
-        actor=user,
-        outcome=EVENT_OUTCOMES[decision.outcome],
-        comment=decision.comment,
-        submission=answers,
-    )
+    record_event(process, stage, user, decision, answers)
 
 
 def sign(task: StageTask, user: Account, decision: Decision) -> None:

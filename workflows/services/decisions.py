@@ -60,10 +60,7 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
     dispatching = decision.outcome == APPROVE and selectors.dispatches(stage)
     if dispatching:
         dispatch(process, stage, decision.dispatch_to)
-    answers = None
-    if decision.answers is not None:
-        answers = form_services.store_submission(decision.answers, user=user)
-        scope_to_process(answers, process)
+    answers = store_answers(decision, user, process)
     process.route = ProcessInstance.Route.NEXT
     if decision.outcome == APPROVE:
         process.stage_index = snapshot.first_applicable(
@@ -89,15 +86,13 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
             "dispatched_department",
         ]
     )
-    ProcessEvent.objects.create(
-        process=process,
-        kind=ProcessEvent.Kind.DECIDED,
-        stage_name=stage.name,
-        actor=user,
-        outcome=EVENT_OUTCOMES[decision.outcome],
-        comment=decision.comment,
+    record_event(
+        process,
+        stage,
+        user,
+        decision,
+        answers,
         public_message=decision.public_message,
-        submission=answers,
         department=process.dispatched_department if dispatching else decision.department,
         assignee=process.dispatched_to.user if dispatching and process.dispatched_to else None,
     )
@@ -111,6 +106,36 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
                 "outcome": EVENT_OUTCOMES[decision.outcome].label,
             },
         )
+
+
+def store_answers(decision: Decision, user: Account, process: ProcessInstance) -> Submission | None:
+    """The reviewer's form sent with a decision, kept within the process's jurisdiction."""
+    if decision.answers is None:
+        return None
+    answers = form_services.store_submission(decision.answers, user=user)
+    scope_to_process(answers, process)
+    return answers
+
+
+def record_event(
+    process: ProcessInstance,
+    stage: Stage,
+    user: Account,
+    decision: Decision,
+    answers: Submission | None,
+    **extra,
+) -> ProcessEvent:
+    """A decision in the history, with the answers sent with it."""
+    return ProcessEvent.objects.create(
+        process=process,
+        kind=ProcessEvent.Kind.DECIDED,
+        stage_name=stage.name,
+        actor=user,
+        outcome=EVENT_OUTCOMES[decision.outcome],
+        comment=decision.comment,
+        submission=answers,
+        **extra,
+    )
 
 
 def dispatch(
