@@ -1,6 +1,7 @@
 """Read-side rules of the registry; every registry query a user makes goes through
 `visible_areas`."""
 
+import re
 from functools import reduce
 from operator import or_
 
@@ -303,6 +304,26 @@ def grid_at(longitude: float, latitude: float) -> Area | None:
         None,
     )
     return Area.objects.select_related("parent").get(pk=found) if found else None
+
+
+POINT = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，]\s*(-?\d{1,2}(?:\.\d+)?)\s*$")
+
+
+def areas_at_place(text: str) -> list[Area]:
+    """The areas a place given as text names: an area's code, a point written as "longitude,
+    latitude" (the grid containing it), or an address (`areas_at_address`). More than one
+    means the text is ambiguous; none, that it names no place served here."""
+    text = text.strip()
+    if text.isdigit():
+        return list(Area.objects.filter(code=text).select_related("parent"))
+    point = POINT.match(text)
+    if point:
+        longitude, latitude = float(point[1]), float(point[2])
+        if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
+            return []
+        grid = grid_at(longitude, latitude)
+        return [grid] if grid is not None else []
+    return areas_at_address(text)
 
 
 def areas_at_address(text: str, limit: int = 5) -> list[Area]:

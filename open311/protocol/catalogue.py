@@ -81,7 +81,10 @@ def form_mapping(snapshot: selectors.VersionSnapshot) -> FormMapping:
         if spec.type == "area"
     }
     definition = snapshot.definition
-    if definition.area_source == ProcessDefinition.AreaSource.FIELD:
+    if definition.area_source in (
+        ProcessDefinition.AreaSource.FIELD,
+        ProcessDefinition.AreaSource.PLACE,
+    ):
         spec = first_free(lambda s, f: s.label == definition.area_field and s.type != "area")
         if spec is not None:
             located[spec.name] = definition.area_level

@@ -29,6 +29,13 @@ class ProcessDefinition(DraftStateMixin, RevisionMixin, index.Indexed, Clusterab
         CHOSEN = "chosen", _("Chosen by the applicant among areas of a level")
         APPLICANT = "applicant", _("The applicant's own area (from their role)")
         FIELD = "field", _("The area named in a field of the intake form")
+        PLACE = (
+            "place",
+            _(
+                "Where it happens: the address, building, area code or point (longitude, latitude) "
+                "given in a field"
+            ),
+        )
 
     name = models.CharField(_("name"), max_length=200)
     key = models.SlugField(

@@ -205,6 +205,7 @@ class ProcessEvent(models.Model):
         WARNED = "warned", _("Deadline near")
         ESCALATED = "escalated", _("Escalated")
         COUNTERSIGNED = "countersigned", _("Countersign settled")
+        MOVED = "moved", _("Moved to another area")
         VERDICT = "verdict", _("Applicant's verdict")
         REOPENED = "reopened", _("Reopened")
 

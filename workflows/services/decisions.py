@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from viewflow.workflow.status import STATUS
 from forms import services as form_services
 from forms.builder import SubmissionForm
 from forms.models import Submission
-from grid.models import Assignment, Department
+from grid.models import Area, Assignment, Department
 
 from .. import selectors
 from ..models import (
@@ -21,8 +22,8 @@ from ..models import (
     StageTask,
 )
 from .notifications import notify_applicant
-from .outcomes import APPROVE, EVENT_OUTCOMES, OUTCOME_LABELS, REFER, REJECT, RETURN
-from .starting import scope_to_process
+from .outcomes import APPROVE, EVENT_OUTCOMES, OUTCOME_LABELS, REFER, REJECT, RETURN, StartRefused
+from .starting import draft_of, place_name, resolve_area, scope_to_process
 
 
 @dataclass
@@ -208,6 +209,30 @@ def answer_referral(task: StageTask, user: Account, answer: str) -> None:
     act_on_task(task, user, lambda activation: record_answer(activation, user, answer))
 
 
+def revised_area(process: ProcessInstance, form: SubmissionForm) -> Area:
+    """Where the process runs after a revision: the area the revised answers name (refused, with
+    the reason, when they name none)."""
+    snapshot = selectors.snapshot(process.version)
+    try:
+        return resolve_area(snapshot, draft_of(form), process.applicant or AnonymousUser())
+    except StartRefused as refusal:
+        raise ValidationError(str(refusal)) from refusal
+
+
+def move(process: ProcessInstance, area: Area) -> None:
+    """The process moves to another area: its next tasks go to that area's actors, and its
+    intake is read within that area's jurisdiction."""
+    ProcessEvent.objects.create(
+        process=process,
+        kind=ProcessEvent.Kind.MOVED,
+        comment=_("From %(old)s to %(new)s.")
+        % {"old": place_name(process.area), "new": place_name(area)},
+    )
+    process.area = area
+    process.save(update_fields=["area"])
+    scope_to_process(process.submission, process)
+
+
 def resubmit(process: ProcessInstance, form: SubmissionForm) -> Submission:
     """The applicant's revision, from the tracking page: store the new answers and send the
     process back to the stage that returned it."""
@@ -220,7 +245,10 @@ def resubmit(process: ProcessInstance, form: SubmissionForm) -> Submission:
         if activation.task.status != STATUS.NEW:
             raise ValidationError(_("This application is not waiting for a revision."))
         locked = activation.process
+        area = revised_area(locked, form)
         revised = form_services.store_submission(form, user=locked.applicant)
+        if area != locked.area:
+            move(locked, area)
         scope_to_process(revised, locked)
         ProcessEvent.objects.create(
             process=locked,

@@ -7,8 +7,9 @@ from viewflow.workflow.activation import Activation
 
 from forms.builder import SubmissionForm, json_value
 from forms.models import Submission
+from grid import selectors as grid_selectors
 from grid.models import Area
-from grid.validators import code_length
+from grid.validators import code_at_level, code_length
 
 from .. import selectors
 from ..models import (
@@ -49,6 +50,9 @@ def resolve_area(snapshot: selectors.VersionSnapshot, submission: Submission, us
             ),
             None,
         )
+    elif definition.area_source == ProcessDefinition.AreaSource.PLACE:
+        value = selectors.answer_by_label(submission, definition.area_field)
+        code = place_code(definition, value.get("code", "") if isinstance(value, dict) else value)
     else:
         value = selectors.answer_by_label(submission, definition.area_field)
         text = value.get("code", "") if isinstance(value, dict) else str(value or "").strip()
@@ -62,6 +66,42 @@ def resolve_area(snapshot: selectors.VersionSnapshot, submission: Submission, us
     return area
 
 
+def place_code(definition: ProcessDefinition, value: object) -> str:
+    """The code of the area at the process's level where the place given happens; refused with
+    the reason when it names no place, several, or one too coarse for the process's level."""
+    text = str(value or "").strip()
+    found = grid_selectors.areas_at_place(text) if text else []
+    if not found:
+        raise StartRefused(
+            _("“%(place)s” is not a place we serve: give the building's address, or the point.")
+            % {"place": text}
+        )
+    if len(found) > 1:
+        raise StartRefused(
+            _("“%(place)s” matches several places (%(places)s): give a more precise address.")
+            % {"place": text, "places": "、".join(place_name(area) for area in found)}
+        )
+    if found[0].level < definition.area_level:
+        raise StartRefused(
+            _("“%(place)s” is a whole %(level)s: give the building's address, or the point.")
+            % {"place": text, "level": found[0].get_level_display()}
+        )
+    return code_at_level(found[0].code, definition.area_level)
+
+
+def place_name(area: Area) -> str:
+    return f"{area.parent.name}{area.name}" if area.parent is not None else area.name
+
+
+def draft_of(form: SubmissionForm) -> Submission:
+    """The submission a valid form would store, unsaved: to find its area before storing."""
+    answered = form.answered()
+    return Submission(
+        form_data={spec.name: json_value(value) for spec, value in answered},
+        fields_snapshot=[[s.name, s.label, s.type, s.personal] for s, _value in answered],
+    )
+
+
 def start_problems(definition: ProcessDefinition, form: SubmissionForm, user: User) -> list[str]:
     """Why a valid intake form could not start the process, before anything is stored."""
     version = selectors.open_version(definition)
@@ -70,13 +110,8 @@ def start_problems(definition: ProcessDefinition, form: SubmissionForm, user: Us
     snapshot = selectors.snapshot(version)
     if not may_start(snapshot.definition, user):
         return [_("Only some users may start this process: sign in with the right account.")]
-    answered = form.answered()
-    draft = Submission(
-        form_data={spec.name: json_value(value) for spec, value in answered},
-        fields_snapshot=[[s.name, s.label, s.type, s.personal] for s, _value in answered],
-    )
     try:
-        resolve_area(snapshot, draft, user)
+        resolve_area(snapshot, draft_of(form), user)
     except StartRefused as refusal:
         return [str(refusal)]
     return []

@@ -26,9 +26,10 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
     if definition.starter == ProcessDefinition.Starter.ROLE and not definition.starter_role_id:
         problems.append(_("Choose the role whose holders may start the process."))
     labels = intake_labels(definition.intake_form)
-    if definition.area_source == ProcessDefinition.AreaSource.FIELD and (
-        definition.area_field not in labels
-    ):
+    if definition.area_source in (
+        ProcessDefinition.AreaSource.FIELD,
+        ProcessDefinition.AreaSource.PLACE,
+    ) and (definition.area_field not in labels):
         problems.append(
             _("The intake form has no field “%(label)s” to take the area from.")
             % {"label": definition.area_field}
