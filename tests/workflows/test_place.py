@@ -68,12 +68,15 @@ def report(definition, place: str, capture) -> ProcessInstance:
     return send(definition, {"事发地点": place, "情况": "路灯不亮。"}, capture=capture)
 
 
+def returned(definition, capture):
+    """A report from 五松新村3栋, returned to the applicant to check the place."""
+    process = report(definition, "五松新村3栋", capture)
+    review("community_worker", process, "return", message="请核对地点。")
+    return process, selectors.snapshot(process.version).intake_form
+
+
 def test_the_area_is_where_the_building_is(repair, django_capture_on_commit_callbacks):
-    process = send(
-        repair,
-        {"事发地点": "五松新村3栋", "情况": "路灯不亮。"},
-        capture=django_capture_on_commit_callbacks,
-    )
+    process = report(repair, "五松新村3栋", django_capture_on_commit_callbacks)
     assert process.area.code == FIRST_GRID
     review("community_worker", process, "approve")
 
@@ -114,13 +117,7 @@ def test_a_place_that_names_no_grid_is_refused_and_nothing_stored(repair, place,
 def test_a_revision_naming_another_place_moves_the_process(
     repair, django_capture_on_commit_callbacks
 ):
-    process = send(
-        repair,
-        {"事发地点": "五松新村3栋", "情况": "路灯不亮。"},
-        capture=django_capture_on_commit_callbacks,
-    )
-    review("community_worker", process, "return", message="请核对地点。")
-    intake = selectors.snapshot(process.version).intake_form
+    process, intake = returned(repair, django_capture_on_commit_callbacks)
     revised = {"事发地点": "金口岭小区8栋", "情况": "路灯不亮。"}
     response = Client().post(f"/track/{process.reference}/", data(intake, revised))
     assert response.status_code == 302
@@ -137,13 +134,7 @@ def test_a_revision_naming_another_place_moves_the_process(
 
 
 def test_a_revision_naming_no_place_is_refused(repair, django_capture_on_commit_callbacks):
-    process = send(
-        repair,
-        {"事发地点": "五松新村3栋", "情况": "路灯不亮。"},
-        capture=django_capture_on_commit_callbacks,
-    )
-    review("community_worker", process, "return", message="请核对地点。")
-    intake = selectors.snapshot(process.version).intake_form
+    process, intake = returned(repair, django_capture_on_commit_callbacks)
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
         f"/track/{process.reference}/",
         data(intake, {"事发地点": "火星基地", "情况": "路灯不亮。"}),
