@@ -1,12 +1,15 @@
-"""The inbox issues the same number of queries with 100 and with 5,000 open tasks."""
+"""The inbox issues the same number of queries with 100 and with 5,000 open tasks; a decision,
+the same number of statements (at most 15) however many people are told of the next task."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows import services
+from bench.workflows import statements
+from workflows import selectors, services
 from workflows.models import StageTask
 
 from ..factories import group_with
@@ -55,3 +58,23 @@ def test_inbox_queries_do_not_grow(client, page):
     copy_tasks(template, 4900)
     assert StageTask.objects.filter(status=STATUS.NEW, flow_task_type="HUMAN").count() == 5000
     assert count() == small
+
+
+def test_a_decision_costs_at_most_15_statements_however_many_hold_the_next_role():
+    """A decision notifies everyone who may take the next task; their number must not add
+    statements (each may open the process by that task: no permission check per person)."""
+    community = CommunityFactory()
+    d = three_stages()
+    checker = holder("community_worker", community)
+    counts = []
+    for officials in (1, 6):
+        while len(selectors.holders("street_official", community.parent.code)) < officials:
+            holder("street_official", community.parent)
+        process = services.start_process(version_of(d), submit(d, community))
+        task = StageTask.objects.get(process=process, flow_task_type="HUMAN", status=STATUS.NEW)
+        fresh = get_user_model().objects.get(pk=checker.pk)
+        services.claim(task, fresh)  # taken first, as in the inbox and the benchmark
+        with CaptureQueriesContext(connection) as queries:
+            services.decide(task, fresh, services.Decision(services.APPROVE))
+        counts.append(statements(queries))
+    assert counts[0] == counts[1] <= 15, counts

@@ -73,7 +73,7 @@ def warn_of_deadlines(now: datetime.datetime) -> None:
                 "area": process.area.name,
                 "due": timezone.localtime(task.deadline.due_at).strftime("%Y-%m-%d %H:%M"),
             }
-            notify(task_people(task), text, process_url(process), process)
+            notify(task_people(task), text, process_url(process), process, offered=True)
 
 
 def escalate(process: ProcessInstance, task: StageTask, now: datetime.datetime) -> None:
@@ -150,4 +150,4 @@ def reassign(
             "number": process.number,
             "area": process.area.name,
         }
-        notify(task_people(task), text, process_url(process), process)
+        notify(task_people(task), text, process_url(process), process, offered=True)

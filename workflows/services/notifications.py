@@ -27,18 +27,25 @@ def process_url(process: ProcessInstance) -> str:
 
 
 def notify(
-    users, text: str, url: str = "", process: ProcessInstance | None = None, *, root: str = ""
+    users,
+    text: str,
+    url: str = "",
+    process: ProcessInstance | None = None,
+    *,
+    root: str = "",
+    offered: bool = False,
 ) -> list[Notification]:
     """In-app notifications, and the same text by email to users with an address (sent after
     the commit, so a mail failure never undoes the decision that caused it). The email's link
     is `url` on `root` (scheme, host and port): the admin's base URL unless said otherwise.
     The link to a process goes only to those who may open it: a role told of an outcome or
-    of an overdue task need not work the process, and reads the text alone."""
+    of an overdue task need not work the process, and reads the text alone. `offered`: the
+    users are those a task of the process is offered to, who may open it by that task."""
     users = list({user.pk: user for user in users}.values())
     linked = {
         user.pk
         for user in users
-        if url and (process is None or selectors.may_view_process(user, process))
+        if url and (offered or process is None or selectors.may_view_process(user, process))
     }
     notes = Notification.objects.bulk_create(
         Notification(
@@ -89,7 +96,7 @@ def notify_task_created(task: StageTask, process: ProcessInstance) -> None:
         "number": process.number,
         "area": process.area.name,
     }
-    notify(users, text, process_url(process), process)
+    notify(users, text, process_url(process), process, offered=True)
 
 
 def notify_applicant(process: ProcessInstance, text: str) -> None:
@@ -101,10 +108,12 @@ def notify_applicant(process: ProcessInstance, text: str) -> None:
     if held is not None:
         held.append(text)
         return
+    if not (process.applicant_id or process.submission.email):
+        return  # an anonymous applicant without an address reads the tracking page
     url = reverse("workflows:track", args=[process.reference])
     root = form_selectors.site_root_url(process.submission)
     if process.applicant_id:
         notify([process.applicant], text, url, process, root=root)
-    elif process.submission.email:
+    else:
         address = process.submission.email
         transaction.on_commit(lambda: send_notification_email(text, root + url, [address]))
