@@ -319,11 +319,18 @@ def open_tasks(user: User) -> QuerySet[StageTask]:
 
 
 def task_counts(user: User) -> dict[str, int]:
+    """The user's open tasks as every screen counts them: `mine` are in their inbox (taken, or
+    dispatched to them), `waiting` in the queues they may take from; `due_soon` were warned
+    of their deadline and are not yet overdue."""
     now = timezone.now()
     return open_tasks(user).aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=Q(deadline__due_at__lt=now)),
         mine=Count("pk", filter=Q(owner=user) if user.is_authenticated else Q(pk=None)),
+        waiting=Count("pk", filter=Q(owner__isnull=True)),
+        due_soon=Count(
+            "pk", filter=Q(deadline__warned_at__isnull=False, deadline__due_at__gte=now)
+        ),
+        overdue=Count("pk", filter=Q(deadline__due_at__lt=now)),
     )
 
 

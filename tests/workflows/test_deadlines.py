@@ -117,7 +117,13 @@ def test_open_tasks_count_overdue(late):
     TaskDeadline.objects.filter(task=late["task"]).update(
         due_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    assert selectors.task_counts(late["worker"]) == {"open": 1, "overdue": 1, "mine": 0}
+    assert selectors.task_counts(late["worker"]) == {
+        "open": 1,
+        "mine": 0,
+        "waiting": 1,
+        "due_soon": 0,
+        "overdue": 1,
+    }
     assert StageTask.objects.get(pk=late["task"].pk).status == STATUS.NEW
 
 

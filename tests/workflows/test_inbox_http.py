@@ -167,3 +167,21 @@ def test_the_dashboard_lists_tasks_with_a_deadline_first(client, started):
     content = client.get("/admin/").content.decode()
     assert "7 open tasks" in content
     assert f"/workflow/generic/{urgent.pk}/review/{task.pk}/" in content
+
+
+def test_the_dashboard_counts_what_the_inbox_and_the_queue_show(client, started):
+    """A task taken is in the inbox, the others wait in the queue: the dashboard says how
+    many of each, so its numbers are the lists' numbers."""
+    definition = started["process"].version.definition
+    for _ in range(2):
+        services.start_process(version_of(definition), submit(definition, started["community"]))
+    worker = started["worker"]
+    services.claim(started["task"], worker)
+    client.force_login(console_user(worker))
+    dashboard = client.get("/admin/").content.decode()
+    assert "3 open tasks · " in dashboard
+    assert ">1 in my inbox</a>" in dashboard and ">2 waiting to be taken</a>" in dashboard
+    inbox_page = client.get("/workflow/generic/inbox/").content.decode()
+    queue_page = client.get("/workflow/generic/queue/").content.decode()
+    assert inbox_page.count("社区初审") == 1
+    assert queue_page.count("社区初审") == 2
