@@ -1,5 +1,5 @@
-"""Stage conditions: whether an answer given so far lets a stage run. Pure functions of the
-stage's three condition fields and the answer, shared by the engine, the checks of a
+"""Conditions of stages and effects: whether an answer given so far lets one run. Pure
+functions of the three condition fields and the answer, shared by the engine, the checks of a
 definition and the diagram."""
 
 from collections.abc import Iterable
@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 
 from forms.builder import split_lines
 
-from .models import Stage
+from .models.definitions import ConditionOperator as Operator
+from .models.definitions import Effect, Stage
 
-Operator = Stage.Operator
+# What a condition is set on.
+Conditional = Stage | Effect
+
 # Operators that compare with no value.
 UNARY = frozenset({Operator.EMPTY, Operator.NOT_EMPTY})
 NUMERIC = frozenset({Operator.AT_LEAST, Operator.AT_MOST})
@@ -38,16 +41,16 @@ def number(text: str) -> Decimal | None:
         return None
 
 
-def holds(stage: Stage, answers: dict[str, object]) -> bool:
-    """Whether the stage runs, given the answers so far by label. A stage with no condition
-    always runs; a comparison with an answer that is missing does not hold."""
-    if not stage.condition_field:
+def holds(item: Conditional, answers: dict[str, object]) -> bool:
+    """Whether a stage or an effect runs, given the answers so far by label. One with no
+    condition always runs; a comparison with an answer that is missing does not hold."""
+    if not item.condition_field:
         return True
-    given = texts(answers.get(stage.condition_field))
-    operator = stage.condition_operator
+    given = texts(answers.get(item.condition_field))
+    operator = item.condition_operator
     if operator in UNARY:
         return (not given) == (operator == Operator.EMPTY)
-    values = list(split_lines(stage.condition_values))
+    values = list(split_lines(item.condition_values))
     if operator == Operator.NOT_EQUALS:
         return bool(given) and not set(given) & set(values[:1])
     if operator in NUMERIC:
@@ -67,32 +70,29 @@ def compare(operator: str, given: Iterable[str], values: list[str]) -> bool:
     return all(n <= limit for n in found)
 
 
-def problems(stage: Stage, labels: set[str]) -> list[str]:
-    """What is wrong with a stage's condition, `labels` being the fields it may read."""
-    name = stage.name or stage.key
-    if not stage.condition_field:
-        if stage.condition_operator or stage.condition_values.strip():
-            return [_("Stage “%(stage)s”: choose the field its condition reads.") % {"stage": name}]
+def problems(item: Conditional, labels: set[str], where: str) -> list[str]:
+    """What is wrong with a stage's or an effect's condition, `labels` being the fields it may
+    read; `where` names it ("Stage “受理”")."""
+    if not item.condition_field:
+        if item.condition_operator or item.condition_values.strip():
+            return [_("%(where)s: choose the field its condition reads.") % {"where": where}]
         return []
     found = []
-    if stage.condition_field not in labels:
+    if item.condition_field not in labels:
         found.append(
             _(
-                "Stage “%(stage)s”: its condition reads “%(label)s”, which is not a field of "
-                "the intake form or of an earlier stage's reviewer form."
+                "%(where)s: its condition reads “%(label)s”, which is not a field of the intake "
+                "form or of a reviewer form before it."
             )
-            % {"stage": name, "label": stage.condition_field}
+            % {"where": where, "label": item.condition_field}
         )
-    values = list(split_lines(stage.condition_values))
-    if not stage.condition_operator:
-        found.append(_("Stage “%(stage)s”: choose how its condition compares.") % {"stage": name})
-    elif stage.condition_operator not in UNARY and not values:
+    values = list(split_lines(item.condition_values))
+    if not item.condition_operator:
+        found.append(_("%(where)s: choose how its condition compares.") % {"where": where})
+    elif item.condition_operator not in UNARY and not values:
+        found.append(_("%(where)s: give the value its condition compares with.") % {"where": where})
+    elif item.condition_operator in NUMERIC and number(values[0]) is None:
         found.append(
-            _("Stage “%(stage)s”: give the value its condition compares with.") % {"stage": name}
-        )
-    elif stage.condition_operator in NUMERIC and number(values[0]) is None:
-        found.append(
-            _("Stage “%(stage)s”: “at least” and “at most” compare with a number.")
-            % {"stage": name}
+            _("%(where)s: “at least” and “at most” compare with a number.") % {"where": where}
         )
     return found

@@ -125,6 +125,11 @@ def choices() -> list[tuple[str, str | Promise]]:
     return [(key, kind.label) for key, kind in EFFECTS.items()]
 
 
+def label(effect: Effect) -> str:
+    kind = EFFECTS.get(effect.kind)
+    return str(kind.label) if kind is not None else effect.kind
+
+
 def problems(effect: Effect, labels: set[str]) -> list[str]:
     kind = EFFECTS.get(effect.kind)
     if kind is None:

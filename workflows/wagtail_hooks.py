@@ -127,6 +127,14 @@ class DefinitionForm(WagtailAdminModelForm):
         return not self.errors
 
 
+CONDITION_PANEL = FieldRowPanel(
+    [
+        FieldPanel("condition_field"),
+        FieldPanel("condition_operator"),
+        FieldPanel("condition_values"),
+    ],
+    heading=_("Condition"),
+)
 STAGE_PANELS = [
     FieldRowPanel([FieldPanel("key"), FieldPanel("name")]),
     FieldRowPanel([FieldPanel("actor"), FieldPanel("role"), FieldPanel("role_level")]),
@@ -139,14 +147,7 @@ STAGE_PANELS = [
         ],
         heading=_("Dispatch"),
     ),
-    FieldRowPanel(
-        [
-            FieldPanel("condition_field"),
-            FieldPanel("condition_operator"),
-            FieldPanel("condition_values"),
-        ],
-        heading=_("Condition"),
-    ),
+    CONDITION_PANEL,
     FieldPanel("distinct_from"),
     FieldPanel("reviewer_form"),
     FieldRowPanel(
@@ -171,6 +172,7 @@ EFFECT_PANELS = [
     FieldPanel("message"),
     FieldPanel("followup"),
     FieldPanel("field_map"),
+    CONDITION_PANEL,
 ]
 
 

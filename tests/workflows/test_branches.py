@@ -11,14 +11,14 @@ from grid.models import Area, Department
 from tests.factories import AssignmentFactory, UserFactory
 from workflows import selectors, services
 from workflows.definition_files import export_definition, import_definition
-from workflows.models import ProcessDefinition, ProcessInstance, Stage
+from workflows.models import Notification, ProcessDefinition, ProcessInstance, Stage
 
 from . import inbox
-from .city import build_city, user
+from .city import build_city, fixture_text, user
 from .factories import role
 from .test_admin_design import admin, definition_post, design_intake, stage_row  # noqa: F401
 from .test_definition_files import problems_of
-from .test_shipped_processes import REPORT
+from .test_shipped_processes import REPORT, VERIFIED
 from .test_shipped_processes_http import apply, review, send
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +299,29 @@ def test_supervision_of_leading_cadres_goes_to_the_street_never_the_community(
     assert process.outcome == ProcessInstance.Outcome.APPROVED
     stages = set(process.events.filter(kind="decided").values_list("stage_name", flat=True))
     assert stages == {"街道受理办理（八小时以外）"}
+    # The community's director, told of every other report's end, is not told of this one.
+    assert not process.events.filter(kind="effect").exists()
+    assert not Notification.objects.filter(user__username="community_director").exists()
+
+
+def test_an_effect_with_a_condition_runs_only_when_it_holds(
+    city, django_capture_on_commit_callbacks
+):
+    process = apply("supervision-review", REPORT, capture=django_capture_on_commit_callbacks)
+    review("supervisor", process, "approve")
+    review("supervisor", process, "approve")
+    review("supervisor", process, "approve", answers=VERIFIED)
+    assert process.events.filter(kind="effect").count() == 1
+    assert Notification.objects.filter(user__username="community_director").exists()
+
+
+def test_an_effect_condition_must_read_a_field(city):
+    text = fixture_text("supervision-review").replace(
+        "    condition_field: 监督类别\n    condition_operator: not_equals",
+        "    condition_field: 类别\n    condition_operator: not_equals",
+    )
+    messages = [message for _l, _p, message in problems_of(text)]
+    assert messages == [
+        "Effect “Notify people”: its condition reads “类别”, which is not a field of the intake "
+        "form or of a reviewer form before it."
+    ]

@@ -135,6 +135,9 @@ EFFECT_KEYS = (
     Key("message"),
     Key("followup", "definition"),
     Key("field_map", "mapping"),
+    Key("condition_field"),
+    Key("condition_operator", "choice"),
+    Key("condition_values", "lines"),
 )
 COUNTERSIGNER_KEYS = (
     Key("stage", required=True, always=True),

@@ -119,6 +119,16 @@ class ProcessDefinition(DraftStateMixin, RevisionMixin, index.Indexed, Clusterab
         return self.name
 
 
+class ConditionOperator(models.TextChoices):
+    EQUALS = "equals", _("is")
+    NOT_EQUALS = "not_equals", _("is not")
+    ONE_OF = "one_of", _("is one of")
+    AT_LEAST = "at_least", _("is at least")
+    AT_MOST = "at_most", _("is at most")
+    EMPTY = "empty", _("is empty")
+    NOT_EMPTY = "not_empty", _("is not empty")
+
+
 class Stage(Orderable):
     """One step of a definition: who acts, with which form, which outcomes, by when."""
 
@@ -138,14 +148,7 @@ class Stage(Orderable):
         VETO = "veto", _("one rejection rejects")
         VOTE = "vote", _("a rejection is one vote against")
 
-    class Operator(models.TextChoices):
-        EQUALS = "equals", _("is")
-        NOT_EQUALS = "not_equals", _("is not")
-        ONE_OF = "one_of", _("is one of")
-        AT_LEAST = "at_least", _("is at least")
-        AT_MOST = "at_most", _("is at most")
-        EMPTY = "empty", _("is empty")
-        NOT_EMPTY = "not_empty", _("is not empty")
+    Operator = ConditionOperator
 
     class DeadlineUnit(models.TextChoices):
         HOURS = "hours", _("hours")
@@ -227,17 +230,18 @@ class Stage(Orderable):
             "e.g. the check is never made by whoever handled the case."
         ),
     )
+    # The condition (workflows.conditions): when it does not hold, the stage is skipped.
     condition_field = models.CharField(
         _("runs only when the answer to"),
         max_length=255,
         blank=True,
         help_text=_(
-            "Optional: the label of a field of the intake form or of an earlier stage's "
-            "reviewer form. A stage whose condition does not hold is skipped."
+            "Optional: the label of a field of the intake form or of a reviewer form before "
+            "it. When the answer does not meet the condition, this is skipped."
         ),
     )
     condition_operator = models.CharField(
-        _("condition"), max_length=16, choices=Operator.choices, blank=True
+        _("condition"), max_length=16, choices=ConditionOperator.choices, blank=True
     )
     condition_values = models.TextField(
         _("condition value"),
@@ -398,6 +402,24 @@ class Effect(Orderable):
         default=dict,
         blank=True,
         help_text=_("Which intake fields (by label) give the effect its inputs."),
+    )
+    # The condition (workflows.conditions): when it does not hold, the effect does not run.
+    condition_field = models.CharField(
+        _("runs only when the answer to"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Optional: the label of a field of the intake form or of a reviewer form before "
+            "it. When the answer does not meet the condition, this is skipped."
+        ),
+    )
+    condition_operator = models.CharField(
+        _("condition"), max_length=16, choices=ConditionOperator.choices, blank=True
+    )
+    condition_values = models.TextField(
+        _("condition value"),
+        blank=True,
+        help_text=_("One value per line for “is one of”; a number for “at least” and “at most”."),
     )
 
     class Meta(Orderable.Meta):

@@ -8,7 +8,7 @@ from viewflow.workflow.activation import Activation
 
 from grid.validators import code_at_level
 
-from .. import calendar, effects, selectors
+from .. import calendar, conditions, effects, selectors
 from ..models import (
     Effect,
     ProcessEvent,
@@ -126,8 +126,13 @@ def complete_process(activation: Activation) -> None:
     # notification, their new account), else the engine's own notice.
     process.held_applicant_notices = []
     try:
+        answers: dict[str, object] | None = None
         for effect in selectors.snapshot(process.version).effects:
-            if effect.when in (Effect.When.ALWAYS, process.outcome):
+            if effect.when not in (Effect.When.ALWAYS, process.outcome):
+                continue
+            if effect.condition_field and answers is None:
+                answers = selectors.answers_so_far(process)
+            if conditions.holds(effect, answers or {}):
                 effects.run(effect, process)
     finally:
         held = process.__dict__.pop("held_applicant_notices")

@@ -52,8 +52,13 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
         problems.append(_("A “not resolved” verdict must reopen the process at one of its stages."))
     if definition.reopen_stage and not definition.asks_verdict:
         problems.append(_("A process reopens on the applicant's verdict only if it asks for it."))
+    readable = labels.union(
+        *(intake_labels(stage.reviewer_form) for stage in stages if stage.reviewer_form)
+    )
     for effect in definition.effects.all():
         problems.extend(effects.problems(effect, labels))
+        where = _("Effect “%(effect)s”") % {"effect": effects.label(effect)}
+        problems.extend(conditions.problems(effect, readable, where))
     unpublished = [form.title for form in forms_of(definition) if not form.live]
     if unpublished:
         problems.append(
@@ -122,7 +127,7 @@ def stage_problems(
     readable = labels.union(
         *(intake_labels(other.reviewer_form) for other in earlier if other.reviewer_form)
     )
-    problems.extend(conditions.problems(stage, readable))
+    problems.extend(conditions.problems(stage, readable, _("Stage “%(stage)s”") % {"stage": name}))
     if stage.escalation_role_id and stage.escalation_level is None:
         problems.append(
             _("Stage “%(stage)s”: choose the level of the escalation role.") % {"stage": name}
