@@ -129,6 +129,31 @@ class ConditionOperator(models.TextChoices):
     NOT_EMPTY = "not_empty", _("is not empty")
 
 
+def condition_fields() -> tuple[models.CharField, models.CharField, models.TextField]:
+    """The three fields of a condition, the same on stages and effects."""
+    return (
+        models.CharField(
+            _("runs only when the answer to"),
+            max_length=255,
+            blank=True,
+            help_text=_(
+                "Optional: the label of a field of the intake form or of a reviewer form before "
+                "it. When the answer does not meet the condition, this is skipped."
+            ),
+        ),
+        models.CharField(
+            _("condition"), max_length=16, choices=ConditionOperator.choices, blank=True
+        ),
+        models.TextField(
+            _("condition value"),
+            blank=True,
+            help_text=_(
+                "One value per line for “is one of”; a number for “at least” and “at most”."
+            ),
+        ),
+    )
+
+
 class Stage(Orderable):
     """One step of a definition: who acts, with which form, which outcomes, by when."""
 
@@ -231,23 +256,7 @@ class Stage(Orderable):
         ),
     )
     # The condition (workflows.conditions): when it does not hold, the stage is skipped.
-    condition_field = models.CharField(
-        _("runs only when the answer to"),
-        max_length=255,
-        blank=True,
-        help_text=_(
-            "Optional: the label of a field of the intake form or of a reviewer form before "
-            "it. When the answer does not meet the condition, this is skipped."
-        ),
-    )
-    condition_operator = models.CharField(
-        _("condition"), max_length=16, choices=ConditionOperator.choices, blank=True
-    )
-    condition_values = models.TextField(
-        _("condition value"),
-        blank=True,
-        help_text=_("One value per line for “is one of”; a number for “at least” and “at most”."),
-    )
+    condition_field, condition_operator, condition_values = condition_fields()
     reviewer_form = models.ForeignKey(
         FormDefinition,
         verbose_name=_("reviewer form"),
@@ -404,23 +413,7 @@ class Effect(Orderable):
         help_text=_("Which intake fields (by label) give the effect its inputs."),
     )
     # The condition (workflows.conditions): when it does not hold, the effect does not run.
-    condition_field = models.CharField(
-        _("runs only when the answer to"),
-        max_length=255,
-        blank=True,
-        help_text=_(
-            "Optional: the label of a field of the intake form or of a reviewer form before "
-            "it. When the answer does not meet the condition, this is skipped."
-        ),
-    )
-    condition_operator = models.CharField(
-        _("condition"), max_length=16, choices=ConditionOperator.choices, blank=True
-    )
-    condition_values = models.TextField(
-        _("condition value"),
-        blank=True,
-        help_text=_("One value per line for “is one of”; a number for “at least” and “at most”."),
-    )
+    condition_field, condition_operator, condition_values = condition_fields()
 
     class Meta(Orderable.Meta):
         verbose_name = _("effect")
