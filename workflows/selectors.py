@@ -239,14 +239,15 @@ def dispatch_choices(process: ProcessInstance, stage: Stage) -> list[tuple[str, 
     return choices
 
 
-def dispatch_target(
-    process: ProcessInstance, stage: Stage, value: str
-) -> Assignment | Department | None:
-    """The assignment or department a dispatch choice names, if the stage offers it."""
-    if value not in dict(dispatch_choices(process, stage)):
+def dispatch_target(value: str) -> Assignment | Department | None:
+    """The assignment or department a dispatch choice's value (`a12`, `d3`) names; whether the
+    stage offers it is the decision's own check (`services.dispatch`)."""
+    kind, key = value[:1], value[1:]
+    if not key.isdigit():
         return None
-    model = Assignment if value.startswith("a") else Department
-    return model.objects.filter(pk=value[1:]).first()
+    if kind == "a":
+        return Assignment.objects.filter(pk=key).first()
+    return Department.objects.filter(pk=key).first() if kind == "d" else None
 
 
 def barred_from(process: ProcessInstance, stage: Stage) -> list[int]:

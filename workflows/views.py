@@ -165,9 +165,7 @@ class ReviewView(TaskPageMixin, generic.FormView):
             public_message=form.cleaned_data["public_message"],
             department=form.cleaned_data.get("department"),
             answers=self.answers if self.answers is not None and self.answers.is_valid() else None,
-            dispatch_to=selectors.dispatch_target(
-                self.request.activation.process, self.stage, form.cleaned_data.get("dispatch", "")
-            ),
+            dispatch_to=selectors.dispatch_target(form.cleaned_data.get("dispatch", "")),
         )
         services.record_decision(self.request.activation, self.request.user, decision)
         self.request.activation.execute()

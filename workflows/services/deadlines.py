@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from grid.models import Area
-from grid.validators import code_at_level
+from grid.validators import code_at_level, code_length
 
 from .. import calendar, selectors
 from ..models import (
@@ -94,19 +94,19 @@ def escalate(process: ProcessInstance, task: StageTask, now: datetime.datetime) 
             [a.user for a in selectors.holders(role_key, code)], text, process_url(process), process
         )
     if stage.escalation_reassigns:
-        rung = snapshot.rung_above(task_level(task, stage, process))
+        rung = snapshot.rung_above(task_level(task, process))
         if rung is not None:
             reassign(process, task, stage, rung, now)
 
 
-def task_level(task: StageTask, stage: Stage, process: ProcessInstance) -> int:
-    """The level of the area whose people have the task now: where an escalation last sent it,
-    else the stage's role's level, else the process's own."""
-    escalated = (task.data or {}).get("escalated_to_level")
-    if escalated is not None:
-        return escalated
-    if stage.actor == Stage.Actor.ROLE and stage.role_level is not None:
-        return stage.role_level
+def task_level(task: StageTask, process: ProcessInstance) -> int:
+    """The level of the area whose people have the task now, read from its queue (where the
+    stage's role acts, where a dispatch or an escalation sent it); a department's task is at
+    the process's own level."""
+    permission = task.owner_permission or ""
+    if permission.startswith("workflows.queue:"):
+        code = permission.rpartition("@")[2]
+        return next(level for level in Area.Level.values if code_length(level) == len(code))
     return process.area.level
 
 
@@ -128,8 +128,7 @@ def reassign(
         task.owner = None
         task.status = STATUS.NEW
         task.owner_permission = selectors.queue_permission(snapshot.role_keys[rung.role_id], code)
-        task.data = {**(task.data or {}), "escalated_to_level": rung.role_level}
-        task.save(update_fields=["owner", "status", "owner_permission", "data"])
+        task.save(update_fields=["owner", "status", "owner_permission"])
         due = calendar.deadline(now, stage.deadline, stage.deadline_unit)
         TaskDeadline.objects.filter(task=task).update(
             due_at=due,
