@@ -7,3 +7,14 @@ class FormsConfig(AppConfig):
 
     name = "forms"
     verbose_name = _("Forms")
+
+    def ready(self) -> None:
+        from sms import registry
+
+        from .services import RECEIVED
+
+        registry.register(
+            RECEIVED,
+            _("A form is received"),
+            {"reference": _("the reference code"), "title": _("the form's title")},
+        )

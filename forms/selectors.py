@@ -174,6 +174,15 @@ def answer_texts(submission: Submission) -> dict[str, str]:
     return {answer.name: answer.text for answer in answers(submission)}
 
 
+def submitter_phone(submission: Submission) -> str:
+    """The first phone number the submitter gave, as typed; empty when none."""
+    for name, _label, field_type, _personal in submission.fields_snapshot:
+        value = submission.form_data.get(name)
+        if field_type == "phone" and isinstance(value, str) and value:
+            return value
+    return ""
+
+
 def submitter_site(submission: Submission) -> Site | None:
     """The public site the submitter used: the one they sent it on, else the site of its page,
     else the default site."""

@@ -38,6 +38,7 @@ from wagtail.models import Page, Site
 from grid import clients
 from grid.masking import mask_code
 from grid.models import Area
+from sms import services as sms_services
 
 from . import selectors
 from .builder import (
@@ -52,6 +53,9 @@ from .builder import (
 from .fields import KEPT_UPLOAD_MAX_AGE, PENDING_DIR, CheckedUpload, make_kept_token
 from .models import FormDefinition, FormDefinitionField, Submission, SubmissionFile
 from .signals import submission_accepted
+
+# The text message with the reference code (sms app), for those who gave a phone.
+RECEIVED = "submission_received"
 
 logger = logging.getLogger(__name__)
 
@@ -320,6 +324,8 @@ def accept_submission(
     transaction.on_commit(
         lambda: submission_accepted.send(sender=Submission, submission=submission), robust=True
     )
+    if phone := selectors.submitter_phone(submission):
+        transaction.on_commit(lambda: send_confirmation_sms(submission, phone), robust=True)
     if submission.email:
         from .tasks import send_confirmation  # the task module imports this one
 
@@ -399,6 +405,16 @@ def log_export(
             user=user,
             data={"count": count, "format": file_format},
         )
+
+
+def send_confirmation_sms(submission: Submission, phone: str) -> None:
+    """Text the reference code to the phone given, when the platform has a template for it:
+    many residents give a phone and no e-mail."""
+    sms_services.send_sms(
+        phone,
+        RECEIVED,
+        {"reference": submission.reference, "title": submission.definition.title},
+    )
 
 
 def send_confirmation_email(submission: Submission) -> bool:

@@ -1,4 +1,4 @@
-"""The apps depend one way: grid ← forms ← workflows (the engine) ← {open311, pages (sites and
+"""The apps depend one way: grid ← sms ← forms ← workflows (the engine) ← {open311, pages (sites and
 community services)} ← demo ← config. An app imports, and its templates load tag libraries of,
 only the apps of layers below its own (not its sibling's), at any depth of a module (an import
 inside a function is an import too)."""
@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = [("grid",), ("forms",), ("workflows",), ("open311", "pages"), ("demo",), ("config",)]
+LAYERS = [
+    ("grid",),
+    ("sms",),
+    ("forms",),
+    ("workflows",),
+    ("open311", "pages"),
+    ("demo",),
+    ("config",),
+]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 FOLDERS = {app: ROOT / app for app in LEVEL} | {"config": ROOT / "site" / "config"}
 LOAD = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")

@@ -20,12 +20,14 @@ from forms.builder import split_lines
 from forms.models import FormDefinition, Submission
 from grid import selectors as grid_selectors
 from grid.models import Area, Assignment, Department, Role
+from grid.validators import MOBILE_RE
 
 from . import conditions
 from .models import (
     Countersigner,
     Effect,
     EscalationRung,
+    NoticeChannel,
     Overseer,
     ProcessDefinition,
     ProcessEvent,
@@ -66,6 +68,7 @@ class VersionSnapshot:
     overseers: list[Overseer] = field(default_factory=list)
     ladder: list[EscalationRung] = field(default_factory=list)
     countersigners: list[Countersigner] = field(default_factory=list)
+    channels: list[NoticeChannel] = field(default_factory=list)
     forms: dict[int, FormDefinition] = field(default_factory=dict)
     role_keys: dict[int, str] = field(default_factory=dict)
     department_keys: dict[int, str] = field(default_factory=dict)
@@ -145,6 +148,7 @@ def snapshot(version: ProcessVersion) -> VersionSnapshot:
             overseers=list(definition.overseers.all()),
             ladder=ladder,
             countersigners=countersigners,
+            channels=list(definition.channels.all()),
             forms={form.pk: form for form in forms},
             role_keys=dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "key")),
             department_keys=dict(
@@ -303,6 +307,37 @@ def holders(role_key: str, area_code: str) -> QuerySet:
     return Assignment.objects.filter(role__key=role_key, area__code=area_code).select_related(
         "user"
     )
+
+
+@dataclass(frozen=True)
+class Channels:
+    in_app: bool
+    email: bool
+    sms: bool
+
+
+def channels(process: ProcessInstance, event: str) -> Channels:
+    """How the process's definition (as its version froze it) tells people of `event`."""
+    for row in snapshot(process.version).channels:
+        if row.event == event:
+            return Channels(row.in_app, row.email, row.sms)
+    return Channels(True, True, event == NoticeChannel.Event.APPLICANT_UPDATE)
+
+
+def work_mobiles(users) -> dict[int, str]:
+    """Each user's work mobile: the first mobile number among the work phones of their role
+    assignments (a landline takes no text messages)."""
+    found: dict[int, str] = {}
+    phones = (
+        Assignment.objects.filter(user__in=users)
+        .exclude(work_phone="")
+        .order_by("pk")
+        .values_list("user_id", "work_phone")
+    )
+    for user_id, phone in phones:
+        if user_id not in found and MOBILE_RE.match(phone):
+            found[user_id] = phone
+    return found
 
 
 def department_clerks(department: Department) -> QuerySet:

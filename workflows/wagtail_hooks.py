@@ -272,6 +272,26 @@ class DefinitionViewSet(SnippetViewSet):
                 ),
                 panels=[FieldRowPanel([FieldPanel("role"), FieldPanel("role_level")])],
             ),
+            InlinePanel(
+                "channels",
+                heading=_("How people are told"),
+                label=_("Notice channel"),
+                help_text=_(
+                    "Without a row, a notice goes in the app and by e-mail, and the applicant's "
+                    "also by text message. Text messages are sent only for notices that have a "
+                    "template under Text messages."
+                ),
+                panels=[
+                    FieldRowPanel(
+                        [
+                            FieldPanel("event"),
+                            FieldPanel("in_app"),
+                            FieldPanel("email"),
+                            FieldPanel("sms"),
+                        ]
+                    )
+                ],
+            ),
         ],
         base_form_class=DefinitionForm,
     )

@@ -59,6 +59,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/grid/", include(("grid.api", "grid-api"))),
     path("open311/v2/", include("open311.urls")),
+    path("sms/", include("sms.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", pages_views.account, name="account"),

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sms.backends.file import read_messages
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "acceptance"
 PASSWORD = "grid-demo-2026"
@@ -113,6 +115,11 @@ class DemoServer:
     def stdout_path(self) -> Path:
         return self.workdir / "server.out"
 
+    @property
+    def sms_path(self) -> Path:
+        """Where the demo's file backend writes the text messages it sends."""
+        return self.workdir / "sms"
+
     def url(self, path: str = "/") -> str:
         return self.base_url + path
 
@@ -140,6 +147,7 @@ class DemoServer:
             # Uploads land in the throw-away folder, never in the working tree's var/ or media/.
             MEDIA_ROOT=str(self.workdir / "media"),
             PRIVATE_MEDIA_ROOT=str(self.workdir / "private"),
+            SMS_FILE_PATH=str(self.sms_path),
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -200,6 +208,10 @@ class DemoServer:
     def emails(self) -> list[Email]:
         """Every e-mail the demo has sent so far (the console backend prints them)."""
         return parse_console_emails(self.stdout_path.read_text(errors="replace"))
+
+    def texts_to(self, phone: str) -> list[str]:
+        """The text messages the demo sent to `phone`, oldest first."""
+        return [m["text"] for m in read_messages(self.sms_path) if m["phone"] == phone]
 
     def emails_to(self, address: str, timeout: float = 10) -> list[Email]:
         """The e-mails sent to `address`, waiting a little for the first to be printed."""

@@ -122,6 +122,9 @@ def test_resident_reports_with_a_photo_and_follows_the_code(journey):
     assert page.locator(".status").is_visible()
     journey.step(page, "tracking-from-the-portal")
 
+    # The phone number given gets the code by text message too.
+    assert any(code in text for text in demo.texts_to("13912345678")), demo.texts_to("13912345678")
+
     # The e-mail with the code links back to the site the resident used.
     messages = demo.emails_to(EMAIL)
     assert messages, "the resident who gave an e-mail address is sent the code"

@@ -67,7 +67,9 @@ def stage_row(key, name, role_pk, level, **fields):
     }
 
 
-def definition_post(intake, stages, overseers=(), ladder=(), countersigners=(), **extra):
+def definition_post(
+    intake, stages, overseers=(), ladder=(), countersigners=(), channels=(), **extra
+):
     return nested_form_data(
         {
             "name": "活动场地申请",
@@ -86,6 +88,7 @@ def definition_post(intake, stages, overseers=(), ladder=(), countersigners=(), 
             "effects": inline_formset([]),
             "ladder": inline_formset([{**row, "id": ""} for row in ladder]),
             "overseers": inline_formset([{**row, "id": ""} for row in overseers]),
+            "channels": inline_formset([{**row, "id": ""} for row in channels]),
             **extra,
         }
     )

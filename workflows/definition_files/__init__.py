@@ -14,6 +14,7 @@ Keys are the model attributes of the same name (the admin's fields); docs/proces
 "Definitions as files" documents them."""
 
 from .keys import (
+    CHANNEL_KEYS,
     COUNTERSIGNER_KEYS,
     DEFINITION_KEYS,
     EFFECT_KEYS,
@@ -83,6 +84,7 @@ from .values_out import (
 from .writing import Imported, import_definition, import_text, is_pinned, save, write
 
 __all__ = [
+    "CHANNEL_KEYS",
     "COUNTERSIGNER_KEYS",
     "DEFINITION_KEYS",
     "EFFECT_KEYS",

@@ -153,6 +153,12 @@ OVERSEER_KEYS = (
     Key("role", "role", required=True, always=True),
     Key("role_level", "level", required=True, always=True),
 )
+CHANNEL_KEYS = (
+    Key("event", "choice", required=True, always=True),
+    Key("in_app", "bool", always=True),
+    Key("email", "bool", always=True),
+    Key("sms", "bool", always=True),
+)
 TOP_KEYS = ("format", "forms", "process")
 
 

@@ -18,11 +18,13 @@ from ..models import (
     Countersigner,
     Effect,
     EscalationRung,
+    NoticeChannel,
     Overseer,
     ProcessDefinition,
     Stage,
 )
 from .keys import (
+    CHANNEL_KEYS,
     COUNTERSIGNER_KEYS,
     DEFINITION_KEYS,
     EFFECT_KEYS,
@@ -323,7 +325,7 @@ def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> P
         value,
         path,
         DEFINITION_KEYS,
-        children=("stages", "countersigners", "effects", "ladder", "overseers"),
+        children=("stages", "countersigners", "effects", "ladder", "overseers", "channels"),
     )
     if entry is None:
         return None
@@ -353,6 +355,9 @@ def read_definition(reader: Reader, value: Any, forms: dict[str, FormPlan]) -> P
     definition.overseers = read_children(
         reader, refs, entry, (*path, "overseers"), Overseer, OVERSEER_KEYS
     )
+    definition.channels = read_children(
+        reader, refs, entry, (*path, "channels"), NoticeChannel, CHANNEL_KEYS
+    )
     return Plan(forms=forms, definition=definition, before=before)
 
 
@@ -361,7 +366,7 @@ def read_children(
     refs: "References",
     entry: dict,
     path: Path,
-    model: type[Stage] | type[Countersigner] | type[Effect] | type[EscalationRung] | type[Overseer],
+    model: type[Stage | Countersigner | Effect | EscalationRung | Overseer | NoticeChannel],
     keys: tuple[Key, ...],
 ) -> list:
     children = []

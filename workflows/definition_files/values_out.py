@@ -14,6 +14,7 @@ from forms.models import FormDefinition
 from .. import effects, services
 from ..models import Effect, ProcessDefinition
 from .keys import (
+    CHANNEL_KEYS,
     COUNTERSIGNER_KEYS,
     DEFINITION_KEYS,
     EFFECT_KEYS,
@@ -105,6 +106,7 @@ def definition_data(definition: ProcessDefinition) -> dict[str, Any]:
         ("effects", EFFECT_KEYS),
         ("ladder", LADDER_KEYS),
         ("overseers", OVERSEER_KEYS),
+        ("channels", CHANNEL_KEYS),
     ):
         found = [to_data(child, keys) for child in getattr(definition, name).all()]
         data |= {name: found} if found else {}

@@ -503,6 +503,39 @@ class Overseer(Orderable):
         return f"{self.role} @ {self.get_role_level_display()}"
 
 
+class NoticeChannel(Orderable):
+    """How the people of one kind of notice are told: in the app, by e-mail, by text message.
+    Without a row, an event goes in the app and by e-mail, and the applicant's also by text
+    message (sent only where the platform has a template for it)."""
+
+    class Event(models.TextChoices):
+        TASK_OFFERED = "task_offered", _("A task is offered")
+        DEADLINE_WARNING = "deadline_warning", _("A task is due soon")
+        TASK_ESCALATED = "task_escalated", _("An overdue task is passed up")
+        APPLICANT_UPDATE = "applicant_update", _("The applicant hears of a decision")
+
+    definition = ParentalKey(ProcessDefinition, on_delete=models.CASCADE, related_name="channels")
+    event = models.CharField(_("notice"), max_length=32, choices=Event.choices)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(
+        _("by text message"),
+        default=False,
+        help_text=_(
+            "To the work mobile of staff (their role assignment) or the phone the applicant gave."
+        ),
+    )
+
+    class Meta(Orderable.Meta):
+        # One row per notice is a rule of the definition (services.definition_problems), which
+        # names the notice; a database constraint would stop the admin's form with field names.
+        verbose_name = _("notice channel")
+        verbose_name_plural = _("notice channels")
+
+    def __str__(self) -> str:
+        return str(self.get_event_display())
+
+
 class ProcessVersion(models.Model):
     """A published definition, frozen: the Wagtail revision of the definition and the revisions
     of its forms at the moment of publishing. Processes run on the version they started on."""

@@ -141,4 +141,5 @@ def complete_process(activation: Activation) -> None:
         " ".join(held)
         or _("Your application %(code)s is complete: %(outcome)s.")
         % {"code": process.reference, "outcome": process.get_outcome_display()},
+        status=ProcessInstance.Outcome(process.outcome).label,
     )

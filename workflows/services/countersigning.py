@@ -4,6 +4,7 @@ longer needed), and settles the stage."""
 
 from django.contrib.auth.models import User as Account
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.status import STATUS
@@ -123,4 +124,5 @@ def settle_countersign(activation: Activation) -> None:
             process,
             _("%(stage)s on your application %(code)s: %(outcome)s.")
             % {"stage": stage.name, "code": process.reference, "outcome": outcome.label},
+            status=format_lazy("{} {}", stage.name, outcome.label),
         )

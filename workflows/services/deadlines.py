@@ -14,13 +14,14 @@ from grid.validators import code_at_level, code_length
 from .. import calendar, selectors
 from ..models import (
     EscalationRung,
+    NoticeChannel,
     ProcessEvent,
     ProcessInstance,
     Stage,
     StageTask,
     TaskDeadline,
 )
-from .notifications import notify, process_url, task_people
+from .notifications import notify, notify_task_people, process_url
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
@@ -67,13 +68,14 @@ def warn_of_deadlines(now: datetime.datetime) -> None:
             ProcessEvent.objects.create(
                 process=process, kind=ProcessEvent.Kind.WARNED, stage_name=task.stage_name
             )
-            text = _("Due soon: %(stage)s of %(number)s (%(area)s), by %(due)s.") % {
+            values = {
                 "stage": task.stage_name,
                 "number": process.number,
                 "area": process.area.name,
                 "due": timezone.localtime(task.deadline.due_at).strftime("%Y-%m-%d %H:%M"),
             }
-            notify(task_people(task), text, process_url(process), process, offered=True)
+            text = _("Due soon: %(stage)s of %(number)s (%(area)s), by %(due)s.") % values
+            notify_task_people(task, process, text, NoticeChannel.Event.DEADLINE_WARNING, values)
 
 
 def escalate(process: ProcessInstance, task: StageTask, now: datetime.datetime) -> None:
@@ -82,16 +84,18 @@ def escalate(process: ProcessInstance, task: StageTask, now: datetime.datetime) 
     stage = snapshot.stage(task.stage_key)
     if stage is None:
         return
-    text = _("Overdue: %(stage)s of %(number)s (%(area)s) has passed its deadline.") % {
-        "stage": task.stage_name,
-        "number": process.number,
-        "area": process.area.name,
-    }
+    values = {"stage": task.stage_name, "number": process.number, "area": process.area.name}
+    text = _("Overdue: %(stage)s of %(number)s (%(area)s) has passed its deadline.") % values
     if stage.escalation_role_id:
         role_key = snapshot.role_keys[stage.escalation_role_id]
         code = code_at_level(process.area.code, stage.escalation_level)
         notify(
-            [a.user for a in selectors.holders(role_key, code)], text, process_url(process), process
+            [a.user for a in selectors.holders(role_key, code)],
+            text,
+            process_url(process),
+            process,
+            event=NoticeChannel.Event.TASK_ESCALATED,
+            values=values,
         )
     if stage.escalation_reassigns:
         rung = snapshot.rung_above(task_level(task, process))
@@ -144,9 +148,6 @@ def reassign(
             comment=_("Reassigned to %(role)s of %(area)s.")
             % {"role": rung.role.name, "area": area},
         )
-        text = _("Escalated to you: %(stage)s of %(number)s (%(area)s) is overdue.") % {
-            "stage": task.stage_name,
-            "number": process.number,
-            "area": process.area.name,
-        }
-        notify(task_people(task), text, process_url(process), process, offered=True)
+        values = {"stage": task.stage_name, "number": process.number, "area": process.area.name}
+        text = _("Escalated to you: %(stage)s of %(number)s (%(area)s) is overdue.") % values
+        notify_task_people(task, process, text, NoticeChannel.Event.TASK_ESCALATED, values)

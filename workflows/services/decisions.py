@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.status import STATUS
@@ -98,14 +99,12 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
         assignee=process.dispatched_to.user if dispatching and process.dispatched_to else None,
     )
     if decision.outcome != APPROVE or process.stage_index < len(snapshot.stages):
+        outcome = EVENT_OUTCOMES[decision.outcome].label
         notify_applicant(
             process,
             _("%(stage)s on your application %(code)s: %(outcome)s.")
-            % {
-                "stage": stage.name,
-                "code": process.reference,
-                "outcome": EVENT_OUTCOMES[decision.outcome].label,
-            },
+            % {"stage": stage.name, "code": process.reference, "outcome": outcome},
+            status=format_lazy("{} {}", stage.name, outcome),
         )
 
 

@@ -23,6 +23,11 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
     keys = [stage.key for stage in stages]
     for key in {k for k in keys if keys.count(k) > 1}:
         problems.append(_("Two stages have the key “%(key)s”.") % {"key": key})
+    events = [channel.get_event_display() for channel in definition.channels.all()]
+    for event in sorted({e for e in events if events.count(e) > 1}):
+        problems.append(
+            _("Two rows set how people hear that “%(notice)s”: keep one.") % {"notice": event}
+        )
     if definition.starter == ProcessDefinition.Starter.ROLE and not definition.starter_role_id:
         problems.append(_("Choose the role whose holders may start the process."))
     labels = intake_labels(definition.intake_form)

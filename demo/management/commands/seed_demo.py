@@ -9,7 +9,13 @@ from demo import registry
 
 # Each app's demo module builds its part of the demo city, in this order (later parts use
 # earlier ones: pages show the registry, processes put their forms on the portal).
-DEMO_MODULES = ["demo.registry", "demo.sites", "demo.form_access", "demo.processes"]
+DEMO_MODULES = [
+    "demo.registry",
+    "demo.sites",
+    "demo.form_access",
+    "demo.texts",
+    "demo.processes",
+]
 
 
 class Command(BaseCommand):

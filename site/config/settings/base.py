@@ -21,6 +21,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "grid",
+    "sms",
     "pages",
     "forms",
     "workflows",
@@ -201,6 +202,27 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="People's Grid <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Text messages (sms app): written to files under SMS_FILE_PATH unless a provider is named,
+# SMS_BACKEND=sms.backends.tencent.TencentBackend with the SMS_TENCENT_* settings.
+SMS_BACKEND = env.str("SMS_BACKEND", default="sms.backends.file.FileBackend")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=VAR_DIR / "sms")
+# At most SMS_RATE_LIMIT_COUNT messages to one number in SMS_RATE_LIMIT_WINDOW seconds (0 turns
+# the limit off); messages beyond it are recorded as held back, not sent.
+SMS_RATE_LIMIT_COUNT = env.int("SMS_RATE_LIMIT_COUNT", default=5)
+SMS_RATE_LIMIT_WINDOW = env.int("SMS_RATE_LIMIT_WINDOW", default=3600)
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
+SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=10)
+# The secret part of the delivery-report address given to the provider, /sms/status/<token>/;
+# empty: no reports are received.
+SMS_STATUS_TOKEN = env.str("SMS_STATUS_TOKEN", default="")
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env.str("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_SIGN_NAME = env.str("SMS_TENCENT_SIGN_NAME", default="")
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env.str("SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+SMS_TENCENT_SCHEME = env.str("SMS_TENCENT_SCHEME", default="https")
 
 # Background work runs inline unless a deployment names a queue backend: with
 # TASKS_BACKEND=django_tasks_db.DatabaseBackend, `manage.py db_worker` runs the queue.

@@ -1,5 +1,8 @@
 """Test settings: SQLite in memory unless DATABASE_URL names another database."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import DATABASES, env
 
@@ -16,4 +19,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+SMS_FILE_PATH = Path(tempfile.mkdtemp(prefix="pg-test-sms-"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

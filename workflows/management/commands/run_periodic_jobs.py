@@ -13,6 +13,7 @@ JOBS = (
     "process_deadlines",
     "start_pending_processes",
     "retry_form_emails",
+    "retry_sms",
     # Meant daily; run more often, a run finds nothing new and writes only its PeriodicRun.
     "anonymise_personal_data",
 )
@@ -20,8 +21,8 @@ JOBS = (
 
 class Command(BaseCommand):
     help = (
-        "Run the periodic jobs (deadline check, pending process starts, e-mail retries, "
-        "removal of expired personal data) every "
+        "Run the periodic jobs (deadline check, pending process starts, e-mail and text "
+        "message retries, removal of expired personal data) every "
         "PROCESS_DEADLINE_CHECK_MINUTES, for an install without timers such as `make run`; "
         "--once runs them once. A job that fails is logged and does not stop the others."
     )
