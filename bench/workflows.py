@@ -183,7 +183,8 @@ def hand_coded_run(user, flow_class=HandCodedFlow) -> None:
 
 
 def inbox(community, people, version, intake) -> dict:
-    """Render the queue of a community worker with 10,000 open tasks in scope."""
+    """Render the queue and the task list of a community worker with 10,000 open tasks in
+    scope."""
     template = open_task(services.start_process(version, submission(intake, community)).pk)
     Task.objects.bulk_create(
         (
@@ -202,20 +203,28 @@ def inbox(community, people, version, intake) -> dict:
     )
     client = Client()
     client.force_login(people["community_worker"])
-    client.get("/workflow/generic/queue/")
-    timings = []
+    # Viewflow's queue and our task list, asked in turn so that both see the same machine.
+    pages = {"queue": "/workflow/generic/queue/", "task_list": "/tasks/"}
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    for url in pages.values():
+        client.get(url)
     for _ in range(7):
-        started = time.perf_counter()
-        response = client.get("/workflow/generic/queue/")
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/workflow/generic/queue/")
-    return {
-        "open_tasks": INBOX_TASKS,
-        "median_ms": round(statistics.median(timings), 1),
-        "queries": len(queries),
-    }
+        for name, url in pages.items():
+            started = time.perf_counter()
+            response = client.get(url)
+            timings[name].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    found: dict = {"open_tasks": INBOX_TASKS}
+    for name, url in pages.items():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        found[name] = {
+            "min_ms": round(min(timings[name]), 1),
+            "median_ms": round(statistics.median(timings[name]), 1),
+            "max_ms": round(max(timings[name]), 1),
+            "queries": len(queries),
+        }
+    return found
 
 
 def run() -> dict:

@@ -234,6 +234,11 @@ def code_length(level: int) -> int:
     return DISTRICT_CODE_LENGTH + SEGMENT_LENGTH * level
 
 
+def level_of_code(code: str) -> int:
+    """The level of the area with `code`, from its length."""
+    return (len(code) - DISTRICT_CODE_LENGTH) // SEGMENT_LENGTH
+
+
 def code_at_level(code: str, level: int) -> str:
     """The code of the ancestor at `level` of the area with `code` (codes are prefixes)."""
     return code[: code_length(level)]

@@ -354,19 +354,26 @@ def open_tasks(user: User) -> QuerySet[StageTask]:
     return tasks.user_queue(user).filter(mine)
 
 
+def overdue(now) -> Q:
+    """Open tasks past their deadline."""
+    return Q(deadline__due_at__lt=now)
+
+
+def due_soon(now) -> Q:
+    """Open tasks warned of their deadline and not yet past it."""
+    return Q(deadline__warned_at__isnull=False, deadline__due_at__gte=now)
+
+
 def task_counts(user: User) -> dict[str, int]:
     """The user's open tasks as every screen counts them: `mine` are in their inbox (taken, or
-    dispatched to them), `waiting` in the queues they may take from; `due_soon` were warned
-    of their deadline and are not yet overdue."""
+    dispatched to them), `waiting` in the queues they may take from."""
     now = timezone.now()
     return open_tasks(user).aggregate(
         open=Count("pk"),
         mine=Count("pk", filter=Q(owner=user) if user.is_authenticated else Q(pk=None)),
         waiting=Count("pk", filter=Q(owner__isnull=True)),
-        due_soon=Count(
-            "pk", filter=Q(deadline__warned_at__isnull=False, deadline__due_at__gte=now)
-        ),
-        overdue=Count("pk", filter=Q(deadline__due_at__lt=now)),
+        due_soon=Count("pk", filter=due_soon(now)),
+        overdue=Count("pk", filter=overdue(now)),
     )
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),
     path("accounts/notifications/", views.notifications, name="notifications"),
+    path("tasks/", views.tasks, name="tasks"),
 ]

@@ -1,5 +1,5 @@
-"""Task views run inside Viewflow's own frontend (mounted at /workflow/), the applicant's public
-tracking page, and the notification list."""
+"""Task views run inside Viewflow's own frontend (mounted at /workflow/), the task list, the
+applicant's public tracking page, and the notification list."""
 
 from django import forms as django_forms
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import generic
 from viewflow.workflow.flow.views import mixins
 from viewflow.workflow.status import STATUS
@@ -20,7 +20,7 @@ from forms import services as form_services
 from grid import clients
 from grid.models import Department
 
-from . import selectors, services
+from . import selectors, services, task_list
 from .models import Notification, StageTask
 
 
@@ -345,6 +345,58 @@ def revisable_values(submission) -> dict:
         name: value.get("code") if isinstance(value, dict) else value
         for name, value in submission.form_data.items()
     }
+
+
+# --- The task list ---------------------------------------------------------------------------
+
+# Taken at once, at most: a page's worth and then some.
+TAKE_AT_ONCE = 200
+
+
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    """The user's task list: what they have and may take, filtered; POST takes those chosen."""
+    if request.method == "POST":
+        chosen = [int(v) for v in request.POST.getlist("task") if v.isdigit()][:TAKE_AT_ONCE]
+        if not chosen:
+            messages.error(request, _("Choose the tasks to take."))
+        else:
+            taken, refusals = task_list.take(request.user, chosen)
+            if taken:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d task taken: it is in your inbox.",
+                        "%(count)d tasks taken: they are in your inbox.",
+                        taken,
+                    )
+                    % {"count": taken},
+                )
+            for refusal in refusals:
+                messages.warning(request, refusal)
+        return redirect(request.get_full_path())
+    choices = task_list.filter_choices(selectors.open_tasks(request.user))
+    form = task_list.TaskFilterForm(request.GET or None, choices)
+    filters = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
+    page = Paginator(task_list.listed_tasks(request.user, filters), 50).get_page(
+        request.GET.get("page")
+    )
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    rows = task_list.rows(list(page.object_list), request.user)
+    return render(
+        request,
+        "workflows/task_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "can_take": any(not row.task.owner_id and not row.refusal for row in rows),
+            "counts": selectors.task_counts(request.user),
+            "query": kept.urlencode(),
+            "filtered": any(value not in (None, "") for value in filters.values()),
+        },
+    )
 
 
 # --- Notifications --------------------------------------------------------------------------

@@ -363,8 +363,8 @@ def keep_published_definitions(request, instances):
 
 
 @hooks.register("register_admin_menu_item")
-def inbox_menu_item():
-    return MenuItem(_("Task inbox"), "/workflow/", icon_name="tasks", order=225)
+def tasks_menu_item():
+    return MenuItem(_("My tasks"), reverse("workflows:tasks"), icon_name="tasks", order=225)
 
 
 class TasksPanel(Component):

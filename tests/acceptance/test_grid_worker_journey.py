@@ -24,6 +24,16 @@ def test_grid_worker_opens_their_tasks_on_a_phone(journey):
     assert "网格员 — 第一网格" in page.locator("main").inner_text()
     journey.step(page, "account")
 
+    # Their task list, as cards on the phone: the incidents dispatched to them.
+    page.get_by_role("link", name="我的任务").click()
+    page.get_by_role("heading", name="我的任务").wait_for()
+    journey.step(page, "task-list")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, "fits the phone"
+    incidents = page.locator("tr.task-row").filter(has_text="网格员处置")
+    assert incidents.count() >= 1, "incidents wait for the grid worker"
+    assert "长江路街道 › 五松社区 › 第一网格" in incidents.first.inner_text()
+    page.goto(demo.url("/accounts/"))
+
     page.get_by_role("link", name="进入工作台").click()
     page.get_by_role("heading", name="我的任务").wait_for()
     tasks = page.get_by_role("link", name=TASK)
@@ -35,7 +45,7 @@ def test_grid_worker_opens_their_tasks_on_a_phone(journey):
     task.click()
     # A task waiting in the grid's queue is claimed first; one they took earlier opens at once.
     claim = page.get_by_role("button", name="领取并继续")
-    submit = page.get_by_role("button", name="提交")
+    submit = page.get_by_role("group", name="办理意见")
     claim.or_(submit).first.wait_for()
     if claim.is_visible():
         claim.click()

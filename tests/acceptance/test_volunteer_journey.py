@@ -18,15 +18,18 @@ def approve_registration(journey, page) -> None:
     applicant's name on the task, as staff know it), takes it and approves it."""
     journey.login(page, "community_worker")
     page.get_by_role("link", name="进入工作台").click()
-    page.get_by_role("link", name="打开任务收件箱").wait_for()
+    page.get_by_role("link", name="打开我的任务列表").wait_for()
     journey.step(page, "worker-console")
-    page.get_by_role("link", name="打开任务收件箱").click()
-    page.wait_for_url(re.compile("/workflow/"))
-    journey.step(page, "worker-inbox")
+    page.get_by_role("link", name="打开我的任务列表").click()
+    page.wait_for_url(re.compile("/tasks/"))
+    journey.step(page, "worker-tasks")
     page.get_by_role("link", name=re.compile("待领取")).click()
-    rows = page.get_by_role("row").filter(has_text="社区志愿者注册")
+    page.get_by_label("流程", exact=True).select_option(label="社区志愿者注册")
+    page.get_by_role("button", name="筛选").click()
+    rows = page.locator("tr.task-row").filter(has_text="社区志愿者注册")
     rows.first.wait_for()
-    journey.step(page, "worker-queue")
+    assert page.locator("tr.task-row").count() == rows.count(), "the filter keeps only these"
+    journey.step(page, "worker-waiting-registrations")
     tasks = [row.get_by_role("link").first.get_attribute("href") for row in rows.all()]
     for href in tasks:
         page.goto(journey.demo.url(href))
@@ -37,11 +40,10 @@ def approve_registration(journey, page) -> None:
     assert page.get_by_text(EMAIL, exact=True).is_visible(), "the worker reads the answers"
     journey.step(page, "worker-task")
     page.get_by_role("button", name="领取并继续").click()
-    page.get_by_label("审核通过", exact=True).check()
     page.get_by_label("给申请人的消息").fill("欢迎加入五松社区志愿者队伍！")
     journey.step(page, "worker-approving")
     with page.expect_navigation():
-        page.get_by_role("button", name="提交").click()
+        page.get_by_role("button", name="审核通过", exact=True).click()
     journey.step(page, "worker-approved")
 
 

@@ -100,16 +100,14 @@ def test_the_community_dispatches_an_incident_to_a_grid_worker_on_a_phone(
     sign_in(browser, live_server.url, "community_worker")
     browser.goto(f"{live_server.url}{inbox.task_url(task, 'assign')}")
     browser.get_by_role("button", name="领取并继续").click()
-    browser.get_by_role("radio", name="受理并派单").check()
-    browser.get_by_role("button", name="提交").click()
+    browser.get_by_role("button", name="受理并派单").click()
     error = browser.get_by_text("请选择派单对象。")
     error.wait_for()
     screenshot(browser, "dispatch-refused-phone")
-    browser.get_by_role("radio", name="受理并派单").check()
     browser.get_by_label("派单给").select_option(label="钱峰 · 第一网格")
     assert browser.evaluate("document.scrollingElement.scrollWidth") <= 390
     screenshot(browser, "dispatch-chosen-phone")
-    browser.get_by_role("button", name="提交").click()
+    browser.get_by_role("button", name="受理并派单").click()
     browser.wait_for_url(lambda url: "/execute/" not in url)
 
     handling = inbox.open_task(process)
@@ -156,12 +154,11 @@ def test_a_countersigner_signs_with_their_opinion_on_a_phone(
     sign_in(browser, live_server.url, "community_director")
     browser.goto(f"{live_server.url}{inbox.task_url(task, 'assign')}")
     browser.get_by_role("button", name="领取并继续").click()
-    browser.get_by_label("意见").fill("同意加装，费用按户分摊。")
-    browser.get_by_role("radio", name="批准").check()
+    browser.get_by_role("textbox", name="意见").fill("同意加装，费用按户分摊。")
     assert browser.get_by_label("给申请人的消息").count() == 0
     assert browser.evaluate("document.scrollingElement.scrollWidth") <= 390
     screenshot(browser, "countersign-phone")
-    browser.get_by_role("button", name="提交").click()
+    browser.get_by_role("button", name="批准", exact=True).click()
     browser.wait_for_url(lambda url: "/execute/" not in url)
     task.refresh_from_db()
     assert task.data["vote"] == "approve"

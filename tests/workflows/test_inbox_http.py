@@ -129,12 +129,12 @@ def test_acting_on_a_completed_task_is_refused_cleanly(client, started):
     assert StageTask.objects.filter(process=task.process_id, flow_task_type="HUMAN").count() == 2
 
 
-def test_admin_dashboard_shows_open_tasks_and_links_the_inbox(client, started):
+def test_admin_dashboard_shows_open_tasks_and_links_the_task_list(client, started):
     client.force_login(console_user(started["worker"]))
     content = client.get("/admin/").content.decode()
     assert "My tasks" in content and "1 open task" in content
     assert "社区初审" in content
-    assert 'href="/workflow/"' in content
+    assert 'href="/tasks/"' in content
 
 
 def test_inbox_navigation_speaks_chinese(client, started):
@@ -179,7 +179,7 @@ def test_the_dashboard_counts_what_the_inbox_and_the_queue_show(client, started)
     services.claim(started["task"], worker)
     client.force_login(console_user(worker))
     dashboard = client.get("/admin/").content.decode()
-    assert "3 open tasks · " in dashboard
+    assert "3 open tasks</a> · " in dashboard
     assert ">1 in my inbox</a>" in dashboard and ">2 waiting to be taken</a>" in dashboard
     inbox_page = client.get("/workflow/generic/inbox/").content.decode()
     queue_page = client.get("/workflow/generic/queue/").content.decode()

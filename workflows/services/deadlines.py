@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from grid.models import Area
-from grid.validators import code_at_level, code_length
+from grid.validators import code_at_level, level_of_code
 
 from .. import calendar, selectors
 from ..models import (
@@ -110,7 +110,7 @@ def task_level(task: StageTask, process: ProcessInstance) -> int:
     permission = task.owner_permission or ""
     if permission.startswith("workflows.queue:"):
         code = permission.rpartition("@")[2]
-        return next(level for level in Area.Level.values if code_length(level) == len(code))
+        return level_of_code(code)
     return process.area.level
 
 

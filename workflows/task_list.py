@@ -1,0 +1,258 @@
+"""The task list: the tasks a user has and may take, in one list, with what an official needs to
+choose one (public number, process, street › community › grid, stage, who filed, received,
+due), filters, a search by number and taking several at once. Its queries do not grow with the
+number of tasks: the page's rows come with their process, area and applicant, the area path
+in one query, the filter choices in two."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth.models import User as Account
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+from grid.masking import mask_name
+from grid.models import Area
+from grid.validators import code_at_level, level_of_code
+
+from . import selectors, services
+from .models import StageTask
+
+SHOW_MINE, SHOW_WAITING = "mine", "waiting"
+DUE_OVERDUE, DUE_SOON, DUE_NONE = "overdue", "due_soon", "none"
+STREET = Area.Level.STREET
+NUMBER = re.compile(r"\D*(\d{1,12})\D*")
+
+
+class TaskFilterForm(forms.Form):
+    """What the list is narrowed to; the choices are those of the user's own tasks."""
+
+    show = forms.ChoiceField(
+        label=pgettext_lazy("task list", "Tasks"),
+        required=False,
+        choices=[
+            ("", pgettext_lazy("task list", "All")),
+            (SHOW_MINE, gettext_lazy("In my inbox")),
+            (SHOW_WAITING, gettext_lazy("Waiting to be taken")),
+        ],
+    )
+    process = forms.TypedChoiceField(
+        label=pgettext_lazy("task list", "Process"), required=False, coerce=int, empty_value=None
+    )
+    area = forms.ChoiceField(label=pgettext_lazy("task list", "Area"), required=False)
+    stage = forms.ChoiceField(label=pgettext_lazy("task list", "Stage"), required=False)
+    due = forms.ChoiceField(
+        label=pgettext_lazy("task list", "Deadline"),
+        required=False,
+        choices=[
+            ("", pgettext_lazy("task list", "Any")),
+            (DUE_OVERDUE, gettext_lazy("Overdue")),
+            (DUE_SOON, gettext_lazy("Due soon")),
+            (DUE_NONE, gettext_lazy("No deadline")),
+        ],
+    )
+    number = forms.CharField(
+        label=pgettext_lazy("task list", "Number"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "123"}),
+    )
+
+    def __init__(self, data, choices: "FilterChoices"):
+        super().__init__(data)
+        everything: list[tuple[object, str]] = [("", pgettext("task list", "All"))]
+        for name, offered in (
+            ("process", choices.processes),
+            ("area", choices.areas),
+            ("stage", [(stage, stage) for stage in choices.stages]),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = everything + list(offered)
+
+    def clean_number(self) -> int | None:
+        text = self.cleaned_data["number"].strip()
+        if not text:
+            return None
+        found = NUMBER.fullmatch(text)
+        if found is None:
+            raise forms.ValidationError(_("Enter the number as digits, such as 123."))
+        return int(found.group(1))
+
+
+@dataclass
+class FilterChoices:
+    processes: list[tuple[int, str]]
+    areas: list[tuple[str, str]]
+    stages: list[str]
+
+
+def filter_choices(tasks: QuerySet[StageTask]) -> FilterChoices:
+    """The processes, streets and communities, and stages of `tasks`: one pass over them for
+    their distinct combinations (few: processes × grids × stages in practice), one for names."""
+    field = "process__processinstance__"
+    combinations = (
+        tasks.order_by()
+        .values_list(
+            f"{field}version__definition_id",
+            f"{field}version__definition__name",
+            f"{field}area__code",
+            "data__stage_name",
+        )
+        .distinct()
+    )
+    processes: dict[int, str] = {}
+    codes: set[str] = set()
+    stages: set[str] = set()
+    for definition_id, name, code, stage in combinations:
+        processes[definition_id] = name
+        codes.add(code)
+        if stage:
+            stages.add(stage)
+    places = {
+        code_at_level(code, level)
+        for code in codes
+        for level in (Area.Level.STREET, Area.Level.COMMUNITY)
+        if level <= level_of_code(code)
+    }
+    names = area_names(places)
+    return FilterChoices(
+        processes=sorted(processes.items(), key=lambda pair: pair[1]),
+        areas=[(code, path_label(code, names)) for code in sorted(places)],
+        stages=sorted(stages),
+    )
+
+
+def area_names(codes: set[str]) -> dict[str, str]:
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def path_label(code: str, names: dict[str, str]) -> str:
+    return " › ".join(path_names(code, names))
+
+
+def path_names(code: str, names: dict[str, str]) -> list[str]:
+    """The names from the street down to the area with `code`."""
+    levels = range(STREET, level_of_code(code) + 1)
+    return [names.get(code_at_level(code, level), "") for level in levels]
+
+
+def listed_tasks(user: Account, filters: dict) -> QuerySet[StageTask]:
+    """The user's open tasks narrowed by valid `filters`, most urgent first: by deadline,
+    tasks without one after them (on every database), then oldest first."""
+    now = timezone.now()
+    tasks = selectors.open_tasks(user)
+    field = "process__processinstance__"
+    if filters.get("show") == SHOW_MINE:
+        tasks = tasks.filter(owner=user)
+    elif filters.get("show") == SHOW_WAITING:
+        tasks = tasks.filter(owner__isnull=True)
+    if filters.get("process"):
+        tasks = tasks.filter(**{f"{field}version__definition_id": filters["process"]})
+    if filters.get("area"):
+        tasks = tasks.filter(**{f"{field}area__code__startswith": filters["area"]})
+    if filters.get("stage"):
+        tasks = tasks.filter(data__stage_name=filters["stage"])
+    due = filters.get("due")
+    if due == DUE_OVERDUE:
+        tasks = tasks.filter(selectors.overdue(now))
+    elif due == DUE_SOON:
+        tasks = tasks.filter(selectors.due_soon(now))
+    elif due == DUE_NONE:
+        tasks = tasks.filter(deadline__isnull=True)
+    if filters.get("number") is not None:
+        tasks = tasks.filter(process_id=filters["number"])
+    return tasks.select_related(
+        f"{field}version__definition", f"{field}area", f"{field}applicant", "deadline"
+    ).order_by(F("deadline__due_at").asc(nulls_last=True), "created", "pk")
+
+
+@dataclass
+class TaskRow:
+    task: StageTask
+    number: str
+    process: str
+    area_path: list[str]
+    stage: str
+    filed_by: str
+    received: datetime
+    due_at: datetime | None
+    state: str  # DUE_OVERDUE, DUE_SOON or ""
+    mine: bool
+    url: str
+    refusal: str | None  # why the user may not take it (separation of duties)
+
+
+def rows(tasks: list[StageTask], user: Account) -> list[TaskRow]:
+    """A page of tasks as the list shows them; the area paths in one query."""
+    now = timezone.now()
+    processes = [task.process.processinstance for task in tasks]
+    codes = {
+        code_at_level(process.area.code, level)
+        for process in processes
+        for level in range(STREET, process.area.level + 1)
+    }
+    names = area_names(codes)
+    found = []
+    for task, process in zip(tasks, processes, strict=True):
+        due_at = task.due_at
+        state = ""
+        if due_at is not None and due_at < now:
+            state = DUE_OVERDUE
+        elif due_at is not None and task.warned_at is not None:
+            state = DUE_SOON
+        found.append(
+            TaskRow(
+                task=task,
+                number=process.number,
+                process=process.version.definition.name,
+                area_path=path_names(process.area.code, names),
+                stage=task.stage_name,
+                filed_by=filed_by(process.applicant),
+                received=task.created,
+                due_at=due_at,
+                state=state,
+                mine=task.owner_id == user.pk,
+                url=task.flow_task.reverse("index", args=[task.process_id, task.pk]),
+                refusal=None if task.owner_id else selectors.separation_refusal(user, task),
+            )
+        )
+    return found
+
+
+def filed_by(applicant: Account | None) -> str:
+    """Who filed it, as every staff list shows them: masked; an anonymous resident as such."""
+    if applicant is None:
+        return _("A resident, not signed in")
+    return mask_name(applicant.get_full_name() or applicant.get_username())
+
+
+def take(user: Account, task_ids: list[int]) -> tuple[int, list[str]]:
+    """Take the chosen tasks from the queues into the user's inbox, each under its process's
+    lock: how many were taken, and why each of the others was not."""
+    waiting = {
+        task.pk: task
+        for task in selectors.open_tasks(user)
+        .filter(pk__in=task_ids, owner__isnull=True)
+        .select_related("process__processinstance")
+    }
+    taken, refusals = 0, []
+    for task_id in task_ids:
+        task = waiting.get(task_id)
+        if task is None:
+            refusals.append(
+                _("Task %(id)s is no longer waiting to be taken: someone has it.") % {"id": task_id}
+            )
+            continue
+        try:
+            services.claim(task, user)
+        except PermissionDenied as refusal:
+            refusals.append(f"{task.process.processinstance.number}: {refusal}")
+            continue
+        taken += 1
+    return taken, refusals
