@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import generic
 from viewflow.workflow.flow.views import mixins
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from forms import services as form_services
 from grid import clients
@@ -224,6 +224,24 @@ class TrackForm(django_forms.Form):
     code = django_forms.CharField(label=gettext_lazy("Reference code"), max_length=20)
 
 
+class WithdrawForm(django_forms.Form):
+    """The applicant withdraws an application still being handled."""
+
+    reason = django_forms.CharField(
+        label=gettext_lazy("Why (optional)"),
+        required=False,
+        max_length=500,
+        widget=django_forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Read by the staff who were handling it."),
+    )
+    confirm = django_forms.BooleanField(
+        label=gettext_lazy("I withdraw this application: it will not be handled any further."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm the withdrawal.")},
+    )
+
+    prefix = "withdraw"
+
+
 class VerdictForm(django_forms.Form):
     """The applicant's verdict on a completed application."""
 
@@ -284,6 +302,18 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     waiting = StageTask.objects.filter(
         process=process, flow_task=process.flow_class.revise, status=STATUS.NEW
     ).exists()
+    withdrawing = request.method == "POST" and "withdraw" in request.POST
+    withdraw_form = None
+    if process.status == PROCESS.NEW:
+        withdraw_form = WithdrawForm(request.POST if withdrawing else None)
+        if withdraw_form.is_valid():
+            try:
+                services.withdraw(process, withdraw_form.cleaned_data["reason"])
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Your application has been withdrawn."))
+            return redirect("workflows:track", code=process.reference)
     verdict_form = None
     if selectors.awaits_verdict(process):
         verdict_form = VerdictForm(request.POST if request.method == "POST" else None)
@@ -293,7 +323,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     if waiting:
         intake = selectors.current_intake(process)
         definition = selectors.snapshot(process.version).intake_form
-        if request.method == "POST":
+        if request.method == "POST" and not withdrawing:
             revision_form = form_services.build_form(definition, request.POST, request.FILES)
             if revision_form.is_valid():
                 try:
@@ -312,8 +342,10 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         "current_stage": selectors.current_stage(process),
         "revision_form": revision_form,
         "verdict_form": verdict_form,
+        "withdraw_form": withdraw_form,
     }
-    status = 422 if verdict_form is not None and verdict_form.errors else 200
+    refused = [form for form in (verdict_form, withdraw_form) if form is not None and form.errors]
+    status = 422 if refused else 200
     return render(request, "workflows/track.html", context, status=status)
 
 

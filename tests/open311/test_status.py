@@ -291,3 +291,12 @@ def test_a_signed_in_session_gets_no_fresh_allowance(client, service, monkeypatc
     client.force_login(user)
     statuses = [client.get("/open311/v2/services.json").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_a_withdrawn_request_is_closed_and_says_it_was_withdrawn(client, place, filed):
+    services.withdraw(filed)
+    found = by_code(client, filed)
+    assert (found["status"], found["status_notes"]) == ("closed", "Withdrawn by the applicant")
+    listed = client.get("/open311/v2/requests.json").json()
+    [public] = [item for item in listed if item["service_request_id"] == str(filed.pk)]
+    assert (public["status"], public["status_notes"]) == ("closed", "Withdrawn by the applicant")

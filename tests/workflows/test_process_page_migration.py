@@ -17,7 +17,7 @@ from ..pages.factories import add, tree_root
 from .factories import three_stages
 
 BEFORE = [("forms", "0005_sealed_identity"), ("workflows", "0004_version_definition_name")]
-LATEST = [("forms", "0006_remove_formpage_workflow"), ("workflows", "0017_notice_channels")]
+LATEST = [("forms", "0006_remove_formpage_workflow"), ("workflows", "0018_withdrawn")]
 
 
 def migrate(targets):

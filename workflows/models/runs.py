@@ -25,6 +25,7 @@ class ProcessInstance(Process):
         OPEN = "", _("In progress")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
 
     class Route(models.TextChoices):
         NEXT = "", _("next stage")
@@ -208,6 +209,7 @@ class ProcessEvent(models.Model):
         MOVED = "moved", _("Moved to another area")
         VERDICT = "verdict", _("Applicant's verdict")
         REOPENED = "reopened", _("Reopened")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
 
     class Outcome(models.TextChoices):
         NONE = "", "—"

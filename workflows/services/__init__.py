@@ -65,6 +65,7 @@ from .starting import (
 )
 from .verdicts import VerdictGiven, give_verdict, reopen
 from .versions import definition_problems, forms_of, freeze_version, intake_labels, stage_problems
+from .withdrawals import withdraw
 
 __all__ = [
     "APPROVE",
@@ -125,4 +126,5 @@ __all__ = [
     "start_problems",
     "start_process",
     "task_created",
+    "withdraw",
 ]
