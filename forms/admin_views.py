@@ -3,9 +3,10 @@ list (per form, scoped, with export), page, deletion and private file downloads.
 
 import tempfile
 
+from django.conf import settings
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -15,11 +16,14 @@ from wagtail.snippets.views.snippets import CreateView
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
-from grid import audit, tabular
+from grid import audit, export_jobs, jobs, tabular
 from grid.masking import mask_code
 
 from . import selectors, services
 from .models import FormDefinition, SubmissionFile
+
+# The submissions as an export job's kind (grid.export_jobs).
+SUBMISSIONS = "submissions"
 
 
 class CreateWithoutAutosave(CreateView):
@@ -102,17 +106,39 @@ class SubmissionIndexView(IndexView):
         return tabular.safe_cell(value, export_format)
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
+        job = getattr(self.request, "export_job", None)
+        count = queryset.count()
+        limit = settings.FORMS_EXPORT_BACKGROUND_ROWS
+        if job is None and 0 < limit < count:
+            filters = {k: v for k, v in self.request.GET.items() if k != self.EXPORT_VAR}
+            job = export_jobs.start_export(
+                self.request.user, SUBMISSIONS, spreadsheet_format, filters, count
+            )
+            return redirect("grid_export_job", job.pk)
         services.log_export(
             list(FormDefinition.objects.filter(pk__in=queryset.values("definition"))),
             user=self.request.user,
-            count=queryset.count(),
+            count=count,
             file_format=spreadsheet_format,
         )
         # The forms are few: one instance each, not one per row (a form is a clustered model,
         # costly to make twenty thousand times). Read in chunks, not held whole: memory stays
         # the same however many rows.
         rows = queryset.select_related(None).select_related("area").prefetch_related("definition")
-        return super().as_spreadsheet(rows.iterator(chunk_size=2000), spreadsheet_format)
+        if job is None:
+            return super().as_spreadsheet(rows.iterator(chunk_size=2000), spreadsheet_format)
+        # In an export job's task: into the job's file, its progress kept for its page.
+        counted = export_jobs.counted(
+            rows.iterator(chunk_size=2000), jobs.cache_progress(job), count
+        )
+        target = self.request.export_target
+        if spreadsheet_format == self.FORMAT_XLSX:
+            self.write_xlsx(counted, target)
+        else:
+            # Wagtail's CSV lines, already in UTF-8, as the list's own download sends them.
+            target.writelines(self.stream_csv(counted))
+        self.request.export_rows = count
+        return HttpResponse(status=204)
 
 
 class SubmissionInspectView(InspectView):

@@ -1,6 +1,8 @@
 """Forms in the Wagtail admin: form definitions as snippets (drafts, preview, publish,
 revisions) and submissions as a scoped ModelAdmin list with per-form columns and export."""
 
+from functools import partial
+
 from django.contrib.admin import display
 from django.db.models import Count
 from django.urls import path, reverse
@@ -14,11 +16,14 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.options import modeladmin_register
 
+from grid import export_jobs
 from grid.admin_views import ScopedModelAdmin, area_filters
+from grid.import_views import export_list
 from grid.masking import mask_code
 
 from . import selectors, services
 from .admin_views import (
+    SUBMISSIONS,
     CreateWithoutAutosave,
     FormDefinitionAdminForm,
     SubmissionDeleteView,
@@ -109,6 +114,7 @@ def answers_column(user):
 class SubmissionAdmin(ScopedModelAdmin):
     model = Submission
     menu_label = _("Form submissions")
+    export_filename = "submissions"
     menu_icon = "form"
     menu_order = 221
     permission_helper_class = SubmissionPermissionHelper
@@ -183,6 +189,15 @@ class SubmissionAdmin(ScopedModelAdmin):
 
 
 modeladmin_register(SubmissionAdmin)
+export_jobs.register(
+    SUBMISSIONS,
+    export_jobs.ExportKind(
+        title=lambda: str(_("Form submissions")),
+        may_export=lambda user: user.has_perm("forms.view_submission"),
+        filename=lambda file_format: f"{SubmissionAdmin.export_filename}.{file_format}",
+        exporter=partial(export_list, SubmissionAdmin),
+    ),
+)
 
 
 @hooks.register("register_admin_urls")

@@ -1,13 +1,15 @@
-"""Export jobs: a register's list too long to export within a request is exported by a
-django-tasks task into a private file (inline in the embedded default, by a worker in
-production); the user follows its progress on the job's page and downloads it there. The
-task runs the list's own view with the list's query, so the file holds exactly what the list
-showed, within what the user may see when the task runs."""
+"""Export jobs: a list too long to export within a request (a register's, a form's
+submissions) is exported by a django-tasks task into a private file (inline in the embedded
+default, by a worker in production); the user follows its progress on the job's page and
+downloads it there. The task runs the list's own view with the list's query, so the file holds
+exactly what the list showed, within what the user may see when the task runs. Each kind of
+list registers itself here (`KINDS`), so that the jobs need not know what they export."""
 
 import logging
 import tempfile
-from collections.abc import Callable
-from typing import IO
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,9 +23,39 @@ from .models import ExportJob
 
 logger = logging.getLogger(__name__)
 
-# The register's list view, run for a job: (job, the file to write to) -> rows written.
+# The list's view, run for a job: (job, the file to write to) -> rows written.
 Exporter = Callable[[ExportJob, IO[bytes]], int]
-EXPORTERS: dict[str, Exporter] = {}
+Row = TypeVar("Row")
+# Progress is reported every so many rows: often enough for the page, rarely enough to cost
+# nothing.
+PROGRESS_EVERY = 1000
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """What can be exported in the background, as its job pages name and check it."""
+
+    title: Callable[[], str]
+    may_export: Callable[[AbstractBaseUser], bool]
+    filename: Callable[[str], str]  # for a file format
+    exporter: Exporter
+
+
+KINDS: dict[str, ExportKind] = {}
+
+
+def register(slug: str, kind: ExportKind) -> None:
+    KINDS[slug] = kind
+
+
+def counted(rows: Iterable[Row], progress: Callable[[int, int], None], total: int) -> Iterator[Row]:
+    """`rows`, reporting how many went by to `progress`."""
+    done = 0
+    for done, row in enumerate(rows, start=1):
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        yield row
+    progress(done, total)
 
 
 def start_export(
@@ -59,7 +91,7 @@ def run_job(job: ExportJob) -> None:
     hooks.search_for_hooks()
     try:
         with translation.override(job.language), tempfile.TemporaryFile() as target:
-            job.rows = EXPORTERS[job.resource](job, target)
+            job.rows = KINDS[job.resource].exporter(job, target)
             target.seek(0)
             job.file.save(f"{job.resource}.{job.file_format}", File(target), save=False)
         job.status = ExportJob.Status.EXPORTED

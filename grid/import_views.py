@@ -3,6 +3,7 @@ the upload, dry run and confirm pages of an import, its progress, and the user's
 Every step is limited to the user's permissions and jurisdiction."""
 
 import tempfile
+from collections.abc import Callable
 from functools import partial
 from typing import IO
 
@@ -150,7 +151,7 @@ class TransferAdminMixin:
         super().__init_subclass__(**kwargs)
         resource_class = cls.__dict__.get("resource_class")
         if resource_class is not None:
-            export_jobs.EXPORTERS[resource_class.slug] = partial(export_list, cls)
+            export_jobs.register(resource_class.slug, register_export(resource_class.slug, cls))
 
     def resource(self) -> RegistryResource:
         return self.resource_class()
@@ -185,6 +186,15 @@ class TransferAdminMixin:
                 name=helper.get_action_url_name("import_template"),
             ),
         )
+
+
+def register_export(slug: str, admin_class: type) -> export_jobs.ExportKind:
+    return export_jobs.ExportKind(
+        title=lambda: str(get_resource(slug).title),
+        may_export=lambda user: can_export(user, get_resource(slug)),
+        filename=lambda file_format: exports.filename(get_resource(slug), file_format),
+        exporter=partial(export_list, admin_class),
+    )
 
 
 def export_list(admin_class: type, job: ExportJob, target: IO[bytes]) -> int:
@@ -340,8 +350,11 @@ class JobListView(WagtailAdminTemplateMixin, ListView):
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
+    def title_of(self, slug: str) -> str:
+        return str(get_resource(slug).title)
+
     def get_context_data(self, **kwargs):
-        return with_register_titles(super().get_context_data(**kwargs))
+        return with_register_titles(super().get_context_data(**kwargs), self.title_of)
 
 
 @method_decorator(require_admin_access, name="dispatch")
@@ -354,11 +367,11 @@ class ImportJobListView(JobListView):
         return jobs_of(self.request.user).select_related("user")
 
 
-def with_register_titles(context: dict) -> dict:
+def with_register_titles(context: dict, title_of: Callable[[str], str]) -> dict:
     """Each job's register by its title in the user's language, not its slug (a register's
     resource is built once per page, not once per row)."""
     jobs = context["jobs"]
-    titles = {slug: get_resource(slug).title for slug in {job.resource for job in jobs}}
+    titles = {slug: title_of(slug) for slug in {job.resource for job in jobs}}
     for job in jobs:
         job.register = titles[job.resource]
     return context
@@ -380,7 +393,8 @@ class ExportJobView(WagtailAdminTemplateMixin, DetailView):
         return export_jobs_of(self.request.user)
 
     def get_page_title(self):
-        return _("Export of %(register)s") % {"register": get_resource(self.object.resource).title}
+        title = export_jobs.KINDS[self.object.resource].title()
+        return _("Export of %(register)s") % {"register": title}
 
     def get_breadcrumbs_items(self):
         return [
@@ -404,6 +418,9 @@ class ExportJobListView(JobListView):
     def get_queryset(self):
         return export_jobs_of(self.request.user)
 
+    def title_of(self, slug: str) -> str:
+        return export_jobs.KINDS[slug].title()
+
 
 @method_decorator(require_admin_access, name="dispatch")
 class ExportProgressView(View):
@@ -414,16 +431,16 @@ class ExportProgressView(View):
 
 @method_decorator(require_admin_access, name="dispatch")
 class ExportDownloadView(View):
-    """The file, to the user who asked for it only, while they may still export the register."""
+    """The file, to the user who asked for it only, while they may still export that list."""
 
     def get(self, request, pk):
         job = get_object_or_404(
             export_jobs_of(request.user), pk=pk, status=ExportJob.Status.EXPORTED
         )
-        resource = get_resource(job.resource)
-        if not can_export(request.user, resource):
+        kind = export_jobs.KINDS[job.resource]
+        if not kind.may_export(request.user):
             raise PermissionDenied
-        name = exports.filename(resource, job.file_format)
+        name = kind.filename(job.file_format)
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 

@@ -16,6 +16,8 @@ from ..factories import (
     valid_id_number,
     worker_on,
 )
+from ..forms.factories import definition_with, submit
+from ..forms.test_submissions_admin import READ
 from ..imports.files import csv_bytes
 from ..imports.helpers import HOUSEHOLD_HEADER
 from .conftest import screenshot
@@ -101,3 +103,36 @@ def test_worker_exports_a_long_list_from_the_exports_page(live_server, page, set
     row = page.get_by_role("row").filter(has_text="住户")
     assert "可以下载" in row.inner_text() and "CSV" in row.inner_text()
     screenshot(page, "export-jobs-list")
+
+
+def test_an_official_exports_many_submissions_and_downloads_them_from_the_job_page(
+    live_server, page, settings
+):
+    """Form submissions beyond FORMS_EXPORT_BACKGROUND_ROWS go the same way as the registers'."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.FORMS_EXPORT_BACKGROUND_ROWS = 2
+    grid = GridFactory(name="第一网格", parent__name="五松社区")
+    report = definition_with(
+        {"label": "所在网格", "field_type": "area", "area_level": 3},
+        {"label": "情况描述", "field_type": "multiline"},
+        title="网格事件上报",
+    )
+    for n in range(3):
+        submit(report, {"所在网格": grid.code, "情况描述": f"第{n}件事"})
+    worker = worker_on(grid.parent, first_name="陈静", perms=READ)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(worker.username)
+    page.get_by_label("密码").fill("pw")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("heading", name="欢迎，陈静").wait_for()
+    # What the list's download menu asks for.
+    page.goto(
+        f"{live_server.url}/admin/forms/submission/?definition__id__exact={report.pk}&export=xlsx"
+    )
+    page.get_by_text("已导出 3 行。").wait_for()
+    assert "表单数据" in page.locator("h1, header").first.inner_text()
+    screenshot(page, "submission-export-job-done")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载文件").click()
+    assert download.value.suggested_filename == "submissions.xlsx"

@@ -243,6 +243,9 @@ REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=100 * 1
 # Registry exports of more rows than this are written by a background task, with a progress
 # bar, and downloaded from the job's page; smaller ones are sent at once.
 REGISTRY_EXPORT_BACKGROUND_ROWS = env.int("REGISTRY_EXPORT_BACKGROUND_ROWS", default=20000)
+# Form submissions exported from a list longer than this are written by a background task
+# (0: always within the request).
+FORMS_EXPORT_BACKGROUND_ROWS = env.int("FORMS_EXPORT_BACKGROUND_ROWS", default=20000)
 
 # The admin names the product in the reader's language.
 WAGTAIL_SITE_NAME = gettext_lazy("People's Grid")
