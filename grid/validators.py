@@ -239,6 +239,11 @@ def level_of_code(code: str) -> int:
     return (len(code) - DISTRICT_CODE_LENGTH) // SEGMENT_LENGTH
 
 
+def ancestor_codes(code: str, top: int) -> list[str]:
+    """The codes of the areas from level `top` down to the area with `code`, itself included."""
+    return [code_at_level(code, level) for level in range(top, level_of_code(code) + 1)]
+
+
 def code_at_level(code: str, level: int) -> str:
     """The code of the ancestor at `level` of the area with `code` (codes are prefixes)."""
     return code[: code_length(level)]

@@ -20,7 +20,7 @@ from forms.builder import split_lines
 from forms.models import FormDefinition, Submission
 from grid import selectors as grid_selectors
 from grid.models import Area, Assignment, Department, Role
-from grid.validators import MOBILE_RE
+from sms import services as sms_services
 
 from . import conditions
 from .models import (
@@ -335,7 +335,7 @@ def work_mobiles(users) -> dict[int, str]:
         .values_list("user_id", "work_phone")
     )
     for user_id, phone in phones:
-        if user_id not in found and MOBILE_RE.match(phone):
+        if user_id not in found and sms_services.mobile(phone):
             found[user_id] = phone
     return found
 

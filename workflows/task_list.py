@@ -11,14 +11,14 @@ from datetime import datetime
 from django import forms
 from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from grid.masking import mask_name
 from grid.models import Area
-from grid.validators import code_at_level, level_of_code
+from grid.validators import ancestor_codes
 
 from . import selectors, services
 from .models import StageTask
@@ -114,12 +114,8 @@ def filter_choices(tasks: QuerySet[StageTask]) -> FilterChoices:
         codes.add(code)
         if stage:
             stages.add(stage)
-    places = {
-        code_at_level(code, level)
-        for code in codes
-        for level in (Area.Level.STREET, Area.Level.COMMUNITY)
-        if level <= level_of_code(code)
-    }
+    # Streets and communities: a grid is chosen through its community.
+    places = {place for code in codes for place in ancestor_codes(code, STREET)[:2]}
     names = area_names(places)
     return FilterChoices(
         processes=sorted(processes.items(), key=lambda pair: pair[1]),
@@ -138,8 +134,7 @@ def path_label(code: str, names: dict[str, str]) -> str:
 
 def path_names(code: str, names: dict[str, str]) -> list[str]:
     """The names from the street down to the area with `code`."""
-    levels = range(STREET, level_of_code(code) + 1)
-    return [names.get(code_at_level(code, level), "") for level in levels]
+    return [names.get(place, "") for place in ancestor_codes(code, STREET)]
 
 
 def listed_tasks(user: Account, filters: dict) -> QuerySet[StageTask]:
@@ -167,9 +162,20 @@ def listed_tasks(user: Account, filters: dict) -> QuerySet[StageTask]:
         tasks = tasks.filter(deadline__isnull=True)
     if filters.get("number") is not None:
         tasks = tasks.filter(process_id=filters["number"])
-    return tasks.select_related(
-        f"{field}version__definition", f"{field}area", f"{field}applicant", "deadline"
-    ).order_by(F("deadline__due_at").asc(nulls_last=True), "created", "pk")
+    return (
+        tasks.select_related(
+            f"{field}version__definition", f"{field}area", f"{field}applicant", "deadline"
+        )
+        # Coloured by the rules the counts use.
+        .annotate(
+            due_state=Case(
+                When(selectors.overdue(now), then=Value(DUE_OVERDUE)),
+                When(selectors.due_soon(now), then=Value(DUE_SOON)),
+                default=Value(""),
+            )
+        )
+        .order_by(F("deadline__due_at").asc(nulls_last=True), "created", "pk")
+    )
 
 
 @dataclass
@@ -189,23 +195,13 @@ class TaskRow:
 
 
 def rows(tasks: list[StageTask], user: Account) -> list[TaskRow]:
-    """A page of tasks as the list shows them; the area paths in one query."""
-    now = timezone.now()
+    """A page of `listed_tasks` as the list shows them; the area paths in one query."""
     processes = [task.process.processinstance for task in tasks]
-    codes = {
-        code_at_level(process.area.code, level)
-        for process in processes
-        for level in range(STREET, process.area.level + 1)
-    }
-    names = area_names(codes)
+    names = area_names(
+        {code for process in processes for code in ancestor_codes(process.area.code, STREET)}
+    )
     found = []
     for task, process in zip(tasks, processes, strict=True):
-        due_at = task.due_at
-        state = ""
-        if due_at is not None and due_at < now:
-            state = DUE_OVERDUE
-        elif due_at is not None and task.warned_at is not None:
-            state = DUE_SOON
         found.append(
             TaskRow(
                 task=task,
@@ -215,8 +211,8 @@ def rows(tasks: list[StageTask], user: Account) -> list[TaskRow]:
                 stage=task.stage_name,
                 filed_by=filed_by(process.applicant),
                 received=task.created,
-                due_at=due_at,
-                state=state,
+                due_at=task.due_at,
+                state=task.due_state,
                 mine=task.owner_id == user.pk,
                 url=task.flow_task.reverse("index", args=[task.process_id, task.pk]),
                 refusal=None if task.owner_id else selectors.separation_refusal(user, task),

@@ -21,7 +21,7 @@ from ..models import (
     StageTask,
     TaskDeadline,
 )
-from .notifications import notify, notify_task_people, process_url
+from .notifications import notify, notify_task_people, process_url, task_values
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
@@ -68,12 +68,8 @@ def warn_of_deadlines(now: datetime.datetime) -> None:
             ProcessEvent.objects.create(
                 process=process, kind=ProcessEvent.Kind.WARNED, stage_name=task.stage_name
             )
-            values = {
-                "stage": task.stage_name,
-                "number": process.number,
-                "area": process.area.name,
-                "due": timezone.localtime(task.deadline.due_at).strftime("%Y-%m-%d %H:%M"),
-            }
+            due = timezone.localtime(task.deadline.due_at).strftime("%Y-%m-%d %H:%M")
+            values = {**task_values(task, process), "due": due}
             text = _("Due soon: %(stage)s of %(number)s (%(area)s), by %(due)s.") % values
             notify_task_people(task, process, text, NoticeChannel.Event.DEADLINE_WARNING, values)
 
@@ -84,7 +80,7 @@ def escalate(process: ProcessInstance, task: StageTask, now: datetime.datetime) 
     stage = snapshot.stage(task.stage_key)
     if stage is None:
         return
-    values = {"stage": task.stage_name, "number": process.number, "area": process.area.name}
+    values = task_values(task, process)
     text = _("Overdue: %(stage)s of %(number)s (%(area)s) has passed its deadline.") % values
     if stage.escalation_role_id:
         role_key = snapshot.role_keys[stage.escalation_role_id]
@@ -148,6 +144,6 @@ def reassign(
             comment=_("Reassigned to %(role)s of %(area)s.")
             % {"role": rung.role.name, "area": area},
         )
-        values = {"stage": task.stage_name, "number": process.number, "area": process.area.name}
+        values = task_values(task, process)
         text = _("Escalated to you: %(stage)s of %(number)s (%(area)s) is overdue.") % values
         notify_task_people(task, process, text, NoticeChannel.Event.TASK_ESCALATED, values)

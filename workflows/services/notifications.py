@@ -118,9 +118,14 @@ def task_people(task: StageTask) -> list:
 
 def notify_task_created(task: StageTask, process: ProcessInstance) -> None:
     """A new task lands in a queue: tell the people who may take it."""
-    values = {"number": process.number, "stage": task.stage_name, "area": process.area.name}
+    values = task_values(task, process)
     text = _("New task: %(stage)s, %(number)s (%(area)s)") % values
     notify_task_people(task, process, text, NoticeChannel.Event.TASK_OFFERED, values)
+
+
+def task_values(task: StageTask, process: ProcessInstance) -> dict[str, str]:
+    """What the notices of a task say of it, in their texts and text messages."""
+    return {"number": process.number, "stage": task.stage_name, "area": process.area.name}
 
 
 def notify_task_people(
