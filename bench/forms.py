@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
@@ -211,7 +211,7 @@ def run() -> dict:
     admin = Client()
     admin.force_login(reader_of(grids[0].parent.parent))
     listing = f"/admin/forms/submission/?definition__id__exact={definition.pk}"
-    return {
+    figures = {
         "submissions_in_scope": Submission.objects.count(),
         "build_seconds": round(built, 1),
         "public_form_get": timed(lambda: public.get("/report/")),
@@ -219,6 +219,12 @@ def run() -> dict:
         "admin_list_one_form": timed(lambda: admin.get(listing)),
         "admin_list_page_100": timed(lambda: admin.get(f"{listing}&p=100")),
         "admin_list_search": timed(lambda: admin.get(f"{listing}&q=第 12345 号")),
-        "export_csv_20000": timed(lambda: admin.get(f"{listing}&export=csv"), runs=3),
-        "export_xlsx_20000": timed(lambda: admin.get(f"{listing}&export=xlsx"), runs=3),
     }
+    # The submissions timed above bring the form past 20,000, where its exports would go to the
+    # worker: these figures are of an export made within the request.
+    with override_settings(FORMS_EXPORT_BACKGROUND_ROWS=0):
+        for kind in ("csv", "xlsx"):
+            figures[f"export_{kind}_20000"] = timed(
+                lambda kind=kind: admin.get(f"{listing}&export={kind}"), runs=3
+            )
+    return figures

@@ -20,6 +20,7 @@ from grid import audit, export_jobs, jobs, tabular
 from grid.masking import mask_code
 
 from . import selectors, services
+from .downloads import download
 from .models import FormDefinition, SubmissionFile
 
 # The submissions as an export job's kind (grid.export_jobs).
@@ -177,12 +178,4 @@ def submission_file(request: HttpRequest, pk: int) -> FileResponse:
     stored = get_object_or_404(SubmissionFile.objects.select_related("submission"), pk=pk)
     if not selectors.can_see_submission(request.user, stored.submission):
         raise Http404
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(request.user, stored, page="file")

@@ -87,9 +87,29 @@ def sees_identity(
 
 
 def shown_answers(answers: list["Answer"], unmasked: bool) -> list["Answer"]:
+    """The answers as a reader sees them: masked unless `unmasked`, and then a personal
+    answer's file (a scan of an ID card) is not offered either, only its name masked."""
     if unmasked:
         return answers
-    return [dataclasses.replace(answer, text=answer.masked) for answer in answers]
+    return [
+        dataclasses.replace(
+            answer, text=answer.masked, file=None if answer.is_personal else answer.file
+        )
+        for answer in answers
+    ]
+
+
+def shown_file(
+    user: grid_selectors.User, stored: SubmissionFile, area: Area | None = None
+) -> "Answer | None":
+    """The answer that holds an uploaded file, as `user` is shown it (`area` as for
+    `sees_identity`); None when they are shown its name masked and not the file."""
+    submission = stored.submission
+    unmasked = sees_identity(user, submission, area)
+    for answer in shown_answers(answers(submission, {stored.field_name: stored}), unmasked):
+        if answer.file is not None and answer.file.pk == stored.pk:
+            return answer
+    return None
 
 
 @dataclasses.dataclass(frozen=True)

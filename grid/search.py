@@ -7,16 +7,28 @@ twentieth of the city and tells nothing. On PostgreSQL both are served by trigra
 
 Each field is looked up in its own table, through its own index (across a relation, in the
 related table), and the keys found are united: no row comes out twice, no `DISTINCT` over the
-list's columns is needed, and PostgreSQL never reads a whole table to test an `OR`."""
+list's columns is needed, and PostgreSQL never reads a whole table to test an `OR`.
+
+A term as long as an identifier field holds (a whole ID number, a whole credit code) can only
+be the whole value: it is compared for equality, through the field's own unique index. Its
+trigrams would not narrow anything down (every ID number of a district starts with the same
+six digits), and reading their long lists is what made such a search slow."""
 
 from django.db.models import Model, Q, QuerySet
+
+from .fields import NormalizedCharField
 
 SHORT = 2  # terms this long or shorter match from the start
 
 
-def text_match(field: str, term: str) -> Q:
+def text_match(model: type[Model], name: str, term: str) -> Q:
+    field = model._meta.get_field(name)
+    if isinstance(field, NormalizedCharField) and len(term) >= field.max_length:
+        # Stored values are canonical and no longer than max_length: containing the term
+        # means being it.
+        return Q(**{name: type(field).normalize(term)})
     lookup = "istartswith" if len(term) <= SHORT else "icontains"
-    return Q(**{f"{field}__{lookup}": term})
+    return Q(**{f"{name}__{lookup}": term})
 
 
 def keys_matching(model: type[Model], path: str, term: str) -> QuerySet:
@@ -24,14 +36,14 @@ def keys_matching(model: type[Model], path: str, term: str) -> QuerySet:
     name, _, rest = path.partition("__")
     rows = model._default_manager.order_by()  # no ORDER BY inside a UNION
     if not rest:
-        return rows.filter(text_match(name, term)).values("pk")
+        return rows.filter(text_match(model, name, term)).values("pk")
     field = model._meta.get_field(name)
     related = field.related_model
     if field.one_to_many:  # a reverse foreign key: the related rows name ours
         return (
             related._default_manager.order_by()
             .filter(
-                text_match(rest, term)
+                text_match(related, rest, term)
                 if "__" not in rest
                 else Q(pk__in=keys_matching(related, rest, term))
             )

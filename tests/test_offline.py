@@ -187,8 +187,15 @@ def test_no_page_fetches_from_another_host(demo_city):
             walk(
                 signed_in(username),
                 "localhost",
-                ["/admin/", "/workflow/", "/accounts/", "/admin/account/"],
-                ("/admin/", "/workflow/", "/accounts/"),
+                [
+                    "/admin/",
+                    "/tasks/",
+                    "/processes/",
+                    "/workflow/",
+                    "/accounts/",
+                    "/admin/account/",
+                ],
+                ("/admin/", "/tasks/", "/processes/", "/workflow/", "/accounts/"),
                 limit,
             )
         )

@@ -230,7 +230,13 @@ def test_staff_never_see_a_reference_code(city):
         "department_clerk",
     ):
         client = as_user(username)
-        pages = ["/workflow/generic/queue/", "/workflow/generic/", "/admin/", "/accounts/"]
+        pages = [
+            "/tasks/",
+            "/workflow/generic/queue/",
+            "/workflow/generic/",
+            "/admin/",
+            "/accounts/",
+        ]
         user = User.objects.get(username=username)
         if user.is_superuser:
             pages += [

@@ -14,6 +14,7 @@ from .factories import (
     GridFactory,
     HouseholdFactory,
     ResidentFactory,
+    valid_id_number,
     worker_on,
 )
 
@@ -57,6 +58,35 @@ def test_every_term_must_match_in_some_field(households):
     assert matches("西苑 李四") == ["东-1"]
     assert matches("西苑 张秀") == []
     assert matches("东") == ["101", "东-1"]  # a building's name or a door number
+
+
+def test_a_whole_id_number_is_the_value_itself_and_a_part_is_found_inside(households):
+    _grid, found = households
+    # Born in Beijing, unlike the factory's residents.
+    number = next(
+        n for n in (valid_id_number(i, region="110101") for i in range(100)) if n.endswith("X")
+    )
+    other = valid_id_number(200, region="110101")
+    ResidentFactory(household=found["wang"], id_number=number)
+    ResidentFactory(household=found["li"], id_number=other)
+    fields = (*FIELDS, "members__id_number")
+
+    def found_by(text):
+        return sorted(h.door_number for h in search.search(Household.objects.all(), fields, text))
+
+    assert found_by(number) == ["102"]
+    assert found_by(number.lower()) == ["102"]  # typed with a small x
+    assert found_by(number[:-1]) == ["102"]  # 17 characters: contained
+    assert found_by(number[-6:]) == ["102"]
+    assert found_by(number + "1") == []  # longer than any ID number
+    assert found_by(number[:6]) == ["102", "东-1"]  # the district's code: both
+    if connection.vendor == "postgresql":
+        query = search.keys_matching(Household, "members__id_number", number).query
+        sql, params = query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+        assert "grid_resident_id_number" in plan and "trgm" not in plan
 
 
 def test_the_household_list_finds_a_member_once(households, client):

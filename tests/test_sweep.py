@@ -292,6 +292,8 @@ UNSWEPT = {
     "wagtailadmin_tag_model_autocomplete": "names a taggable model; tags are shared, unscoped",
     "wagtailadmin_workflows:add_task": "names a task type to create, not an object",
     "sms:delivery_reports": "a secret given to the SMS provider, not an object (tests/sms)",
+    "workflows:process_file": "a file of a process's application, named by the process and the "
+    "file together (tests/workflows/test_process_files.py)",
 }
 # Served to anyone by design: swept only for what must stay hidden even there (personal data,
 # internal notes, drafts) and for server errors.

@@ -194,8 +194,13 @@ DEMO_NAMES = {
 
 def test_task_lists_and_pages_of_street_staff_and_grid_workers_read_chinese(chinese_city):
     official = signed_in("street_official")
+    for url, heading in (("/tasks/", "我的任务"), ("/processes/", "流程")):
+        html = screen(official, url)
+        assert f">{heading}</h1>" in html, url
+        assert english_on(html, DEMO_NAMES) == [], url
+    # Viewflow's console, the platform admins'.
     lists = {
-        url: screen(official, url)
+        url: screen(signed_in("admin"), url)
         for url in ("/workflow/generic/queue/", "/workflow/generic/inbox/",
                     "/workflow/generic/archive/")
     }  # fmt: skip
@@ -220,7 +225,7 @@ def test_task_lists_and_pages_of_street_staff_and_grid_workers_read_chinese(chin
     assert english_on(process, DEMO_NAMES) == []
 
     worker = signed_in("grid_worker")
-    for url in ("/workflow/", "/workflow/generic/queue/", "/accounts/"):
+    for url in ("/tasks/", "/processes/", "/accounts/"):
         assert english_on(screen(worker, url), DEMO_NAMES) == [], url
 
 

@@ -1,5 +1,8 @@
 """Friendly answers at /workflow/ for what Viewflow leaves to a bare 403 or 500: a visitor who
-is not signed in, and two people acting on one task at once."""
+is not signed in, and two people acting on one task at once. Viewflow's console (its
+dashboards, inbox, queue, archive, lists and the generic flow's chart) is the platform admins'
+alone: it shows the engine's nodes, not the work. Everyone else is taken to the task list,
+and keeps Viewflow's pages of one process and one task, where the work is done."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -13,6 +16,21 @@ from viewflow.workflow.status import STATUS
 from .models import StageTask
 
 PREFIX = "/workflow/"
+# Viewflow's URL names, at the site's and the flow's level, of its console.
+CONSOLE = frozenset(
+    {
+        "index",
+        "inbox",
+        "queue",
+        "archive",
+        "process_list",
+        "task_list",
+        "chart",
+        "process_cancel",
+        "tasks_assign",
+        "tasks_unassign",
+    }
+)
 
 
 class WorkflowMiddleware:
@@ -23,6 +41,17 @@ class WorkflowMiddleware:
         if request.path.startswith(PREFIX) and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            request.path.startswith(PREFIX)
+            and len(match.namespaces) <= 2  # a node's pages (a task's) are a level deeper
+            and match.url_name in CONSOLE
+            and not request.user.is_superuser
+        ):
+            return redirect("workflows:tasks")
+        return None
 
     def process_exception(self, request, exception):
         if not request.path.startswith(PREFIX):

@@ -178,6 +178,12 @@ def current_stage(process: ProcessInstance) -> Stage | None:
     return stages[process.stage_index] if process.stage_index < len(stages) else None
 
 
+def completes(process: ProcessInstance) -> bool:
+    """Whether routing ends the process now (the flow's `finish`): nothing sends it back or
+    away, and it is decided or has passed its last stage."""
+    return not process.route and (bool(process.outcome) or current_stage(process) is None)
+
+
 def active_stage(process: ProcessInstance) -> Stage:
     """The stage a task of the process is for: there is one while any task is open."""
     stage = current_stage(process)
@@ -460,14 +466,14 @@ def may_view_process(user: User, process: ProcessInstance) -> bool:
     return visible_processes(user).filter(pk=process.pk).exists()
 
 
-def intake_for(user: User, process: ProcessInstance) -> tuple[list[tuple[str, str]], bool]:
-    """(label, text) of the applicant's latest answers, and whether personal data is among
-    them in full: shown unmasked only to those who see who sent them
+def intake_for(user: User, process: ProcessInstance) -> tuple[list[form_selectors.Answer], bool]:
+    """The applicant's latest answers with their files (a photo of the problem), and whether
+    personal data is among them in full: shown unmasked only to those who see who sent them
     (forms.selectors.sees_identity; a referred department never does)."""
     intake = current_intake(process)
-    answers = form_selectors.answers(intake)
+    answers = form_selectors.answers(intake, form_selectors.submission_files(intake))
     unmasked = form_selectors.sees_identity(user, intake, process.area)
-    shown = [(a.label, a.text) for a in form_selectors.shown_answers(answers, unmasked)]
+    shown = form_selectors.shown_answers(answers, unmasked)
     return shown, unmasked and form_selectors.shows_personal_data(answers)
 
 

@@ -29,8 +29,48 @@ STREET = Area.Level.STREET
 NUMBER = re.compile(r"\D*(\d{1,12})\D*")
 
 
-class TaskFilterForm(forms.Form):
+class NumberField(forms.CharField):
+    """A process's public number as people type it: "123", "第123号", "No. 123"."""
+
+    def __init__(self):
+        super().__init__(
+            label=pgettext_lazy("task list", "Number"),
+            required=False,
+            max_length=30,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "123"}),
+        )
+
+    def clean(self, value) -> int | None:
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        found = NUMBER.fullmatch(text)
+        if found is None:
+            raise forms.ValidationError(_("Enter the number as digits, such as 123."))
+        return int(found.group(1))
+
+
+def offer(form: forms.Form, name: str, choices) -> None:
+    """Set a filter's choices: "All" first, then `choices`."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", pgettext("task list", "All")), *choices]
+
+
+class ListFilterForm(forms.Form):
+    """The filters every work list has: process, street or community, public number."""
+
+    process = forms.TypedChoiceField(
+        label=pgettext_lazy("task list", "Process"), required=False, coerce=int, empty_value=None
+    )
+    area = forms.ChoiceField(label=pgettext_lazy("task list", "Area"), required=False)
+    number = NumberField()
+
+
+class TaskFilterForm(ListFilterForm):
     """What the list is narrowed to; the choices are those of the user's own tasks."""
+
+    field_order = ["show", "process", "area", "stage", "due", "number"]
 
     show = forms.ChoiceField(
         label=pgettext_lazy("task list", "Tasks"),
@@ -41,10 +81,6 @@ class TaskFilterForm(forms.Form):
             (SHOW_WAITING, gettext_lazy("Waiting to be taken")),
         ],
     )
-    process = forms.TypedChoiceField(
-        label=pgettext_lazy("task list", "Process"), required=False, coerce=int, empty_value=None
-    )
-    area = forms.ChoiceField(label=pgettext_lazy("task list", "Area"), required=False)
     stage = forms.ChoiceField(label=pgettext_lazy("task list", "Stage"), required=False)
     due = forms.ChoiceField(
         label=pgettext_lazy("task list", "Deadline"),
@@ -56,33 +92,12 @@ class TaskFilterForm(forms.Form):
             (DUE_NONE, gettext_lazy("No deadline")),
         ],
     )
-    number = forms.CharField(
-        label=pgettext_lazy("task list", "Number"),
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "123"}),
-    )
 
     def __init__(self, data, choices: "FilterChoices"):
         super().__init__(data)
-        everything: list[tuple[object, str]] = [("", pgettext("task list", "All"))]
-        for name, offered in (
-            ("process", choices.processes),
-            ("area", choices.areas),
-            ("stage", [(stage, stage) for stage in choices.stages]),
-        ):
-            field = self.fields[name]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = everything + list(offered)
-
-    def clean_number(self) -> int | None:
-        text = self.cleaned_data["number"].strip()
-        if not text:
-            return None
-        found = NUMBER.fullmatch(text)
-        if found is None:
-            raise forms.ValidationError(_("Enter the number as digits, such as 123."))
-        return int(found.group(1))
+        offer(self, "process", choices.processes)
+        offer(self, "area", choices.areas)
+        offer(self, "stage", [(stage, stage) for stage in choices.stages])
 
 
 @dataclass
@@ -114,14 +129,19 @@ def filter_choices(tasks: QuerySet[StageTask]) -> FilterChoices:
         codes.add(code)
         if stage:
             stages.add(stage)
-    # Streets and communities: a grid is chosen through its community.
-    places = {place for code in codes for place in ancestor_codes(code, STREET)[:2]}
-    names = area_names(places)
     return FilterChoices(
         processes=sorted(processes.items(), key=lambda pair: pair[1]),
-        areas=[(code, path_label(code, names)) for code in sorted(places)],
+        areas=area_choices(codes),
         stages=sorted(stages),
     )
+
+
+def area_choices(codes: set[str]) -> list[tuple[str, str]]:
+    """The streets and communities of the areas with `codes`, to filter by: a grid is chosen
+    through its community."""
+    places = {place for code in codes for place in ancestor_codes(code, STREET)[:2]}
+    names = area_names(places)
+    return [(code, path_label(code, names)) for code in sorted(places)]
 
 
 def area_names(codes: set[str]) -> dict[str, str]:

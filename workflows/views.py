@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,10 +17,12 @@ from viewflow.workflow.flow.views import mixins
 from viewflow.workflow.status import PROCESS, STATUS
 
 from forms import services as form_services
+from forms.downloads import download
+from forms.models import SubmissionFile
 from grid import clients
 from grid.models import Department
 
-from . import selectors, services, task_list
+from . import process_list, selectors, services, task_list
 from .models import Notification, StageTask
 
 
@@ -409,26 +411,70 @@ def tasks(request: HttpRequest) -> HttpResponse:
         return redirect(request.get_full_path())
     choices = task_list.filter_choices(selectors.open_tasks(request.user))
     form = task_list.TaskFilterForm(request.GET or None, choices)
-    filters = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
+    filters = valid_filters(form)
     page = Paginator(task_list.listed_tasks(request.user, filters), 50).get_page(
         request.GET.get("page")
     )
-    kept = request.GET.copy()
-    kept.pop("page", None)
     rows = task_list.rows(list(page.object_list), request.user)
     return render(
         request,
         "workflows/task_list.html",
         {
-            "form": form,
-            "page": page,
+            **list_context(request, form, filters, page),
             "rows": rows,
             "can_take": any(not row.task.owner_id and not row.refusal for row in rows),
             "counts": selectors.task_counts(request.user),
-            "query": kept.urlencode(),
-            "filtered": any(value not in (None, "") for value in filters.values()),
         },
     )
+
+
+@login_required
+def processes(request: HttpRequest) -> HttpResponse:
+    """The processes the user may see, filtered."""
+    form = process_list.ProcessFilterForm(
+        request.GET or None, selectors.visible_processes(request.user)
+    )
+    filters = valid_filters(form)
+    page = Paginator(process_list.listed_processes(request.user, filters), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "workflows/process_list.html",
+        {
+            **list_context(request, form, filters, page),
+            "rows": process_list.rows(list(page.object_list)),
+        },
+    )
+
+
+@login_required
+def process_file(request: HttpRequest, process_pk: int, file_pk: int) -> HttpResponse:
+    """A file of a process's application (a photo of the problem), to whoever may see the
+    process; a file of a personal field only to those who see who sent it, audited."""
+    process = get_object_or_404(selectors.visible_processes(request.user), pk=process_pk)
+    stored = get_object_or_404(
+        SubmissionFile.objects.select_related("submission__definition"),
+        pk=file_pk,
+        submission=selectors.current_intake(process),
+    )
+    return download(request.user, stored, page="process", area=process.area)
+
+
+def valid_filters(form: django_forms.Form) -> dict:
+    """The filters that are valid (an invalid one is shown with its error and not applied)."""
+    return form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
+
+
+def list_context(request: HttpRequest, form, filters: dict, page) -> dict:
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return {
+        "form": form,
+        "page": page,
+        "query": kept.urlencode(),
+        "filtered": any(value not in (None, "") for value in filters.values()),
+    }
 
 
 # --- Notifications --------------------------------------------------------------------------

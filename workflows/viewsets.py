@@ -81,6 +81,7 @@ class ChartView(FlowChartView):
 
 
 class ProcessesViewset(FlowAppViewset):
+    base_template_name = "workflows/viewflow_page.html"
     inbox_view_class = InboxView
     queue_view_class = QueueView
     archive_view_class = ArchiveView

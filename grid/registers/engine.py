@@ -388,6 +388,7 @@ class AreaIndex:
     def __init__(self, context: ImportContext):
         self.context = context
         self.known: dict[str, tuple[int | None, int] | None] = {}
+        self.codes: dict[int, str] = {}
 
     def fetch(self, codes: Iterable[str]) -> None:
         missing = {code for code in codes if code and code not in self.known}
@@ -397,11 +398,18 @@ class AreaIndex:
             "pk", "code", "level"
         ):
             self.known[code] = (pk, level)
+            self.codes[pk] = code
         for code in missing:
             self.known.setdefault(code, None)
 
     def add(self, code: str, pk: int | None, level: int) -> None:
         self.known[code] = (pk, level)
+        if pk is not None:
+            self.codes[pk] = code
+
+    def code(self, pk: int) -> str:
+        """The code of an area found or added before."""
+        return self.codes[pk]
 
     def find(self, code: str, level: int | None = None) -> int | None:
         """The area's id (None for one this file creates in a dry run); ValueError if the code

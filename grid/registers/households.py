@@ -24,6 +24,7 @@ from ..widgets import (
 )
 from .engine import (
     BATCH,
+    AreaIndex,
     Cell,
     Column,
     RegistryResource,
@@ -202,9 +203,11 @@ class HouseholdResource(RegistryResource):
         buildings = {row.values["building_id"] for row in rows} - fetched
         if buildings:
             fetched |= buildings
-            for pk, building_id, door, population in Household.objects.filter(
-                building_id__in=buildings
-            ).values_list("pk", "building_id", "door_number", "registered_population"):
+            for pk, building_id, door, population in (
+                Household.objects.filter(building_id__in=buildings)
+                .order_by()
+                .values_list("pk", "building_id", "door_number", "registered_population")
+            ):
                 existing[(building_id, door)] = (pk, population)
         new_plans, changed_plans = [], []
         for row in rows:
@@ -244,9 +247,10 @@ class HouseholdResource(RegistryResource):
         ids = {row.values["id_number"] for row in member_rows if row.values.get("id_number")}
         by_id = {
             record["id_number"]: record
-            for record in Resident.objects.filter(id_number__in=ids).values(
-                "pk", "household_id", *self.member_fields
-            )
+            # No ordering: the model's own (by grid code) would join three tables for nothing.
+            for record in Resident.objects.filter(bulk.AnyOf(F("id_number"), ids))
+            .order_by()
+            .values("pk", "household_id", *self.member_fields)
         }
         # Members without an ID number are matched by name among those on record.
         household_ids = {
@@ -255,8 +259,10 @@ class HouseholdResource(RegistryResource):
             if not row.values.get("id_number")
         } - {None}
         on_record: dict[int, list[dict]] = {}
-        for record in Resident.objects.filter(household_id__in=household_ids).values(
-            "pk", "household_id", *self.member_fields
+        for record in (
+            Resident.objects.filter(household_id__in=household_ids)
+            .order_by()
+            .values("pk", "household_id", *self.member_fields)
         ):
             on_record.setdefault(record["household_id"], []).append(record)
         owners = self.describe_households(
@@ -381,11 +387,15 @@ class HouseholdResource(RegistryResource):
 
     def write_members(self, members, plans, context) -> None:
         created: list[tuple] = []
-        updated: list[tuple[Resident, dict]] = []
+        created_in: list[str] = []  # each created member's grid code
+        updated: list[tuple[Resident, dict, str]] = []
+        areas = AreaIndex.of(context)
         for member in members:
             values = member.row.values
             household_id = plans[values["household"]].pk
+            grid = areas.code(values["grid_id"])
             if member.record is None:
+                created_in.append(grid)
                 created.append(
                     (
                         household_id,
@@ -404,23 +414,25 @@ class HouseholdResource(RegistryResource):
                 )
                 for attribute in member.changed:
                     setattr(resident, attribute, values[attribute])
-                updated.append((resident, record))
+                updated.append((resident, record, grid))
         fields = ("household", *self.member_fields)
         ids = bulk.insert(Resident, fields, created)
         Resident.objects.bulk_update(
-            [resident for resident, _before in updated], list(self.member_fields), batch_size=BATCH
+            [resident for resident, _before, _grid in updated],
+            list(self.member_fields),
+            batch_size=BATCH,
         )
         personal = Resident.personal_fields
         audit.log_bulk(
             Resident,
             [
                 *(
-                    (pk, dict(zip(fields, row, strict=True)), None)
-                    for pk, row in zip(ids, created, strict=True)
+                    (pk, dict(zip(fields, row, strict=True)), None, grid)
+                    for pk, row, grid in zip(ids, created, created_in, strict=True)
                 ),
                 *(
-                    (resident.pk, {f: getattr(resident, f) for f in personal}, before)
-                    for resident, before in updated
+                    (resident.pk, {f: getattr(resident, f) for f in personal}, before, grid)
+                    for resident, before, grid in updated
                 ),
             ],
             user=context.user,

@@ -114,8 +114,8 @@ def test_the_community_dispatches_an_incident_to_a_grid_worker_on_a_phone(
     assert handling.stage_name == "网格员处置" and handling.owner_id == held.user_id
     browser.context.clear_cookies()
     sign_in(browser, live_server.url, "grid_worker_b")
-    browser.goto(f"{live_server.url}/workflow/generic/inbox/")
-    row = browser.get_by_text("网格员处置")
+    browser.goto(f"{live_server.url}/tasks/?show=mine")
+    row = browser.locator(".task-stage", has_text="网格员处置")
     row.first.wait_for()
     screenshot(browser, "dispatch-inbox-phone")
     browser.goto(f"{live_server.url}{inbox.task_url(handling, 'detail')}")

@@ -287,6 +287,32 @@ def test_private_file_is_served_to_those_who_may_see_it(city, worker_a):
     assert plain_user.get(url).status_code in (302, 403)
 
 
+def test_a_personal_file_goes_only_to_who_sees_the_sender_and_is_audited(city):
+    form = definition_with(
+        {"label": "Grid", "field_type": "area", "area_level": 3},
+        {"label": "ID card", "field_type": "file", "is_personal": True},
+        title="Subsidy request",
+    )
+    submission = submit(form, {"Grid": city["grid_a"].code}, {"id_card": png("card.png")})
+    stored = SubmissionFile.objects.get(submission=submission)
+    url = reverse("forms_submission_file", args=[stored.pk])
+    masked = logged_in(
+        worker_on(
+            city["grid_a"].parent, perms=("wagtailadmin.access_admin", "forms.view_submission")
+        )
+    )
+    page = masked.get(inspect_url(submission)).content.decode()
+    assert url not in page and "card.png" not in page
+    assert masked.get(url).status_code == 404
+    assert not ModelLogEntry.objects.filter(action="grid.personal_data.view").exists()
+    reader = worker_on(city["grid_a"].parent, perms=READ)
+    assert f'href="{url}"' in logged_in(reader).get(inspect_url(submission)).content.decode()
+    response = logged_in(reader).get(url)
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    entry = ModelLogEntry.objects.filter(user=reader).latest("timestamp")
+    assert entry.data["page"] == "file"
+
+
 def test_list_queries_do_not_grow_with_rows(city, admin):
     url = f"{INDEX}?definition__id__exact={city['report'].pk}"
 

@@ -1,4 +1,5 @@
-"""Working a process through the inbox over HTTP, as the people holding its roles would."""
+"""Working a process over HTTP, as the people holding its roles would: found in their task
+list, taken and decided on its task page."""
 
 from django.test import Client
 from viewflow.workflow.status import STATUS
@@ -16,6 +17,21 @@ def task_url(task: StageTask, action: str) -> str:
     return f"/workflow/generic/{task.process_id}/{task.flow_task.name}/{task.pk}/{action}/"
 
 
+def task_list(user) -> str:
+    """The user's task list (the tasks in their inbox and those they may take), as HTML."""
+    client = Client()
+    client.force_login(user)
+    response = client.get("/tasks/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def listed(client: Client, task: StageTask, show: str) -> bool:
+    """Whether the task list (`show`: "mine" or "waiting") has a row leading to the task."""
+    page = client.get("/tasks/", {"show": show}).content.decode()
+    return f'href="/workflow/generic/{task.process_id}/{task.flow_task.name}/{task.pk}/"' in page
+
+
 def act(user, process: ProcessInstance, data: dict, files: dict | None = None) -> StageTask:
     """Take the process's open task from `user`'s queue (or find it in their inbox, when it
     was dispatched to them) and submit `data` on its page; the page must accept it (a
@@ -29,13 +45,11 @@ def act_on(user, task: StageTask, data: dict, files: dict | None = None) -> Stag
     client = Client()
     client.force_login(user)
     if task.owner_id is None:
-        queue = client.get("/workflow/generic/queue/").content.decode()
-        assert task.stage_name in queue, f"{task.stage_name} is not in {user}'s queue"
+        assert listed(client, task, "waiting"), f"{task.stage_name} is not waiting for {user}"
         assert client.post(task_url(task, "assign")).status_code == 302
     else:  # dispatched to them: in their inbox already
         assert task.owner_id == user.pk, f"{task.stage_name} was dispatched to someone else"
-        inbox = client.get("/workflow/generic/inbox/").content.decode()
-        assert task.stage_name in inbox, f"{task.stage_name} is not in {user}'s inbox"
+        assert listed(client, task, "mine"), f"{task.stage_name} is not in {user}'s inbox"
     page = client.get(task_url(task, "execute"))
     assert page.status_code == 200
     response = client.post(task_url(task, "execute"), {**data, **(files or {})})

@@ -1,6 +1,9 @@
-"""The inbox is Viewflow's own frontend at /workflow/: queues by role and area, assign, execute."""
+"""Tasks are taken and decided on Viewflow's pages of a task at /workflow/ (assign, execute),
+found in the task list by role and area; Viewflow's console (inbox, queue, dashboards) is the
+platform admins'."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from viewflow.workflow.status import STATUS
 
 from workflows import services
@@ -38,17 +41,74 @@ def url(task, action):
     return f"/workflow/generic/{task.process_id}/review/{task.pk}/{action}/"
 
 
-def test_queue_lists_the_stage_name_for_the_role_holder(client, started):
+def test_the_task_list_shows_the_stage_to_the_role_holder(client, started):
     client.force_login(started["worker"])
-    response = client.get("/workflow/generic/queue/")
+    response = client.get("/tasks/", {"show": "waiting"})
     assert response.status_code == 200
     assert "社区初审" in response.content.decode()
 
 
-def test_queue_of_another_community_is_empty(client, started):
+def test_the_task_list_of_another_community_is_empty(client, started):
     client.force_login(started["stranger"])
-    content = client.get("/workflow/generic/queue/").content.decode()
+    content = client.get("/tasks/").content.decode()
     assert "社区初审" not in content
+
+
+CONSOLE = [
+    "/workflow/",
+    "/workflow/generic/",
+    "/workflow/generic/inbox/",
+    "/workflow/generic/queue/",
+    "/workflow/generic/archive/",
+    "/workflow/generic/flows/",
+    "/workflow/generic/tasks/",
+    "/workflow/generic/chart/",
+]
+
+
+@pytest.mark.parametrize("page", CONSOLE)
+def test_viewflows_console_sends_workers_to_their_task_list(client, started, page):
+    client.force_login(started["worker"])
+    response = client.get(page)
+    assert (response.status_code, response["Location"]) == (302, "/tasks/")
+
+
+def test_bulk_taking_from_the_console_changes_nothing_for_a_worker(client, started):
+    task = started["task"]
+    client.force_login(started["worker"])
+    response = client.post("/workflow/generic/queue/assign/", {"pk": [task.pk]})
+    assert (response.status_code, response["Location"]) == (302, "/tasks/")
+    task.refresh_from_db()
+    assert task.owner_id is None
+
+
+@pytest.mark.parametrize("page", CONSOLE)
+def test_viewflows_console_stays_for_platform_admins(client, started, page):
+    admin = get_user_model().objects.create_superuser("root", password="pw")
+    client.force_login(admin)
+    assert client.get(page, follow=True).status_code == 200
+
+
+def test_a_workers_task_and_process_pages_stay_on_viewflow(client, started):
+    task = started["task"]
+    client.force_login(started["worker"])
+    assert client.get(url(task, "detail")).status_code == 200
+    page = client.get(f"/workflow/generic/{task.process_id}/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    # The stages' tasks as people know them, not the engine's nodes; the work's menu.
+    assert 'class="pg-stage-task pg-status-new"' in content and "社区初审" in content
+    assert "Route" not in content
+    assert "/cancel/" not in content and 'href="/tasks/"' in content
+    assert "/workflow/generic/queue/" not in content
+    assert client.get(f"/workflow/generic/{task.process_id}/chart/").status_code == 200
+
+
+def test_a_platform_admin_may_cancel_from_the_process_page(client, started):
+    client.force_login(get_user_model().objects.create_superuser("root", password="pw"))
+    content = client.get(f"/workflow/generic/{started['process'].pk}/").content.decode()
+    assert f"/workflow/generic/{started['process'].pk}/cancel/" in content
+    assert "/workflow/generic/queue/" in content  # Viewflow's console menu
 
 
 def test_assign_then_execute_a_decision(client, started):
@@ -139,7 +199,7 @@ def test_admin_dashboard_shows_open_tasks_and_links_the_task_list(client, starte
 
 def test_inbox_navigation_speaks_chinese(client, started):
     """Viewflow's own menu, which its Chinese catalogue leaves in English, reads in Chinese."""
-    client.force_login(started["worker"])
+    client.force_login(get_user_model().objects.create_superuser("root", password="pw"))
     content = client.get("/workflow/generic/queue/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
     text = content.decode()
     for chinese in ("我的待办", "待领取", "已办", "应用"):
@@ -169,9 +229,9 @@ def test_the_dashboard_lists_tasks_with_a_deadline_first(client, started):
     assert f"/workflow/generic/{urgent.pk}/review/{task.pk}/" in content
 
 
-def test_the_dashboard_counts_what_the_inbox_and_the_queue_show(client, started):
-    """A task taken is in the inbox, the others wait in the queue: the dashboard says how
-    many of each, so its numbers are the lists' numbers."""
+def test_the_dashboard_counts_what_the_task_list_shows(client, started):
+    """A task taken is in the person's inbox, the others wait to be taken: the dashboard says
+    how many of each, so its numbers are the task list's numbers."""
     definition = started["process"].version.definition
     for _ in range(2):
         services.start_process(version_of(definition), submit(definition, started["community"]))
@@ -181,7 +241,8 @@ def test_the_dashboard_counts_what_the_inbox_and_the_queue_show(client, started)
     dashboard = client.get("/admin/").content.decode()
     assert "3 open tasks</a> · " in dashboard
     assert ">1 in my inbox</a>" in dashboard and ">2 waiting to be taken</a>" in dashboard
-    inbox_page = client.get("/workflow/generic/inbox/").content.decode()
-    queue_page = client.get("/workflow/generic/queue/").content.decode()
-    assert inbox_page.count("社区初审") == 1
-    assert queue_page.count("社区初审") == 2
+    mine = client.get("/tasks/", {"show": "mine"}).content.decode()
+    waiting = client.get("/tasks/", {"show": "waiting"}).content.decode()
+    stage = '<td class="task-stage" data-label="Stage">社区初审</td>'
+    assert mine.count(stage) == 1
+    assert waiting.count(stage) == 2

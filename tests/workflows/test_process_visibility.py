@@ -62,7 +62,7 @@ def sees(user, process) -> bool:
     status = client.get(f"/workflow/generic/{process.pk}/").status_code
     assert status in (200, 404), status
     listed = f'href="/workflow/generic/{process.pk}/"' in (
-        client.get("/workflow/generic/flows/").content.decode()
+        client.get("/processes/").content.decode()
     )
     assert listed == (status == 200), "the page and the list disagree"
     return status == 200
@@ -96,12 +96,17 @@ def test_a_process_of_another_community_is_hidden(city, who):
     assert not sees(city[who], city["there"])
 
 
-def test_the_task_list_follows_the_same_rule(city):
-    for who, shown in (("cleaner", False), ("volunteer", False), ("director", True)):
+def test_overseers_follow_it_in_the_process_list_and_have_no_task(city):
+    for who, overseen, acting in (
+        ("cleaner", False, False),
+        ("volunteer", False, False),
+        ("director", True, False),
+        ("worker", True, True),
+    ):
         client = Client()
         client.force_login(city[who])
-        content = client.get("/workflow/generic/tasks/").content.decode()
-        assert (NAME in content) is shown, who
+        assert (NAME in client.get("/processes/").content.decode()) is overseen, who
+        assert (NAME in client.get("/tasks/").content.decode()) is acting, who
 
 
 def test_overseers_are_frozen_with_the_version(city):

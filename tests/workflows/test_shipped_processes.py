@@ -34,6 +34,11 @@ START = datetime.date(2026, 3, 2)
 FIRST_GRID = WUSONG + "001"
 
 
+def texts(answers) -> dict[str, str]:
+    """Answers as a reader is shown them, by label."""
+    return {answer.label: answer.text for answer in answers}
+
+
 @pytest.fixture
 def city():
     build_city()
@@ -246,13 +251,13 @@ def test_supervision_review_refers_answers_verifies_and_closes(city):
     clerk = user("department_clerk")
     assert selectors.may_view_process(clerk, process)
     shown, in_full = selectors.intake_for(clerk, process)
-    as_clerk = dict(shown)
+    as_clerk = texts(shown)
     assert not in_full
     assert as_clerk["情况描述"] == REPORT["情况描述"]
     assert as_clerk["姓名"] != "李秀英" and "李秀英" not in as_clerk.values()
     assert as_clerk["联系电话"] != "13905621234" and as_clerk["联系电话"].endswith("1234")
     shown, in_full = selectors.intake_for(user("supervisor"), process)
-    as_committee = dict(shown)
+    as_committee = texts(shown)
     assert in_full
     assert (as_committee["姓名"], as_committee["联系电话"]) == ("李秀英", "13905621234")
 
@@ -266,7 +271,7 @@ def test_supervision_review_refers_answers_verifies_and_closes(city):
     decide(process, "supervisor", services.APPROVE, answers=VERIFIED)
     assert finished(process) == ProcessInstance.Outcome.APPROVED
     verification = process.events.filter(kind=ProcessEvent.Kind.DECIDED).last().submission
-    assert dict(selectors.intake_for(user("supervisor"), process)[0])["姓名"] == "李秀英"
+    assert texts(selectors.intake_for(user("supervisor"), process)[0])["姓名"] == "李秀英"
     assert verification.definition.slug == "supervision-verification"
     assert ("反映人满意度", "满意") in [(a.label, a.text) for a in answers(verification)]
     assert process.events.filter(kind=ProcessEvent.Kind.ANSWERED, department=civil_affairs)
@@ -277,7 +282,7 @@ def test_supervision_review_refers_answers_verifies_and_closes(city):
 def test_supervision_report_out_of_scope_is_rejected_and_anonymous_stays_anonymous(city):
     anonymous = REPORT | {"是否实名反映": "匿名", "姓名": "", "联系电话": ""}
     process = start("supervision-review", anonymous)
-    assert "姓名" not in dict(selectors.intake_for(user("supervisor"), process)[0])
+    assert "姓名" not in texts(selectors.intake_for(user("supervisor"), process)[0])
     decide(process, "supervisor", services.REJECT, public_message="不属于社区监督范围。")
     assert finished(process) == ProcessInstance.Outcome.REJECTED
 

@@ -22,9 +22,7 @@ from .notifications import notify_applicant, notify_task_created
 
 def has_open_stage(activation: Activation) -> bool:
     process = activation.process
-    return (
-        not process.route and not process.outcome and selectors.current_stage(process) is not None
-    )
+    return not process.route and not selectors.completes(process)
 
 
 def is_returned_to_applicant(activation: Activation) -> bool:
@@ -113,14 +111,31 @@ def task_created(task: StageTask, process: ProcessInstance) -> None:
     notify_task_created(task, process)
 
 
+def write_step(process: ProcessInstance, fields: list[str], entry: ProcessEvent) -> None:
+    """Keep a step's change to the process and its entry in the history. When the step ends
+    the process, both go with the completion that follows in the same transaction: the end
+    node saves the whole process, and `complete_process` writes the entry with its own."""
+    if selectors.completes(process):
+        process.held_history = [entry]
+        return
+    process.save(update_fields=fields)
+    entry.save()
+
+
 def complete_process(activation: Activation) -> None:
     """The flow's last step: settle the outcome, run the effects, tell the applicant."""
 
     process = activation.process
     # Not saved here: the end node that follows, in the same transaction, saves the process.
     process.outcome = process.outcome or ProcessInstance.Outcome.APPROVED
-    ProcessEvent.objects.create(
-        process=process, kind=ProcessEvent.Kind.COMPLETED, outcome=process.outcome
+    # One statement for the step that ended the process (`write_step`) and the completion.
+    ProcessEvent.objects.bulk_create(
+        [
+            *process.__dict__.pop("held_history", []),
+            ProcessEvent(
+                process=process, kind=ProcessEvent.Kind.COMPLETED, outcome=process.outcome
+            ),
+        ]
     )
     # One message tells the applicant of the end: what the effects say to them (a designed
     # notification, their new account), else the engine's own notice.

@@ -13,8 +13,8 @@ from grid.validators import code_at_level
 
 from .. import countersign, selectors
 from ..models import ProcessEvent, ProcessInstance, Stage, StageTask
-from .callbacks import has_open_stage, mark_stage
-from .decisions import Decision, act_on_task, record_event, store_answers
+from .callbacks import has_open_stage, mark_stage, write_step
+from .decisions import Decision, act_on_task, decision_entry, store_answers
 from .notifications import notify_applicant
 from .outcomes import APPROVE, OUTCOME_LABELS, REJECT
 
@@ -63,7 +63,7 @@ def record_vote(activation: Activation, user: Account, decision: Decision) -> No
     task = activation.task
     task.data = {**task.data, "vote": decision.outcome}
     task.save(update_fields=["data"])
-    record_event(process, stage, user, decision, answers)
+    decision_entry(process, stage, user, decision, answers).save()
 
 
 def sign(task: StageTask, user: Account, decision: Decision) -> None:
@@ -111,13 +111,16 @@ def settle_countersign(activation: Activation) -> None:
     else:
         process.outcome = ProcessInstance.Outcome.REJECTED
         outcome = ProcessEvent.Outcome.REJECTED
-    process.save(update_fields=["route", "stage_index", "outcome"])
-    ProcessEvent.objects.create(
-        process=process,
-        kind=ProcessEvent.Kind.COUNTERSIGNED,
-        stage_name=stage.name,
-        outcome=outcome,
-        comment=countersign.summary(approvals, rejections, total),
+    write_step(
+        process,
+        ["route", "stage_index", "outcome"],
+        ProcessEvent(
+            process=process,
+            kind=ProcessEvent.Kind.COUNTERSIGNED,
+            stage_name=stage.name,
+            outcome=outcome,
+            comment=countersign.summary(approvals, rejections, total),
+        ),
     )
     if outcome == ProcessEvent.Outcome.REJECTED or process.stage_index < len(snapshot.stages):
         notify_applicant(

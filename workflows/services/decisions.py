@@ -22,6 +22,7 @@ from ..models import (
     Stage,
     StageTask,
 )
+from .callbacks import write_step
 from .notifications import notify_applicant
 from .outcomes import APPROVE, EVENT_OUTCOMES, OUTCOME_LABELS, REFER, REJECT, RETURN, StartRefused
 from .starting import draft_of, place_name, resolve_area, scope_to_process
@@ -78,25 +79,26 @@ def record_decision(activation: Activation, user: Account, decision: Decision) -
     else:
         process.route = ProcessInstance.Route.REFER
         process.referred_to = decision.department
-    process.save(
-        update_fields=[
+    write_step(
+        process,
+        [
             "route",
             "stage_index",
             "outcome",
             "referred_to",
             "dispatched_to",
             "dispatched_department",
-        ]
-    )
-    record_event(
-        process,
-        stage,
-        user,
-        decision,
-        answers,
-        public_message=decision.public_message,
-        department=process.dispatched_department if dispatching else decision.department,
-        assignee=process.dispatched_to.user if dispatching and process.dispatched_to else None,
+        ],
+        decision_entry(
+            process,
+            stage,
+            user,
+            decision,
+            answers,
+            public_message=decision.public_message,
+            department=process.dispatched_department if dispatching else decision.department,
+            assignee=process.dispatched_to.user if dispatching and process.dispatched_to else None,
+        ),
     )
     if decision.outcome != APPROVE or process.stage_index < len(snapshot.stages):
         outcome = EVENT_OUTCOMES[decision.outcome].label
@@ -117,7 +119,7 @@ def store_answers(decision: Decision, user: Account, process: ProcessInstance) -
     return answers
 
 
-def record_event(
+def decision_entry(
     process: ProcessInstance,
     stage: Stage,
     user: Account,
@@ -125,8 +127,8 @@ def record_event(
     answers: Submission | None,
     **extra,
 ) -> ProcessEvent:
-    """A decision in the history, with the answers sent with it."""
-    return ProcessEvent.objects.create(
+    """A decision's entry in the history, with the answers sent with it (not yet written)."""
+    return ProcessEvent(
         process=process,
         kind=ProcessEvent.Kind.DECIDED,
         stage_name=stage.name,

@@ -40,7 +40,7 @@ def notify(
     process: ProcessInstance | None = None,
     *,
     root: str = "",
-    offered: bool = False,
+    may_open: bool = False,
     event: str = "",
     values: dict[str, str] | None = None,
     channels: selectors.Channels | None = None,
@@ -49,8 +49,9 @@ def notify(
     the commit, so a mail failure never undoes the decision that caused it). The email's link
     is `url` on `root` (scheme, host and port): the admin's base URL unless said otherwise.
     The link to a process goes only to those who may open it: a role told of an outcome or
-    of an overdue task need not work the process, and reads the text alone. `offered`: the
-    users are those a task of the process is offered to, who may open it by that task.
+    of an overdue task need not work the process, and reads the text alone. `may_open`: the
+    users may open `url` without that check: those a task of the process is (or was) offered
+    to, by that task, and its applicant, whose link is the tracking page their code opens.
     `event` (a `NoticeChannel.Event`) lets the process's definition choose the channels
     (unless `channels` are given); its text message, to the users' work mobiles, carries
     `values`."""
@@ -59,7 +60,7 @@ def notify(
     linked = {
         user.pk
         for user in users
-        if url and (offered or process is None or selectors.may_view_process(user, process))
+        if url and (may_open or process is None or selectors.may_view_process(user, process))
     }
     notes = (
         Notification.objects.bulk_create(
@@ -139,7 +140,7 @@ def notify_task_people(
             text,
             process_url(process),
             process,
-            offered=True,
+            may_open=True,
             event=event,
             values=values,
         )
@@ -174,7 +175,7 @@ def notify_applicant(process: ProcessInstance, text: str, status: str | Promise 
     root = form_selectors.site_root_url(process.submission)
     if process.applicant_id:
         in_app = selectors.Channels(in_app=told.in_app, email=told.email, sms=False)
-        notify([process.applicant], text, url, process, root=root, channels=in_app)
+        notify([process.applicant], text, url, process, root=root, channels=in_app, may_open=True)
     elif told.email:
         address = process.submission.email
         transaction.on_commit(lambda: send_notification_email(text, root + url, [address]))

@@ -43,4 +43,4 @@ def withdraw(process: ProcessInstance, reason: str = "") -> None:
             "number": process.number,
             "area": process.area.name,
         }
-        notify(list(told.values()), text, process_url(process), process, offered=True)
+        notify(list(told.values()), text, process_url(process), process, may_open=True)
