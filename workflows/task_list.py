@@ -137,9 +137,8 @@ def filter_choices(tasks: QuerySet[StageTask]) -> FilterChoices:
 
 
 def area_choices(codes: set[str]) -> list[tuple[str, str]]:
-    """The streets and communities of the areas with `codes`, to filter by: a grid is chosen
-    through its community."""
-    places = {place for code in codes for place in ancestor_codes(code, STREET)[:2]}
+    """The streets, communities and grids of the areas with `codes`, to filter by."""
+    places = {place for code in codes for place in ancestor_codes(code, STREET)}
     names = area_names(places)
     return [(code, path_label(code, names)) for code in sorted(places)]
 

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from workflows import services
+from workflows import services, task_list
 from workflows.models import StageTask, TaskDeadline
 
-from ..factories import StreetFactory
+from ..factories import GridFactory, StreetFactory
 from .factories import CommunityFactory, holder, submit, three_stages, version_of
 from .test_inbox_http import console_user
 
@@ -197,3 +197,13 @@ def test_the_list_asks_as_many_queries_for_many_tasks_as_for_one(client, city):
 def test_signing_in_is_needed(client):
     response = client.get(URL)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_area_filter_offers_streets_communities_and_grids():
+    grid = GridFactory(name="第一网格", parent__name="五松社区", parent__parent__name="长江路街道")
+    community, street = grid.parent, grid.parent.parent
+    assert task_list.area_choices({grid.code}) == [
+        (street.code, "长江路街道"),
+        (community.code, "长江路街道 › 五松社区"),
+        (grid.code, "长江路街道 › 五松社区 › 第一网格"),
+    ]
