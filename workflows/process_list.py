@@ -19,8 +19,8 @@ from .models import ProcessInstance
 from .services.notifications import process_url
 from .task_list import (
     STREET,
+    FilterChoices,
     ListFilterForm,
-    area_choices,
     area_names,
     filed_by,
     offer,
@@ -43,20 +43,10 @@ class ProcessFilterForm(ListFilterForm):
         ],
     )
 
-    def __init__(self, data, processes: QuerySet[ProcessInstance]):
+    def __init__(self, data, choices: FilterChoices):
         super().__init__(data)
-        definitions: dict[int, str] = {}
-        codes: set[str] = set()
-        # One pass over the distinct combinations, few however many processes there are.
-        for definition_id, name, code in (
-            processes.order_by()
-            .values_list("version__definition_id", "version__definition__name", "area__code")
-            .distinct()
-        ):
-            definitions[definition_id] = name
-            codes.add(code)
-        offer(self, "process", sorted(definitions.items(), key=lambda pair: pair[1]))
-        offer(self, "area", area_choices(codes))
+        offer(self, "process", choices.processes)
+        offer(self, "area", choices.areas)
 
 
 def listed_processes(user: Account, filters: dict) -> QuerySet[ProcessInstance]:

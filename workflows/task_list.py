@@ -107,33 +107,28 @@ class FilterChoices:
     stages: list[str]
 
 
-def filter_choices(tasks: QuerySet[StageTask]) -> FilterChoices:
-    """The processes, streets and communities, and stages of `tasks`: one pass over them for
+def filter_choices(rows: QuerySet, process: str = "", stage: str = "") -> FilterChoices:
+    """The processes, areas and (when `stage` names the field) stages of a work list's `rows`,
+    whose process is reached through `process` ("" for processes themselves): one pass over
     their distinct combinations (few: processes × grids × stages in practice), one for names."""
-    field = "process__processinstance__"
-    combinations = (
-        tasks.order_by()
-        .values_list(
-            f"{field}version__definition_id",
-            f"{field}version__definition__name",
-            f"{field}area__code",
-            "data__stage_name",
-        )
-        .distinct()
-    )
+    fields = [f"{process}version__definition_id", f"{process}version__definition__name"]
+    fields += [f"{process}area__code", stage] if stage else [f"{process}area__code"]
     processes: dict[int, str] = {}
     codes: set[str] = set()
     stages: set[str] = set()
-    for definition_id, name, code, stage in combinations:
+    for definition_id, name, code, *stage_name in rows.order_by().values_list(*fields).distinct():
         processes[definition_id] = name
         codes.add(code)
-        if stage:
-            stages.add(stage)
+        stages.update(filter(None, stage_name))
     return FilterChoices(
         processes=sorted(processes.items(), key=lambda pair: pair[1]),
         areas=area_choices(codes),
         stages=sorted(stages),
     )
+
+
+def task_choices(tasks: QuerySet[StageTask]) -> FilterChoices:
+    return filter_choices(tasks, "process__processinstance__", "data__stage_name")
 
 
 def area_choices(codes: set[str]) -> list[tuple[str, str]]:

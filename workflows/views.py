@@ -409,7 +409,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
             for refusal in refusals:
                 messages.warning(request, refusal)
         return redirect(request.get_full_path())
-    choices = task_list.filter_choices(selectors.open_tasks(request.user))
+    choices = task_list.task_choices(selectors.open_tasks(request.user))
     form = task_list.TaskFilterForm(request.GET or None, choices)
     filters = valid_filters(form)
     page = Paginator(task_list.listed_tasks(request.user, filters), 50).get_page(
@@ -432,7 +432,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def processes(request: HttpRequest) -> HttpResponse:
     """The processes the user may see, filtered."""
     form = process_list.ProcessFilterForm(
-        request.GET or None, selectors.visible_processes(request.user)
+        request.GET or None, task_list.filter_choices(selectors.visible_processes(request.user))
     )
     filters = valid_filters(form)
     page = Paginator(process_list.listed_processes(request.user, filters), 50).get_page(

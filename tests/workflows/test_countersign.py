@@ -141,6 +141,9 @@ def test_two_rejections_of_three_reject_it(city, django_capture_on_commit_callba
     assert stage_key(process) == "joint"  # two could still approve
     vote(process, "department_clerk", "reject")
     assert stage_key(process) == "rejected"
+    # The countersign that ended it is in the history, before the completion.
+    kinds = list(process.events.order_by("pk").values_list("kind", "outcome"))
+    assert kinds[-2:] == [("countersigned", "rejected"), ("completed", "rejected")]
 
 
 @pytest.mark.django_db
