@@ -1,4 +1,6 @@
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,56 @@ def _empty_cache():
     """The cache outlives each test's database transaction: start every test without pages
     cached or rate limits counted by an earlier one."""
     cache.clear()
+
+
+class _Requests:
+    """Counts the live server's requests in progress. On SQLite in memory the server's threads
+    share the test's connection: a request the browser left behind (a page's background call
+    still being answered when its tab closes) must end before the test's database is flushed,
+    or the flush fails with the table locked."""
+
+    def __init__(self, server) -> None:
+        self.active = 0
+        self.changed = threading.Condition()
+        handle = server.process_request_thread
+
+        def counted(request, client_address):
+            with self.changed:
+                self.active += 1
+                self.changed.notify_all()
+            try:
+                handle(request, client_address)
+            finally:
+                with self.changed:
+                    self.active -= 1
+                    self.changed.notify_all()
+
+        server.process_request_thread = counted
+
+    def settle(self, quiet: float = 0.2, limit: float = 30.0) -> None:
+        """Return once no request has been in progress for `quiet` seconds."""
+        end = time.monotonic() + limit
+        with self.changed:
+            while time.monotonic() < end:
+                if self.active:
+                    self.changed.wait(end - time.monotonic())
+                elif not self.changed.wait(quiet) and not self.active:
+                    return
+
+
+@pytest.fixture(autouse=True)
+def _live_server_settles(request):
+    """Asked for after the test's database (so torn down before it is flushed) and before the
+    browser pages (so torn down after they close)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    server = request.getfixturevalue("live_server").thread.httpd
+    requests = getattr(server, "requests_counted", None) or _Requests(server)
+    server.requests_counted = requests
+    yield
+    requests.settle()
 
 
 @pytest.fixture(scope="session")
