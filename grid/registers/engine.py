@@ -122,11 +122,12 @@ class RegistryResource(resources.ModelResource):
 
     slug: ClassVar[str]
     title: ClassVar[Promise]
-    # Areas are few and name each other as parents: check them in one chunk.
     chunk_rows: ClassVar[int] = 2000
-    # How a record reaches its area ("" for areas themselves); None: not limited to areas.
+    # Whether checking a chunk may overlap writing the one before (grid.imports.WriteBehind).
+    writes_behind: ClassVar[bool] = False
     # Whether its rows carry people's ID numbers and phones (exported whole).
     personal_data: ClassVar[bool] = False
+    # How a record reaches its area ("" for areas themselves); None: not limited to areas.
     area_path: ClassVar[str | None]
     # Attributes (after related records are resolved) that identify a record, and the ones
     # stored on the model.

@@ -46,6 +46,7 @@ class AreaResource(RegistryResource):
     key = ("code",)
     stored = ("code", "name", "parent_id", "kind", "boundary", *BOX_FIELDS)
     record_models = (Area,)
+    # Areas are few and name each other as parents: check them in one chunk.
     chunk_rows = 50_000
 
     code = Column(
