@@ -11,7 +11,10 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.end import EndActivation
+from viewflow.workflow.nodes.func import FunctionActivation
 from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.nodes.switch import SwitchActivation
 
 from . import selectors, services, views
 from .models import ProcessInstance, StageTask
@@ -31,6 +34,54 @@ class StageView(TaskView):
 
     def can_assign(self, user, task) -> bool:
         return super().can_assign(user, task) and not selectors.separation_refusal(user, task)
+
+
+class StoredOnceRun(Activation):
+    """The activation of a node that runs as soon as it is reached (the routing gateway, a
+    function, the end): its task is stored once, when it has run, with its link to the task
+    before it (`StageTask.save`). Viewflow stores such a task on arrival and again when done:
+    two statements for each of the three such nodes a decision passes."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        task.arrived_from = prev_activation.task
+        return cls(task)
+
+    # Viewflow keeps activations in sets, hashed by their task, which has no key until stored.
+    def __eq__(self, other) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+class RouteActivation(StoredOnceRun, SwitchActivation):
+    pass
+
+
+class Route(flow.Switch):
+    activation_class = RouteActivation
+
+
+class StepActivation(StoredOnceRun, FunctionActivation):
+    pass
+
+
+class Step(flow.Function):
+    activation_class = StepActivation
+
+
+class EndOfProcessActivation(StoredOnceRun, EndActivation):
+    pass
+
+
+class EndOfProcess(flow.End):
+    activation_class = EndOfProcessActivation
 
 
 class CountersignActivation(SplitActivation):
@@ -76,7 +127,7 @@ class GenericFlow(flow.Flow):
     )
 
     route = (
-        flow.Switch()
+        Route()
         .Annotation(title=_("Routing"))
         .Case(this.revise, services.is_returned_to_applicant)
         .Case(this.answer, services.is_referred)
@@ -122,16 +173,12 @@ class GenericFlow(flow.Flow):
     )
 
     countersign_done = (
-        flow.Function(services.settle_countersign)
-        .Annotation(title=_("Countersign result"))
-        .Next(this.route)
+        Step(services.settle_countersign).Annotation(title=_("Countersign result")).Next(this.route)
     )
 
-    finish = (
-        flow.Function(services.complete_process).Annotation(title=_("Completion")).Next(this.end)
-    )
+    finish = Step(services.complete_process).Annotation(title=_("Completion")).Next(this.end)
 
-    end = flow.End().Annotation(title=_("End"))
+    end = EndOfProcess().Annotation(title=_("End"))
 
     def has_view_permission(self, user, obj=None) -> bool:
         """Signed-in users open the inbox; a process is visible to the people who work it

@@ -125,6 +125,14 @@ class StageTask(Task):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
 
+    def save(self, *args, **kwargs) -> None:
+        # A task stored once it has run (flows.StoredOnceRun) is linked to the one before it
+        # when stored.
+        arrived_from = self.__dict__.pop("arrived_from", None)
+        super().save(*args, **kwargs)
+        if arrived_from is not None:
+            self.previous.add(arrived_from)
+
     @contextmanager
     def activation(self):
         """Viewflow's activation, with the task re-read under the process lock together with
