@@ -42,7 +42,7 @@ User = Account | AnonymousUser
 
 EVERYWHERE = None
 _CACHE_ATTR = "_grid_jurisdiction_codes"
-_PERSONAL_DATA_CACHE_ATTR = "_grid_personal_data_codes"
+_PERMITTED_CACHE_ATTR = "_grid_permitted_codes"
 
 
 def collapse_prefixes(codes: list[str]) -> tuple[str, ...]:
@@ -89,7 +89,11 @@ def in_scope(queryset: QuerySet, user: User, area_path: str) -> QuerySet:
 
 def in_personal_data_scope(queryset: QuerySet, user: User, area_path: str) -> QuerySet:
     """Limit rows to those whose people the user may see in full (can_see_personal_data)."""
-    codes = personal_data_codes(user)
+    return in_codes(queryset, personal_data_codes(user), area_path)
+
+
+def in_codes(queryset: QuerySet, codes: tuple[str, ...] | None, area_path: str) -> QuerySet:
+    """Limit rows to those whose area (reached by `area_path`) lies under one of `codes`."""
     if codes is EVERYWHERE:
         return queryset
     if not codes:
@@ -103,22 +107,29 @@ def can_see_area(user: User, area: Area) -> bool:
     return codes is EVERYWHERE or any(area.code.startswith(code) for code in codes)
 
 
-def personal_data_codes(user: User) -> tuple[str, ...] | None:
-    """The codes of the subtrees where the user sees personal data in full: the areas of those
-    of their roles whose group holds the permission. None means everywhere."""
+def permitted_codes(user: User, permission: str) -> tuple[str, ...] | None:
+    """The codes of the subtrees where the user may do what `permission` ("app.codename")
+    allows: the areas of those of their roles whose group holds it. None means everywhere."""
     if not user.is_authenticated or not user.is_active:
         return ()
     if user.is_superuser:
         return EVERYWHERE
-    if not hasattr(user, _PERSONAL_DATA_CACHE_ATTR):
+    cached = user.__dict__.setdefault(_PERMITTED_CACHE_ATTR, {})
+    if permission not in cached:
+        app_label, codename = permission.split(".")
         codes = Assignment.objects.filter(
             user=user,
             role__scope=Role.Scope.AREA,
-            role__group__permissions__content_type__app_label="grid",
-            role__group__permissions__codename=PERSONAL_DATA_CODENAME,
+            role__group__permissions__content_type__app_label=app_label,
+            role__group__permissions__codename=codename,
         ).values_list("area__code", flat=True)
-        setattr(user, _PERSONAL_DATA_CACHE_ATTR, collapse_prefixes(list(codes)))
-    return getattr(user, _PERSONAL_DATA_CACHE_ATTR)
+        cached[permission] = collapse_prefixes(list(codes))
+    return cached[permission]
+
+
+def personal_data_codes(user: User) -> tuple[str, ...] | None:
+    """The codes of the subtrees where the user sees personal data in full."""
+    return permitted_codes(user, f"grid.{PERSONAL_DATA_CODENAME}")
 
 
 def can_see_personal_data(user: User, area: Area | None) -> bool:

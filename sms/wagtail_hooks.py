@@ -3,7 +3,6 @@ platform admin), and the record of messages, read-only for everyone, the number 
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.utils.functional import lazy
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -11,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import policy_registry, register_permission_policy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from grid.masking import mask_phone
+from grid.snippet_choosers import PermittedChooserViewSet
 
 from . import registry
 from .models import SmsMessage, SmsTemplate
@@ -31,28 +30,6 @@ class RecordPolicy(ModelPermissionPolicy):
 
 
 register_permission_policy(SmsMessage, RecordPolicy(SmsMessage))
-
-
-class PermittedOnly:
-    """Wagtail's snippet choosers answer anyone who may enter the admin; these answer only
-    those with a permission on the model (nothing chooses messages or templates anyway)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        policy = policy_registry.get_by_type(self.model)
-        if not policy.user_has_any_permission(request.user, {"add", "change", "delete", "view"}):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ChooserViewSet(chooser_views.SnippetChooserViewSet):
-    choose_view_class = type("ChooseView", (PermittedOnly, chooser_views.ChooseView), {})
-    choose_results_view_class = type(
-        "ChooseResultsView", (PermittedOnly, chooser_views.ChooseResultsView), {}
-    )
-    chosen_view_class = type("ChosenView", (PermittedOnly, chooser_views.SnippetChosenView), {})
-    chosen_multiple_view_class = type(
-        "ChosenMultipleView", (PermittedOnly, chooser_views.SnippetChosenMultipleView), {}
-    )
 
 
 def values_help() -> str:
@@ -71,7 +48,7 @@ def values_help() -> str:
 
 class TemplateViewSet(SnippetViewSet):
     model = SmsTemplate
-    chooser_viewset_class = ChooserViewSet
+    chooser_viewset_class = PermittedChooserViewSet
     icon = "mail"
     menu_label = _("Templates")
     list_display = ["__str__", "provider_template_id", "text", "active"]
@@ -109,7 +86,7 @@ class MessageIndexView(snippet_views.IndexView):
 
 class MessageViewSet(SnippetViewSet):
     model = SmsMessage
-    chooser_viewset_class = ChooserViewSet
+    chooser_viewset_class = PermittedChooserViewSet
     index_view_class = MessageIndexView
     icon = "list-ul"
     menu_label = _("Sent messages")

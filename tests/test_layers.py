@@ -1,7 +1,7 @@
-"""The apps depend one way: grid ← sms ← forms ← workflows (the engine) ← {open311, pages (sites and
-community services)} ← demo ← config. An app imports, and its templates load tag libraries of,
-only the apps of layers below its own (not its sibling's), at any depth of a module (an import
-inside a function is an import too)."""
+"""The apps depend one way: grid ← sms ← forms ← workflows (the engine) ← {open311, pages (sites
+and community services), daily (the grid workers' day)} ← demo ← config. An app imports, and its
+templates load tag libraries of, only the apps of layers below its own (not its sibling's), at
+any depth of a module (an import inside a function is an import too)."""
 
 import ast
 import re
@@ -15,7 +15,7 @@ LAYERS = [
     ("sms",),
     ("forms",),
     ("workflows",),
-    ("open311", "pages"),
+    ("open311", "pages", "daily"),
     ("demo",),
     ("config",),
 ]

@@ -87,6 +87,7 @@ from wagtail.models import (
 from wagtail.models import Task as PageTask
 from wagtail.models import Workflow as PageWorkflow
 
+from daily.models import FindingPhoto, Inspection
 from forms.models import FormDefinition, FormPage, Submission, SubmissionFile
 from grid.models import Area, Assignment, ExportJob, Household, ImportJob, Resident, Role
 from pages.models import CommunityPage, NoticePage
@@ -233,6 +234,7 @@ PRIMARY_ARGS = (
     "uploaded_file_id",
     "session_id",
     "process_pk",
+    "grid_pk",
     "task_id",
     "code",
     "request_id",
@@ -256,6 +258,7 @@ ARG_MODELS = {
     "uploaded_file_id": UploadedFile,
     "session_id": EditingSession,
     "process_pk": ProcessInstance,
+    "grid_pk": Area,
 }
 # Views whose argument does not say what it names, nor the view which model it serves (or
 # says another: a workflow's usage lists pages).
@@ -282,6 +285,8 @@ NAMED_MODELS = {
     r"wagtaildocs_serve": Document,
     r"wagtail_serve": Page,
     r"wagtailadmin_editing_sessions:release": EditingSession,
+    r"daily:inspection": Inspection,
+    r"daily:photo": FindingPhoto,
 }
 
 # Patterns with arguments that name no object the sweep can give them, and why.
@@ -386,8 +391,9 @@ def global_model(model: type[models.Model]) -> type[models.Model] | None:
 PUBLIC_MODELS = {Area, Assignment}
 
 # Whose permissions decide who may see a model's objects, where it is not the model's own: an
-# uploaded file is seen by those who see its submission.
-PERMISSION_MODELS = {SubmissionFile: Submission}
+# uploaded file is seen by those who see its submission, a round's photo by those who see the
+# round.
+PERMISSION_MODELS = {SubmissionFile: Submission, FindingPhoto: Inspection}
 
 
 def common_prefix(a: str, b: str) -> int:

@@ -63,6 +63,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", pages_views.account, name="account"),
+    path("accounts/start/", views.landing, name="landing"),
     path("accounts/volunteering/", pages_views.my_volunteering, name="my_volunteering"),
     path("accounts/password-reset/", grid_views.PasswordResetView.as_view(), name="password_reset"),
     path(
@@ -82,6 +83,7 @@ urlpatterns = [
     ),
     path("workflow/", workflow_site.urls),
     path("", include("workflows.urls")),
+    path("", include("daily.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
@@ -8,11 +9,13 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from wagtail.admin.auth import require_admin_access
+
+from daily import selectors as daily_selectors
 
 from . import health
 
@@ -94,3 +97,11 @@ def for_moderation_designers(view):
         return view(request, *args, **kwargs)
 
     return require_admin_access(guarded)
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where signing in leads: a grid or community worker to their grids today, everyone else
+    to their account."""
+    responsible = daily_selectors.my_grids(request.user).exists()
+    return redirect("daily:today" if responsible else "account")

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "demo.form_access",
     "demo.texts",
     "demo.processes",
+    "demo.daily",
 ]
 
 

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "forms",
     "workflows",
     "open311",
+    "daily",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
@@ -164,7 +165,7 @@ AXES_LOCKOUT_CALLABLE = "grid.views.login_locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "account"
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")

@@ -1,0 +1,107 @@
+"""The round's form on the worker's phone: for each checklist item fine or a problem, a note
+and photos; general notes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .models import Inspection
+from .services import MAX_PHOTOS, Answer
+
+OK, PROBLEM = "ok", "problem"
+# A photo from a phone camera; larger files are refused by name.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.ImageField):
+    """Several photos at once, each checked as an image."""
+
+    # Shown through its label, styled as a button: the browser's own "choose files" text is in
+    # the browser's language, not the page's.
+    widget = PhotosInput(attrs={"accept": "image/*", "class": "daily-photo-input"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(count)d photos for one item.") % {"count": MAX_PHOTOS}
+            )
+        cleaned = []
+        for file in files:
+            if file.size > MAX_PHOTO_BYTES:
+                raise forms.ValidationError(
+                    _("%(name)s is larger than 10 MB.") % {"name": file.name}
+                )
+            cleaned.append(super().clean(file, initial))
+        return cleaned
+
+
+class InspectionForm(forms.Form):
+    notes = forms.CharField(
+        label=_("General notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, inspection: Inspection, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inspection = inspection
+        self.findings = list(inspection.findings.prefetch_related("photos"))
+        self.fields["notes"].initial = inspection.notes
+        for finding in self.findings:
+            self.fields[f"result_{finding.pk}"] = forms.ChoiceField(
+                label=finding.item,
+                help_text=finding.guidance,
+                choices=[
+                    (OK, pgettext_lazy("inspection result", "Fine")),
+                    (PROBLEM, pgettext_lazy("inspection result", "Problem")),
+                ],
+                widget=forms.RadioSelect,
+                initial=PROBLEM if finding.problem else OK,
+            )
+            self.fields[f"note_{finding.pk}"] = forms.CharField(
+                label=_("What is wrong"),
+                required=False,
+                initial=finding.note,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"photos_{finding.pk}"] = PhotosField(label=_("Add photos"), required=False)
+
+    def rows(self):
+        """Each finding with its three fields, in checklist order."""
+        for finding in self.findings:
+            yield (
+                finding,
+                self[f"result_{finding.pk}"],
+                self[f"note_{finding.pk}"],
+                self[f"photos_{finding.pk}"],
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for finding in self.findings:
+            room = MAX_PHOTOS - len(finding.photos.all())
+            if len(cleaned.get(f"photos_{finding.pk}") or []) > room:
+                self.add_error(
+                    f"photos_{finding.pk}",
+                    _("At most %(count)d photos for one item.") % {"count": MAX_PHOTOS},
+                )
+            if (
+                cleaned.get(f"result_{finding.pk}") == PROBLEM
+                and not (cleaned.get(f"note_{finding.pk}") or "").strip()
+            ):
+                self.add_error(f"note_{finding.pk}", _("Say what the problem is."))
+        return cleaned
+
+    def answers(self) -> dict[int, Answer]:
+        data = self.cleaned_data
+        return {
+            finding.pk: Answer(
+                problem=data[f"result_{finding.pk}"] == PROBLEM,
+                note=data.get(f"note_{finding.pk}") or "",
+                photos=data.get(f"photos_{finding.pk}") or [],
+            )
+            for finding in self.findings
+        }
