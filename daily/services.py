@@ -28,11 +28,12 @@ def start_inspection(user: User, grid: Area) -> Inspection:
     if not selectors.my_grids(user).filter(pk=grid.pk).exists():
         raise PermissionDenied
     with transaction.atomic():
-        unfinished = (
-            Inspection.objects.select_for_update()
-            .filter(grid=grid, inspector_id=user.pk, finished_at__isnull=True)
-            .first()
-        )
+        # Two taps at once (a double tap, a second phone) wait for each other on the grid's row
+        # and the second resumes what the first started.
+        Area.objects.select_for_update().filter(pk=grid.pk).exists()
+        unfinished = Inspection.objects.filter(
+            grid=grid, inspector_id=user.pk, finished_at__isnull=True
+        ).first()
         if unfinished is not None:
             return unfinished
         checklist = Checklist.objects.filter(grid_kind=grid.kind).first()
