@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from daily.models import Finding, FindingPhoto, Inspection
 
-from ..factories import CommunityFactory, GridFactory
+from ..factories import BuildingFactory, CommunityFactory, GridFactory, HouseholdFactory
 from .factories import checklist, overseer, photo, walker
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
 def city():
     community = CommunityFactory(name="五松社区")
     grid = GridFactory(parent=community, name="第一网格")
+    for door in ("101", "102", "201"):
+        HouseholdFactory(building=BuildingFactory(grid=grid), door_number=door)
     other = GridFactory(parent=community, name="第二网格")
     checklist()
     return {"community": community, "grid": grid, "other": other, "worker": walker(grid)}
@@ -46,6 +48,7 @@ def test_a_worker_walks_their_grid_and_finishes_the_round(client, city):
     today = client.get("/today/").content.decode()
     assert "第一网格" in today and "Not inspected today" in today and "Start a round" in today
     assert "第二网格" not in today  # held on the grid, not on the community
+    assert "3 households" in today
     inspection = start(client, city["grid"])
     form = client.get(f"/today/inspections/{inspection.pk}/").content.decode()
     assert "环境卫生" in form and "看安全隐患" in form and "Finish the round" in form
