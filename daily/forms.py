@@ -18,7 +18,8 @@ class PhotosInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.ImageField):
-    """Several photos at once, each checked as an image."""
+    """Several photos at once, each checked as an image (how many an item may carry, the form
+    checks with those it has)."""
 
     # Shown through its label, styled as a button: the browser's own "choose files" text is in
     # the browser's language, not the page's.
@@ -26,10 +27,6 @@ class PhotosField(forms.ImageField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(
-                _("At most %(count)d photos for one item.") % {"count": MAX_PHOTOS}
-            )
         cleaned = []
         for file in files:
             if file.size > MAX_PHOTO_BYTES:

@@ -6,11 +6,12 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grid.storage import private_response
 from workflows import selectors as workflow_selectors
 
 from . import selectors, services
@@ -98,8 +99,4 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     content_type = mimetypes.guess_type(stored.image.name)[0] or "application/octet-stream"
-    response = FileResponse(stored.image.open("rb"), content_type=content_type)
-    # Never sniffed into something the browser runs, never kept by a shared cache.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_response(stored.image.open("rb"), content_type=content_type)

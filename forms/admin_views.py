@@ -18,6 +18,7 @@ from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
 from grid import audit, export_jobs, jobs, tabular
 from grid.masking import mask_code
+from grid.storage import private_response
 
 from . import selectors, services
 from .downloads import download
@@ -92,7 +93,7 @@ class SubmissionIndexView(IndexView):
         target = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
         self.write_xlsx(queryset, target)
         target.seek(0)
-        return FileResponse(target, as_attachment=True, filename=f"{self.get_filename()}.xlsx")
+        return private_response(target, filename=f"{self.get_filename()}.xlsx")
 
     def write_xlsx(self, queryset, output):
         """Through the registry's safe writer (plain values appended to a write-only sheet):

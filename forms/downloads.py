@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from grid import audit
 from grid.models import Area
 from grid.selectors import User
+from grid.storage import private_response
 
 from . import selectors
 from .models import SubmissionFile
@@ -33,13 +34,6 @@ def download(
             label=_("Submission %(number)s of %(form)s")
             % {"number": submission.pk, "form": submission.definition.title},
         )
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=stored.content_type,
+    return private_response(
+        stored.file.open("rb"), filename=stored.original_name, content_type=stored.content_type
     )
-    # Never sniffed into something the browser runs, never kept by a shared cache.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

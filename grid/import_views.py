@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import (
-    FileResponse,
     HttpRequest,
     HttpResponse,
     JsonResponse,
@@ -34,6 +33,7 @@ from . import export_jobs, exports, jobs, selectors
 from .imports import ImportReport
 from .models import ExportJob, ImportJob
 from .registers import RegistryResource, get_resource
+from .storage import private_response
 from .tabular import ENCODINGS, XLSX
 
 
@@ -84,7 +84,7 @@ class RegistryIndexView(IndexView):
                 self.resource, queryset, target, file_format=XLSX, user=user, filters=filters
             )
             target.seek(0)
-            return FileResponse(target, as_attachment=True, filename=name)
+            return private_response(target, filename=name)
         response = StreamingHttpResponse(
             exports.export_csv(self.resource, queryset, user=user, filters=filters),
             content_type="text/csv; charset=utf-8",
@@ -441,7 +441,7 @@ class ExportDownloadView(View):
         if not kind.may_export(request.user):
             raise PermissionDenied
         name = kind.filename(job.file_format)
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
+        return private_response(job.file.open("rb"), filename=name)
 
 
 urlpatterns = [

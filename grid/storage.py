@@ -4,6 +4,7 @@ live outside MEDIA_ROOT, with no public URL, and are served only by views that c
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import FileResponse
 from django.utils.functional import LazyObject, empty
 
 
@@ -28,3 +29,17 @@ def forget_private_storage(*, setting: str, **kwargs) -> None:
 def private_storage():
     """For a file field's `storage`: a callable, so migrations name it rather than a path."""
     return PRIVATE_STORAGE
+
+
+def private_response(
+    file, *, filename: str | None = None, content_type: str | None = None
+) -> FileResponse:
+    """A file kept from the public (private storage, an export) for the one who asked: never
+    sniffed into something the browser runs, never kept by a shared cache; a download when
+    `filename` is given, else shown in the page (a photo)."""
+    response = FileResponse(
+        file, as_attachment=filename is not None, filename=filename or "", content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

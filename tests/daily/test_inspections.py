@@ -100,6 +100,19 @@ def test_a_file_that_is_not_a_photo_is_refused_by_name(client, city):
     assert not FindingPhoto.objects.exists()
 
 
+def test_an_item_carries_at_most_five_photos_with_those_it_has(client, city):
+    client.force_login(city["worker"])
+    inspection = start(client, city["grid"])
+    finding = inspection.findings.first()
+    data = answers(inspection, {}, save="")
+    data[f"photos_{finding.pk}"] = [photo(f"{n}.jpg") for n in range(4)]
+    client.post(f"/today/inspections/{inspection.pk}/", data)
+    data[f"photos_{finding.pk}"] = [photo(f"{n}.jpg") for n in range(2)]
+    response = client.post(f"/today/inspections/{inspection.pk}/", data)
+    assert response.content.decode().count("At most 5 photos for one item.") == 1
+    assert FindingPhoto.objects.filter(finding=finding).count() == 4
+
+
 def test_saving_keeps_the_round_open_and_a_second_start_resumes_it(client, city):
     client.force_login(city["worker"])
     inspection = start(client, city["grid"])
