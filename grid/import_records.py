@@ -4,6 +4,7 @@ runs; the registers and the import runner both use them."""
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -77,3 +78,12 @@ class ImportContext:
 
     def in_scope(self, code: str) -> bool:
         return self.codes is None or any(code.startswith(prefix) for prefix in self.codes)
+
+    @cached_property
+    def personal_data_codes(self) -> tuple[str, ...] | None:
+        return selectors.personal_data_codes(self.user) if self.user is not None else None
+
+    def sees_personal_data(self, code: str) -> bool:
+        """Whether the importing user sees personal data in the area of this code."""
+        codes = self.personal_data_codes
+        return codes is None or any(code.startswith(prefix) for prefix in codes)

@@ -2,6 +2,7 @@
 `visible_areas`."""
 
 import re
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
@@ -34,6 +35,7 @@ from .models import (
     Household,
     Resident,
     Role,
+    Tag,
     Unit,
     Volunteer,
 )
@@ -142,6 +144,27 @@ def can_see_personal_data(user: User, area: Area | None) -> bool:
     return area is not None and any(area.code.startswith(code) for code in codes)
 
 
+def tags_shown(user: User, area: Area | None, tags: Iterable[Tag]) -> list[Tag]:
+    """The tags of a household or resident in `area` as the user is shown them: sensitive tags
+    (low income, disability) only where the user sees personal data; anyone else is shown the
+    others as if the sensitive ones were not there."""
+    in_full = can_see_personal_data(user, area)
+    return [tag for tag in tags if in_full or not tag.sensitive]
+
+
+def household_tags(household: Household) -> list[Tag]:
+    """The household's tags and its members', each once, in the tags' order; from prefetched
+    `tags` and `members__tags` where the query has them (household_list does)."""
+    found = {
+        tag.pk: tag
+        for tag in [
+            *household.tags.all(),
+            *(tag for member in household.members.all() for tag in member.tags.all()),
+        ]
+    }
+    return sorted(found.values(), key=lambda tag: (tag.sort_order, tag.name))
+
+
 _ROLE_CODES_CACHE_ATTR = "_grid_role_area_codes"
 
 
@@ -232,8 +255,8 @@ def account_label(viewer: User, account: Account) -> str:
 
 
 def household_list(user: User) -> QuerySet[Household]:
-    """Households in the user's jurisdiction, with what the list shows, in a constant number
-    of queries however many rows there are."""
+    """Households in the user's jurisdiction, with what the list shows (their tags and their
+    members' among it), in a constant number of queries however many rows there are."""
     householder = Resident.objects.filter(
         household=OuterRef("pk"), relation=Resident.Relation.HOUSEHOLDER
     ).order_by("pk")
@@ -246,6 +269,7 @@ def household_list(user: User) -> QuerySet[Household]:
     return (
         in_scope(Household.objects.all(), user, "building__grid")
         .select_related("building__grid__parent")
+        .prefetch_related("tags", "members__tags")
         .annotate(
             member_count=Coalesce(Subquery(member_count, output_field=IntegerField()), Value(0)),
             householder_name=Subquery(householder.values("name")[:1]),

@@ -3,15 +3,19 @@
 from functools import partial
 
 from axes.models import AccessAttempt
+from django import forms
 from django.conf import settings
 from django.contrib.admin import SimpleListFilter, display
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail_modeladmin.helpers import PermissionHelper
@@ -31,6 +35,7 @@ from .models import (
     Household,
     Resident,
     Role,
+    Tag,
     Unit,
     Volunteer,
 )
@@ -135,6 +140,87 @@ class BuildingAdmin(TransferAdminMixin, ScopedModelAdmin):
     ]
 
 
+class MemberForm(WagtailAdminModelForm):
+    """A member in the household's form. Its tags wait for HouseholdForm: the household's
+    formset saves them before it saves the members, and a member just added has no id yet."""
+
+    def _save_m2m(self):
+        pass
+
+    def save_tags(self) -> None:
+        if "tags" in self.cleaned_data:
+            self.instance.tags.set(self.cleaned_data["tags"])
+
+
+class HouseholdForm(ScopedAdminForm):
+    def _save_m2m(self):
+        """Once the household and its members are saved: their tags."""
+        super()._save_m2m()
+        for form in self.formsets["members"].saved_forms:
+            form.save_tags()
+
+
+class MembersPanel(InlinePanel):
+    """The members' inline, with their tags (MemberForm)."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        options["formsets"][self.relation_name]["form"] = MemberForm
+        return options
+
+
+class HouseholdInspectView(InspectView):
+    """A household's page: its tags and each member's, as the viewer may see them."""
+
+    def get_context_data(self, **kwargs):
+        household = self.instance
+        user, area = self.request.user, household.building.grid
+        return super().get_context_data(
+            tags=selectors.tags_shown(user, area, household.tags.all()),
+            members=[
+                (member, selectors.tags_shown(user, area, member.tags.all()))
+                for member in household.members.prefetch_related("tags")
+            ],
+            **kwargs,
+        )
+
+
+class ViewerColumn:
+    """A list column whose cells depend on who looks at the list. Any two of a kind are equal,
+    so that a row's buttons find their column whichever request made it."""
+
+    short_description: Promise
+    __name__: str  # the column's name in the list's markup
+
+    def __init__(self, viewer) -> None:
+        self.viewer = viewer
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    __hash__ = object.__hash__
+
+    def __str__(self) -> str:  # the cells' class names: field-<name>
+        return self.__name__
+
+
+class TagsColumn(ViewerColumn):
+    """The household's tags and its members' (`household_tags`), the sensitive ones only where
+    the viewer sees personal data (`tags_shown`): each row is asked about its own grid."""
+
+    short_description = _("tags")
+    __name__ = "tags"
+
+    def __call__(self, household: Household) -> str:
+        tags = selectors.household_tags(household)
+        return tag_marks(selectors.tags_shown(self.viewer, household.building.grid, tags))
+
+
+def tag_marks(tags: list[Tag]) -> str:
+    """Tags as their coloured marks with their names, for lists and pages of the admin."""
+    return render_to_string("grid/includes/tags.html", {"tags": tags})
+
+
 class HouseholdAdmin(TransferAdminMixin, ScopedModelAdmin):
     resource_class = registers.HouseholdResource
     model = Household
@@ -155,28 +241,35 @@ class HouseholdAdmin(TransferAdminMixin, ScopedModelAdmin):
     nowrap_columns = frozenset({"householder_id_number", "householder_phone"})
     search_fields = ("door_number", "building__name", "members__name", "members__id_number")
     inspect_view_fields = ("building", "door_number", "registered_population")
+    inspect_view_class = HouseholdInspectView
     inspect_template_name = "grid/admin/household_inspect.html"
+    base_form_class = HouseholdForm
     panels = [
         MultiFieldPanel(
             [
                 FieldPanel("building"),
                 FieldRowPanel([FieldPanel("door_number"), FieldPanel("registered_population")]),
+                FieldPanel("tags", widget=forms.CheckboxSelectMultiple),
             ],
             heading=_("Household"),
         ),
-        InlinePanel(
+        MembersPanel(
             "members",
             heading=_("Members"),
             label=_("Member"),
             panels=[
                 FieldRowPanel([FieldPanel("name"), FieldPanel("relation")]),
                 FieldRowPanel([FieldPanel("id_number"), FieldPanel("phone")]),
+                FieldPanel("tags", widget=forms.CheckboxSelectMultiple),
             ],
         ),
     ]
 
     def get_queryset(self, request):
         return selectors.household_list(request.user)
+
+    def get_list_display(self, request):
+        return (*self.list_display, TagsColumn(request.user))
 
     def count_in_jurisdiction(self, user) -> int:
         return selectors.households_in_jurisdiction(user)
@@ -317,6 +410,37 @@ class VolunteerAdmin(MaskedColumns, ScopedModelAdmin):
     ]
 
 
+class PermittedHistoryAdmin(ModelAdmin):
+    """wagtail-modeladmin's history view checks no permission: here it is for those who may
+    list the model (registers scoped by area check more, see ScopedModelAdmin)."""
+
+    def history_view(self, request, instance_pk):
+        if not self.permission_helper.user_can_list(request.user):
+            raise PermissionDenied
+        return super().history_view(request, instance_pk)
+
+
+class TagAdmin(PermittedHistoryAdmin):
+    """Tags are the same throughout the installation: defined by those who hold the tag
+    permissions (platform admins), read by those who may view them."""
+
+    model = Tag
+    menu_label = _("Tags")
+    menu_icon = "tag"
+    list_display = ("name", "mark", "sensitive", "visit_interval_days", "sort_order")
+    list_filter = ("sensitive",)
+    search_fields = ("name",)
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("short"), FieldPanel("colour")]),
+        FieldPanel("sensitive"),
+        FieldRowPanel([FieldPanel("visit_interval_days"), FieldPanel("sort_order")]),
+    ]
+
+    @display(description=_("mark"))
+    def mark(self, tag: Tag) -> str:
+        return format_html('<span class="grid-tag {}">{}</span>', tag.css_class, tag.short)
+
+
 class RegistryGroup(ModelAdminGroup):
     menu_label = _("Registry")
     menu_icon = "table"
@@ -329,6 +453,7 @@ class RegistryGroup(ModelAdminGroup):
         UnitAdmin,
         FacilityAdmin,
         VolunteerAdmin,
+        TagAdmin,
     )
 
     def get_submenu_items(self):
@@ -349,16 +474,6 @@ class RegistryGroup(ModelAdminGroup):
                 order=len(self.items) + 2,
             ),
         ]
-
-
-class PermittedHistoryAdmin(ModelAdmin):
-    """wagtail-modeladmin's history view checks no permission: here it is for those who may
-    list the model (registers scoped by area check more, see ScopedModelAdmin)."""
-
-    def history_view(self, request, instance_pk):
-        if not self.permission_helper.user_can_list(request.user):
-            raise PermissionDenied
-        return super().history_view(request, instance_pk)
 
 
 class DepartmentAdmin(TransferAdminMixin, PermittedHistoryAdmin):
@@ -403,24 +518,15 @@ class AssignmentForm(ScopedAdminForm):
         return cleaned
 
 
-class AccountColumn:
+class AccountColumn(ViewerColumn):
     """The assignment's account as the assignment form names it to this viewer (a volunteer's
-    account, opened under the volunteer's phone, masked: `account_label`). Any two are equal,
-    so that a row's buttons find their column whichever request made it."""
+    account, opened under the volunteer's phone, masked: `account_label`)."""
 
     short_description = _("user")
-    __name__ = "account"  # the column's name in the list's markup
-
-    def __init__(self, viewer) -> None:
-        self.viewer = viewer
+    __name__ = "account"
 
     def __call__(self, assignment: Assignment) -> str:
         return selectors.account_label(self.viewer, assignment.user)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AccountColumn)
-
-    __hash__ = object.__hash__
 
 
 class AssignmentAdmin(TransferAdminMixin, ScopedModelAdmin):
@@ -496,7 +602,11 @@ def register_import_urls():
 
 @hooks.register("insert_global_admin_css")
 def registry_admin_css():
-    return format_html('<link rel="stylesheet" href="{}">', static("grid/admin.css"))
+    return format_html_join(
+        "",
+        '<link rel="stylesheet" href="{}">',
+        [(static("grid/admin.css"),), (static("grid/tags.css"),)],
+    )
 
 
 @hooks.register("register_log_actions")

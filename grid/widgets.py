@@ -178,3 +178,18 @@ class GeoJSONWidget(widgets.JSONWidget):
 class KeyWidget(TextWidget):
     """A related record named by its natural key (an area's code, a user's username). The
     importer resolves keys in batches; exporting renders the key."""
+
+
+TAG_SEPARATORS = re.compile(r"[、,，;；]")
+
+
+class TagsWidget(TextWidget):
+    """Tag names, separated by 、 , ， ; or ；, each once; the importer looks the names up.
+    An empty cell is None: it leaves the tags on record as they are."""
+
+    def clean(self, value, row=None, **kwargs) -> tuple[str, ...] | None:
+        names = (name.strip() for name in TAG_SEPARATORS.split(super().clean(value)))
+        return tuple(dict.fromkeys(name for name in names if name)) or None
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "、".join(value or ())

@@ -15,6 +15,7 @@ from grid.models import (
     Household,
     Resident,
     Role,
+    Tag,
     Unit,
 )
 from grid.validators import CREDIT_CHARS, credit_check_char, id_check_char
@@ -113,6 +114,15 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     id_number = factory.Sequence(valid_id_number)
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     relation = Resident.Relation.HOUSEHOLDER
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"标签{n}")
+    short = factory.LazyAttribute(lambda o: o.name[0])
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

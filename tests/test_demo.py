@@ -1,14 +1,16 @@
 """The demo city: realistic, deterministic, idempotent, and refusing to run in production."""
 
 import random
+from collections import defaultdict
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from demo import registry as demo
-from grid import selectors
+from demo import tags as demo_tags
+from grid import selectors, validators
 from grid.models import (
     Area,
     Assignment,
@@ -18,6 +20,7 @@ from grid.models import (
     Household,
     Resident,
     Role,
+    Tag,
     Unit,
 )
 from grid.validators import validate_credit_code, validate_id_number, validate_phone
@@ -25,7 +28,20 @@ from tests import demo_city as shared
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Area, Building, Household, Resident, Unit, Facility, Department, Role, Assignment)
+MODELS = (
+    Area,
+    Building,
+    Household,
+    Resident,
+    Unit,
+    Facility,
+    Department,
+    Role,
+    Assignment,
+    Tag,
+    Household.tags.through,
+    Resident.tags.through,
+)
 
 
 @pytest.fixture
@@ -70,6 +86,36 @@ def test_identifiers_are_valid(seeded):
         validate_credit_code(code)
         validate_phone(phone)
     assert Resident.objects.filter(relation="householder").count() == 12000
+
+
+def test_the_grid_workers_grid_has_a_few_tagged_households_to_show(seeded):
+    grid = Area.objects.get(code=demo_tags.TAGGED_GRID)
+    households = Household.objects.filter(building__grid=grid)
+    tagged = households.filter(Q(tags__isnull=False) | Q(members__tags__isnull=False)).distinct()
+    assert 0.02 * households.count() <= tagged.count() <= 0.1 * households.count()
+    floors = defaultdict(set)  # of each building, those with a tagged household
+    for building, door in tagged.values_list("building__name", "door_number"):
+        floors[building].add(door.partition("-")[2][:-2])
+    assert max(len(tagged_floors) for tagged_floors in floors.values()) >= 6
+    sensitive = Q(tags__sensitive=True) | Q(members__tags__sensitive=True)
+    assert tagged.filter(sensitive).exists() and tagged.exclude(sensitive).exists()
+    for household in households.filter(tags__name="独居老人"):
+        (member,) = household.members.all()
+        assert validators.id_birth_date(member.id_number).year <= demo_tags.ELDERLY_BORN_BY
+    every = Tag.objects.all()
+    users = get_user_model().objects
+    assert every.filter(sensitive=True).count() == 3
+    grid_worker, street_leader = (
+        users.get(username="grid_worker"),
+        users.get(username="street_leader"),
+    )
+    assert len(selectors.tags_shown(grid_worker, grid, every)) == 7
+    assert [t.name for t in selectors.tags_shown(street_leader, grid, every)] == [
+        "独居老人",
+        "党员",
+        "退役军人",
+        "流动人口",
+    ]
 
 
 def test_every_role_has_a_demo_user_who_can_log_in(seeded, client):

@@ -277,3 +277,22 @@ def test_admin_dashboard_editor_and_account_read_chinese(chinese_city):
     assert "<th>户数</th>" in inspect
     households = screen(admin, "/admin/grid/household/")
     assert "住户" in households and "Households" not in households
+
+
+def test_tags_and_the_households_carrying_them_read_chinese(chinese_city):
+    from grid.models import Household, Tag
+
+    tagged = Household.objects.filter(tags__sensitive=True).order_by("pk").first()
+    worker, admin = signed_in("grid_worker"), signed_in("admin")
+    pages = {
+        "/admin/grid/household/": screen(worker, "/admin/grid/household/"),
+        "edit": screen(worker, f"/admin/grid/household/edit/{tagged.pk}/"),
+        "inspect": screen(worker, f"/admin/grid/household/inspect/{tagged.pk}/"),
+        "/admin/grid/tag/": screen(admin, "/admin/grid/tag/"),
+        "/admin/grid/tag/create/": screen(admin, "/admin/grid/tag/create/"),
+        "tag": screen(admin, f"/admin/grid/tag/edit/{Tag.objects.first().pk}/"),
+    }
+    for page, html in pages.items():
+        assert english_on(html, DEMO_NAMES) == [], page
+    assert "走访周期（天）" in pages["/admin/grid/tag/create/"]
+    assert "标签" in pages["inspect"] and "低保户" in pages["/admin/grid/household/"]

@@ -10,6 +10,7 @@ from .registers import (
     Facility,
     Household,
     Resident,
+    Tag,
     Unit,
 )
 from .volunteers import Volunteer
@@ -30,6 +31,7 @@ __all__ = [
     "ImportJob",
     "Resident",
     "Role",
+    "Tag",
     "Unit",
     "Volunteer",
     "grid_field",

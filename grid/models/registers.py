@@ -1,5 +1,5 @@
 """The registers hanging off the grids: buildings, households and their members, units and
-facilities."""
+facilities, and the tags that mark households and residents who need care."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,6 +15,64 @@ PERSONAL_DATA_CODENAME = "view_personal_data"
 
 
 PERSONAL_DATA_PERMISSION = f"grid.{PERSONAL_DATA_CODENAME}"
+
+
+class Tag(models.Model):
+    """A mark admins define for households and residents who need care or attention (独居老人,
+    低保户, 党员…). A sensitive tag is personal data: grid.selectors.tags_shown."""
+
+    class Colour(models.TextChoices):
+        # Each readable on white and as white text on it (contrast at least 5.4:1).
+        RED = "#b42318", _("Red")
+        ORANGE = "#b54708", _("Orange")
+        GREEN = "#067647", _("Green")
+        BLUE = "#175cd3", _("Blue")
+        PURPLE = "#6941c6", _("Purple")
+        GREY = "#475467", _("Grey")
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    short = models.CharField(
+        _("mark"),
+        max_length=2,
+        help_text=_(
+            "One or two characters drawn on the household status map instead of an icon, "
+            "for example 独 or 残."
+        ),
+    )
+    colour = models.CharField(_("colour"), max_length=7, choices=Colour.choices, default=Colour.RED)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "Shown in full only to those who may see personal data where the household is; to "
+            "others it is not shown at all (not even that a hidden tag exists)."
+        ),
+    )
+    visit_interval_days = models.PositiveSmallIntegerField(
+        _("visit every (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_(
+            "Households with this tag (or a member with it) are due a visit this often. "
+            "Empty: no care list."
+        ),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def css_class(self) -> str:
+        """The class that gives the tag's colour (grid/static/grid/tags.css): pages under the
+        public Content-Security-Policy may not set a style attribute."""
+        return f"tag-{self.colour.removeprefix('#')}"
 
 
 class Building(models.Model):
@@ -71,6 +129,9 @@ class Household(ClusterableModel):
         validators=[MaxValueValidator(99)],
         help_text=_("People registered (户籍人口) at this address."),
     )
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("tags"), blank=True, related_name="households"
+    )
 
     class Meta:
         verbose_name = _("household")
@@ -112,6 +173,7 @@ class Resident(models.Model):
     relation = models.CharField(
         _("relation to householder"), max_length=16, choices=Relation.choices
     )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="residents")
 
     personal_fields = ("name", "id_number", "phone")
 

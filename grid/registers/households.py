@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from django.db import models
@@ -14,12 +15,14 @@ from ..models import (
     Building,
     Household,
     Resident,
+    Tag,
 )
 from ..widgets import (
     ChoiceWidget,
     DateWidget,
     IDNumberWidget,
     KeyWidget,
+    TagsWidget,
     WholeNumberWidget,
 )
 from .engine import (
@@ -38,7 +41,12 @@ class HouseholdResource(RegistryResource):
     """Households with their members: one row per member, the household's columns repeated
     (a household without members is one row with empty member columns). Households are
     matched by grid, building and door number; members by ID number, or by name within their
-    household when they have none. An empty ID number cell never clears one on record."""
+    household when they have none. An empty ID number cell never clears one on record.
+
+    Tags are named in the household tags and member tags columns. A filled cell makes the
+    household's (or member's) tags exactly those named, but for the sensitive tags on record
+    where the importing user does not see personal data, which stay; an empty cell, like an
+    empty ID number cell, leaves them as they are."""
 
     slug = "households"
     personal_data = True
@@ -76,6 +84,16 @@ class HouseholdResource(RegistryResource):
         ChoiceWidget(Resident.Relation),
         example=Resident.Relation.HOUSEHOLDER.label,
     )
+    household_tags = Column(
+        "household_tags",
+        gettext_lazy("household tags"),
+        TagsWidget(),
+        validated=False,
+        example="低保户",
+    )
+    member_tags = Column(
+        "member_tags", gettext_lazy("member tags"), TagsWidget(), validated=False, example="党员"
+    )
 
     class Meta:
         model = Household
@@ -89,6 +107,8 @@ class HouseholdResource(RegistryResource):
             "birth_date",
             "phone",
             "relation",
+            "household_tags",
+            "member_tags",
         )
 
     def example_row(self) -> list[Any]:
@@ -110,47 +130,91 @@ class HouseholdResource(RegistryResource):
             Household.objects.filter(pk__in=queryset.values("pk"))
             .order_by("building__grid__code", "building__name", "building_id", "pk", "members")
             .values(
+                "pk",
                 "door_number",
                 "registered_population",
                 grid=F("building__grid__code"),
                 building_name=F("building__name"),
+                member_id=F("members__pk"),
                 name=F("members__name"),
                 id_number=F("members__id_number"),
                 phone=F("members__phone"),
                 relation=F("members__relation"),
             )
         )
-        for values in rows.iterator(chunk_size=BATCH):
-            values["building"] = values.pop("building_name")
-            values["birth_date"] = (
-                validators.id_birth_date(values["id_number"]) if values["id_number"] else None
-            )
-            yield values
+        values_iterator = rows.iterator(chunk_size=BATCH)
+        while chunk := list(islice(values_iterator, BATCH)):
+            # The tags of a chunk's households and members: two queries per chunk.
+            of_households = tag_names(Household, {values["pk"] for values in chunk})
+            of_members = tag_names(Resident, {values["member_id"] for values in chunk} - {None})
+            for values in chunk:
+                values["building"] = values.pop("building_name")
+                values["birth_date"] = (
+                    validators.id_birth_date(values["id_number"]) if values["id_number"] else None
+                )
+                values["household_tags"] = of_households.get(values.pop("pk"))
+                values["member_tags"] = of_members.get(values.pop("member_id"))
+                yield values
 
     # -- import --------------------------------------------------------------------------
 
     def import_chunk(self, chunk, columns, context) -> None:
         rows = [self.clean_row(number, cells, columns, context) for number, cells in chunk]
         self.resolve_buildings([row for row in rows if not row.errors], columns, context)
+        self.resolve_tags([row for row in rows if not row.errors], columns, context)
         rows = [row for row in rows if not row.errors]
-        plans, new_plans, changed_plans = self.plan_households(rows, columns, context)
+        plans, new_plans, changed_plans, tagged = self.plan_households(rows, columns, context)
         members = self.plan_members(rows, plans, columns, context)
+        self.plan_member_tags(members.values(), context)
         report = context.report
         for row in rows:
             if row.errors:
                 continue
             plan = plans[row.values["household"]]
             first = plan.first_row == row.number
+            retagged = (
+                plan.tags_row == row.number
+                and plan.on_record
+                and plan.tags is not None
+                and plan.tags.changed
+            )
             member = members.get(row.number)
             if (first and plan.pk is None) or (member and member.record is None):
                 report.new += 1
-            elif (first and plan.changed) or (member and member.changed):
+            elif (first and plan.changed) or retagged or (member and member.updates):
                 report.updated += 1
             else:
                 report.unchanged += 1
         if context.writing:
             self.write_households(new_plans, changed_plans)
-            self.write_members(members.values(), plans, context)
+            created = self.write_members(members.values(), plans, context)
+            write_tags(Household, [(plan.pk, plan.tags) for plan in tagged if plan.tags])
+            write_tags(
+                Resident,
+                [
+                    (member.record["pk"] if member.record else created[member.row.number], tags)
+                    for member in members.values()
+                    if (tags := member.tags) is not None
+                ],
+            )
+
+    def resolve_tags(self, rows, columns, context) -> None:
+        """The tag columns name tags by name: each name must be a tag's."""
+        present = [attribute for attribute in TAG_COLUMNS if attribute in columns]
+        if not present:
+            return
+        tags = TagIndex.of(context)
+        for row in rows:
+            for attribute in present:
+                names = row.values.get(attribute)
+                if names is None:
+                    continue
+                unknown = [name for name in names if name not in tags.ids]
+                for name in unknown:
+                    message = _("There is no tag named “%(name)s”.") % {"name": name}
+                    self.fail(row, columns[attribute].header, message, context)
+                if not unknown:
+                    row.values[attribute] = frozenset(tags.ids[name] for name in names)
 
     def resolve_buildings(self, rows, columns, context) -> None:
         """The building column names a building of the row's grid."""
@@ -193,7 +257,8 @@ class HouseholdResource(RegistryResource):
 
     def plan_households(self, rows, columns, context):
         """Each household the file names, once: the first row that names it decides its
-        registered population, and later rows must agree."""
+        registered population, the first that names its tags its tags, and later rows must
+        agree."""
         plans: dict[tuple, HouseholdPlan] = context.state.setdefault("households", {})
         for row in rows:
             row.values["household"] = (row.values["building_id"], row.values["door_number"])
@@ -210,6 +275,7 @@ class HouseholdResource(RegistryResource):
             ):
                 existing[(building_id, door)] = (pk, population)
         new_plans, changed_plans = [], []
+        tagged: list[tuple[HouseholdPlan, Row]] = []
         for row in rows:
             key = row.values["household"]
             population = row.values.get("registered_population")
@@ -222,6 +288,7 @@ class HouseholdResource(RegistryResource):
                     population=population if population is not None else before,
                     first_row=row.number,
                     changed=pk is not None and population is not None and population != before,
+                    on_record=pk is not None,
                 )
                 if pk is None:
                     new_plans.append(plan)
@@ -235,7 +302,24 @@ class HouseholdResource(RegistryResource):
                     % {"population": plan.population, "row": plan.first_row},
                     context,
                 )
-        return plans, new_plans, changed_plans
+            tags = row.values.get("household_tags")
+            if tags is None:
+                continue
+            if plan.tags_row == 0:
+                plan.tags_row, plan.tag_ids = row.number, tags
+                tagged.append((plan, row))
+            elif tags != plan.tag_ids:
+                self.fail(
+                    row,
+                    columns["household_tags"].header,
+                    _("This household's tags are %(tags)s in row %(row)d.")
+                    % {"tags": TagIndex.of(context).names(plan.tag_ids), "row": plan.tags_row},
+                    context,
+                )
+        on_record = tags_on_record(Household, {plan.pk for plan, _row in tagged if plan.on_record})
+        for plan, row in tagged:
+            plan.tags = TagsPlan.of(row, "household_tags", on_record.get(plan.pk, {}), context)
+        return plans, new_plans, changed_plans, [plan for plan, _row in tagged]
 
     def plan_members(self, rows, plans, columns, context) -> dict[int, "MemberPlan"]:
         """Each row that names a member, matched to the member on record (by ID number, or
@@ -334,9 +418,22 @@ class HouseholdResource(RegistryResource):
             members[row.number] = MemberPlan(row, record, changed)
         return members
 
+    def plan_member_tags(self, members, context) -> None:
+        """The tags of each member whose row names some."""
+        tagged = [member for member in members if member.row.values.get("member_tags")]
+        on_record = tags_on_record(
+            Resident, {member.record["pk"] for member in tagged if member.record is not None}
+        )
+        for member in tagged:
+            before = on_record.get(member.record["pk"], {}) if member.record is not None else {}
+            member.tags = TagsPlan.of(member.row, "member_tags", before, context)
+
     def names_member(self, row: Row) -> bool:
         values = row.values
-        return any(values.get(attribute) for attribute in (*self.member_fields, "birth_date"))
+        return any(
+            values.get(attribute)
+            for attribute in (*self.member_fields, "birth_date", "member_tags")
+        )
 
     def header(self, attribute: str, columns: dict[str, Cell]) -> str:
         if attribute in columns:
@@ -385,8 +482,10 @@ class HouseholdResource(RegistryResource):
             batch_size=BATCH,
         )
 
-    def write_members(self, members, plans, context) -> None:
+    def write_members(self, members, plans, context) -> dict[int, int]:
+        """Write the members; the ids of those created, by their rows' numbers."""
         created: list[tuple] = []
+        created_rows: list[int] = []
         created_in: list[str] = []  # each created member's grid code
         updated: list[tuple[Resident, dict, str]] = []
         areas = AreaIndex.of(context)
@@ -395,6 +494,7 @@ class HouseholdResource(RegistryResource):
             household_id = plans[values["household"]].pk
             grid = areas.code(values["grid_id"])
             if member.record is None:
+                created_rows.append(member.row.number)
                 created_in.append(grid)
                 created.append(
                     (
@@ -438,6 +538,31 @@ class HouseholdResource(RegistryResource):
             user=context.user,
             log_uuid=context.log_uuid,
         )
+        return dict(zip(created_rows, ids, strict=True))
+
+
+@dataclass(slots=True)
+class TagsPlan:
+    """The tags a household or member will have, and those on record (each tag's row in the
+    through table)."""
+
+    wanted: frozenset[int]
+    before: dict[int, int]
+
+    @property
+    def changed(self) -> bool:
+        return self.wanted != set(self.before)
+
+    @classmethod
+    def of(cls, row: Row, attribute: str, before: dict[int, int], context) -> "TagsPlan":
+        """The row's tags, with the sensitive tags on record kept where the importing user does
+        not see personal data: a file cannot name what its maker is not shown."""
+        wanted = row.values[attribute]
+        if before and not context.sees_personal_data(
+            AreaIndex.of(context).code(row.values["grid_id"])
+        ):
+            wanted |= before.keys() & TagIndex.of(context).sensitive
+        return cls(wanted, before)
 
 
 @dataclass(slots=True)
@@ -449,6 +574,12 @@ class HouseholdPlan:
     population: int | None
     first_row: int
     changed: bool
+    on_record: bool
+    # The row that first names the household's tags (0: none does yet), the tags it names,
+    # and what becomes of the household's tags.
+    tags_row: int = 0
+    tag_ids: frozenset[int] = frozenset()
+    tags: TagsPlan | None = None
 
 
 @dataclass(slots=True)
@@ -458,3 +589,88 @@ class MemberPlan:
     row: Row
     record: dict | None
     changed: list[str]
+    tags: TagsPlan | None = None
+
+    @property
+    def updates(self) -> bool:
+        return bool(self.changed) or (
+            self.record is not None and self.tags is not None and self.tags.changed
+        )
+
+
+TAG_COLUMNS = ("household_tags", "member_tags")
+
+
+class TagIndex:
+    """The tags, read once per file: by name, and which are sensitive."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.order: dict[int, tuple[int, str]] = {}
+        self.sensitive: set[int] = set()
+        for pk, name, sort_order, sensitive in Tag.objects.values_list(
+            "pk", "name", "sort_order", "sensitive"
+        ):
+            self.ids[name] = pk
+            self.order[pk] = (sort_order, name)
+            if sensitive:
+                self.sensitive.add(pk)
+
+    def names(self, ids: frozenset[int]) -> str:
+        return "、".join(self.order[pk][1] for pk in sorted(ids, key=self.order.__getitem__))
+
+    @classmethod
+    def of(cls, context) -> "TagIndex":
+        if "tags" not in context.state:
+            context.state["tags"] = cls()
+        return context.state["tags"]
+
+
+def tags_on_record(model: type[models.Model], ids: set[int]) -> dict[int, dict[int, int]]:
+    """The tags of these households or residents: for each, its tags' rows in the through
+    table by tag."""
+    if not ids:
+        return {}
+    owner = f"{model._meta.model_name}_id"
+    found: dict[int, dict[int, int]] = {}
+    through = model.tags.through
+    for pk, owner_id, tag_id in through.objects.filter(bulk.AnyOf(F(owner), ids)).values_list(
+        "pk", owner, "tag_id"
+    ):
+        found.setdefault(owner_id, {})[tag_id] = pk
+    return found
+
+
+def write_tags(model: type[models.Model], owners: list[tuple[int, TagsPlan]]) -> None:
+    """Give households or residents the tags planned: the through rows of the tags they lose
+    deleted, of those they gain inserted in bulk."""
+    through = model.tags.through
+    owner = f"{model._meta.model_name}_id"
+    lost = [
+        row for _pk, plan in owners for tag, row in plan.before.items() if tag not in plan.wanted
+    ]
+    if lost:
+        through.objects.filter(bulk.AnyOf(F("pk"), lost)).delete()
+    through.objects.bulk_create(
+        [
+            through(**{owner: pk, "tag_id": tag})
+            for pk, plan in owners
+            for tag in sorted(plan.wanted - plan.before.keys())
+        ],
+        batch_size=BATCH,
+    )
+
+
+def tag_names(model: type[models.Model], ids: set[int]) -> dict[int, list[str]]:
+    """The names of the tags of these households or residents, in the tags' order."""
+    if not ids:
+        return {}
+    owner = f"{model._meta.model_name}_id"
+    names: dict[int, list[str]] = {}
+    for owner_id, name in (
+        model.tags.through.objects.filter(bulk.AnyOf(F(owner), ids))
+        .order_by("tag__sort_order", "tag__name")
+        .values_list(owner, "tag__name")
+    ):
+        names.setdefault(owner_id, []).append(name)
+    return names

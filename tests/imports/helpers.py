@@ -1,7 +1,9 @@
 import io
 
+from grid import exports
 from grid.imports import ImportReport, import_file
 from grid.models import Household, Resident
+from grid.registers import get_resource
 
 from .files import csv_bytes
 
@@ -48,3 +50,14 @@ def snapshot() -> tuple:
 
 def errors(report: ImportReport) -> list[tuple[int, str, str]]:
     return [(error.row, error.column, error.message) for error in report.errors]
+
+
+def export(resource: str, file_format: str) -> bytes:
+    """Everything of a register, exported as a command without --user does."""
+    register = get_resource(resource)
+    queryset = register._meta.model.objects.all()
+    if file_format == "csv":
+        return b"".join(exports.export_csv(register, queryset, user=None, filters={}))
+    target = io.BytesIO()
+    exports.export_to(register, queryset, target, file_format="xlsx", user=None, filters={})
+    return target.getvalue()

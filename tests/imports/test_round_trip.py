@@ -6,9 +6,8 @@ import io
 import pytest
 from django.utils import translation
 
-from grid import exports
 from grid.models import Assignment, Department, Facility, Household, Resident, Unit
-from grid.registers import RESOURCES, get_resource
+from grid.registers import RESOURCES
 from tests.factories import (
     AssignmentFactory,
     DepartmentFactory,
@@ -19,7 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .helpers import errors, run, snapshot
+from .helpers import errors, export, run, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -36,16 +35,6 @@ def registry(city):
     )
     HouseholdFactory(building=city.building_2, door_number="3-301")  # no members
     return city
-
-
-def export(resource: str, file_format: str) -> bytes:
-    register = get_resource(resource)
-    queryset = register._meta.model.objects.all()
-    if file_format == "csv":
-        return b"".join(exports.export_csv(register, queryset, user=None, filters={}))
-    target = io.BytesIO()
-    exports.export_to(register, queryset, target, file_format="xlsx", user=None, filters={})
-    return target.getvalue()
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -11,6 +11,7 @@ from demo import registry
 # earlier ones: pages show the registry, processes put their forms on the portal).
 DEMO_MODULES = [
     "demo.registry",
+    "demo.tags",
     "demo.sites",
     "demo.form_access",
     "demo.texts",
