@@ -2,15 +2,18 @@
 and photos; general notes."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Inspection
+from .models import Inspection, Visit
 from .services import MAX_PHOTOS, Answer
 
 OK, PROBLEM = "ok", "problem"
 # A photo from a phone camera; larger files are refused by name.
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Photos are made at most this many pixels wide and high on the phone before they are sent.
+PHOTO_PIXELS = 1600
 
 
 class PhotosInput(forms.ClearableFileInput):
@@ -23,7 +26,9 @@ class PhotosField(forms.ImageField):
 
     # Shown through its label, styled as a button: the browser's own "choose files" text is in
     # the browser's language, not the page's.
-    widget = PhotosInput(attrs={"accept": "image/*", "class": "daily-photo-input"})
+    widget = PhotosInput(
+        attrs={"accept": "image/*", "class": "upload-input", "data-resize": PHOTO_PIXELS}
+    )
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
@@ -102,3 +107,36 @@ class InspectionForm(forms.Form):
             )
             for finding in self.findings
         }
+
+
+class VisitForm(forms.ModelForm):
+    """A visit as the worker writes it on the doorstep."""
+
+    # The server's messages, in the page's language, rather than the browser's bubbles.
+    use_required_attribute = False
+    # The visit's key, chosen when the form is shown: the same visit sent twice is stored once.
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Visit
+        fields = ["visited_on", "met", "category", "text", "mood", "follow_up"]
+        widgets = {
+            # A date input reads and writes ISO dates, whatever the language.
+            "visited_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "category": forms.RadioSelect,
+            "mood": forms.RadioSelect,
+        }
+
+    def clean_visited_on(self):
+        visited_on = self.cleaned_data["visited_on"]
+        if visited_on > timezone.localdate():
+            raise forms.ValidationError(_("A visit cannot be in the future."))
+        return visited_on
+
+    def clean(self):
+        cleaned = super().clean()
+        raised = cleaned.get("category") not in (None, Visit.Category.NOTHING)
+        if (raised or cleaned.get("follow_up")) and not cleaned.get("text", "").strip():
+            self.add_error("text", _("Write down what they raised."))
+        return cleaned

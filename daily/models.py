@@ -21,10 +21,23 @@ class Checklist(ClusterableModel):
         _("grid kind"), max_length=16, choices=Area.Kind.choices, unique=True
     )
     name = models.CharField(_("name"), max_length=100)
+    report_process = models.ForeignKey(
+        "workflows.ProcessDefinition",
+        verbose_name=_("report problems as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The process a problem found on a round starts in one tap (a grid incident), "
+            "its form filled in from the finding. Empty: problems are not reported from rounds."
+        ),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("grid_kind"),
+        FieldPanel("report_process"),
         InlinePanel("items", label=_("items"), min_num=1),
     ]
 
@@ -112,6 +125,15 @@ class Finding(models.Model):
     guidance = models.CharField(_("what to look at"), max_length=200, blank=True)
     problem = models.BooleanField(_("problem found"), default=False)
     note = models.TextField(_("note"), blank=True)
+    # The process a problem was reported as (one per finding).
+    process = models.OneToOneField(
+        "workflows.ProcessInstance",
+        verbose_name=_("reported as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="finding",
+    )
 
     class Meta:
         verbose_name = _("finding")
@@ -141,3 +163,98 @@ class FindingPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class Visit(models.Model):
+    """A visit to a household or a unit, in the worker's diary of people's feelings (民情日志):
+    whom they met, what was raised, how pressing it is, and whether it needs following up."""
+
+    class Category(models.TextChoices):
+        HARDSHIP = "hardship", _("Hardship in daily life")
+        HEALTH = "health", _("Health and care")
+        DISPUTE = "dispute", _("Dispute with neighbours or property management")
+        ENVIRONMENT = "environment", _("Environment and facilities")
+        SAFETY = "safety", _("Safety")
+        POLICY = "policy", _("Question about a policy or service")
+        SUGGESTION = "suggestion", _("Opinion or suggestion")
+        NOTHING = "nothing", _("Nothing raised")
+
+    class Mood(models.TextChoices):
+        CALM = "calm", _("Calm")
+        CONCERNED = "concerned", _("Concerned")
+        URGENT = "urgent", _("Urgent")
+
+    household = models.ForeignKey(
+        "grid.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="visits",
+    )
+    unit = models.ForeignKey(
+        "grid.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="visits",
+    )
+    # The grid of the household or unit when visited: what the diary is scoped and counted by.
+    grid = models.ForeignKey(
+        Area, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="visits"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visited by"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visited_on = models.DateField(_("visited on"), default=timezone.localdate)
+    met = models.CharField(
+        _("who was met"),
+        max_length=100,
+        help_text=_("How they stand to the household, for example 户主本人 or 户主的女儿."),
+    )
+    category = models.CharField(
+        _("what was raised"), max_length=16, choices=Category.choices, default=Category.NOTHING
+    )
+    text = models.TextField(_("what they said"), blank=True)
+    mood = models.CharField(_("urgency"), max_length=16, choices=Mood.choices, default=Mood.CALM)
+    follow_up = models.BooleanField(_("needs following up"), default=False)
+    followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
+    process = models.OneToOneField(
+        "workflows.ProcessInstance",
+        verbose_name=_("reported as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visit",
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # Chosen by the phone with the form: a visit sent again (kept offline and resent, a
+    # double tap) is stored once.
+    client_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [
+            models.Index(fields=["household", "-visited_on"], name="visit_household_date"),
+            models.Index(fields=["grid", "-visited_on"], name="visit_grid_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=False, unit__isnull=True)
+                | models.Q(household__isnull=True, unit__isnull=False),
+                name="visit_of_a_household_or_a_unit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household or self.unit} {self.visited_on:%Y-%m-%d}"
+
+    @property
+    def open_follow_up(self) -> bool:
+        return self.follow_up and self.followed_up_at is None and self.process_id is None

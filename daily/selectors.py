@@ -2,27 +2,37 @@
 each user may see (those of grids in their jurisdiction)."""
 
 import datetime
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from grid import selectors as grid_selectors
-from grid.models import Area
+from grid.models import Area, Building, Household, Tag, Unit
 from grid.selectors import User
 
-from .models import Inspection
+from .models import Inspection, Visit
 
-# The permissions (of a role's group) that make a role walk its grids and see their rounds.
+# The permissions (of a role's group) that make a role walk its grids and see their rounds, and
+# visit their households and units and read the diary of those visits.
 MAKE_ROUNDS = "daily.add_inspection"
 SEE_ROUNDS = "daily.view_inspection"
+MAKE_VISITS = "daily.add_visit"
+SEE_VISITS = "daily.view_visit"
+# Households and their tags are seen with the households register's permission.
+SEE_HOUSEHOLDS = "grid.view_household"
+# Households visited within this many days count as covered on the grids' cards.
+COVERAGE_DAYS = 30
 
 
-def my_grids(user: User) -> QuerySet[Area]:
-    """The grids a user walks: those under the areas of their roles that make rounds (whose
-    group may add inspections, such as grid and community workers). A platform admin walks
-    none."""
-    codes = grid_selectors.permitted_codes(user, MAKE_ROUNDS)
+def my_grids(user: User, permission: str = MAKE_ROUNDS) -> QuerySet[Area]:
+    """The grids a user walks (or visits, with MAKE_VISITS): those under the areas of their
+    roles whose group holds the permission, such as grid and community workers. A platform
+    admin walks none."""
+    codes = grid_selectors.permitted_codes(user, permission)
     if codes is grid_selectors.EVERYWHERE:
         return Area.objects.none()
     return grid_selectors.in_codes(Area.objects.filter(level=Area.Level.GRID), codes, "").order_by(
@@ -43,6 +53,7 @@ class GridToday:
     last_inspected: datetime.datetime | None
     walks: bool  # whether the user makes rounds of this grid
     my_open_round: int | None  # the user's unfinished inspection of this grid
+    not_visited: int  # households without a visit in the last COVERAGE_DAYS days
 
 
 def grids_today(user: User, now: datetime.datetime | None = None) -> list[GridToday]:
@@ -61,6 +72,16 @@ def grids_today(user: User, now: datetime.datetime | None = None) -> list[GridTo
     today = start_of_day(now or timezone.now())
     monday = today - datetime.timedelta(days=today.weekday())
     done = Q(inspections__finished_at__isnull=False)
+    covered = (
+        Visit.objects.filter(
+            grid=OuterRef("pk"),
+            household__isnull=False,
+            visited_on__gte=today.date() - datetime.timedelta(days=COVERAGE_DAYS),
+        )
+        .values("grid")
+        .annotate(households=Count("household", distinct=True))
+        .values("households")
+    )
     grids = (
         grids.select_related("parent__parent")
         .defer("boundary", "parent__boundary", "parent__parent__boundary")
@@ -68,6 +89,7 @@ def grids_today(user: User, now: datetime.datetime | None = None) -> list[GridTo
             today=Count("inspections", filter=done & Q(inspections__started_at__gte=today)),
             week=Count("inspections", filter=done & Q(inspections__started_at__gte=monday)),
             last=Max("inspections__finished_at", filter=done),
+            visited=Coalesce(Subquery(covered), 0),
         )
     )
     open_rounds = dict(
@@ -76,7 +98,15 @@ def grids_today(user: User, now: datetime.datetime | None = None) -> list[GridTo
         .values_list("grid_id", "pk")
     )
     return [
-        GridToday(grid, grid.today, grid.week, grid.last, walks, open_rounds.get(grid.pk))
+        GridToday(
+            grid,
+            grid.today,
+            grid.week,
+            grid.last,
+            walks,
+            open_rounds.get(grid.pk),
+            max(grid.household_count - grid.visited, 0),
+        )
         for grid in grids
     ]
 
@@ -92,3 +122,154 @@ def visible_grids(user: User) -> QuerySet[Area]:
     """The grids whose rounds the user may see."""
     codes = grid_selectors.permitted_codes(user, SEE_ROUNDS)
     return grid_selectors.in_codes(Area.objects.filter(level=Area.Level.GRID), codes, "")
+
+
+def visible_visits(user: User) -> QuerySet[Visit]:
+    """The visits to households and units of the grids under the areas of the user's roles
+    that may read the diary, and every visit for platform admins."""
+    codes = grid_selectors.permitted_codes(user, SEE_VISITS)
+    return grid_selectors.in_codes(Visit.objects.all(), codes, "grid")
+
+
+def visible_households(user: User) -> QuerySet[Household]:
+    """The households whose page (and the status map of whose buildings) the user may open:
+    within the areas of their roles that may view households."""
+    codes = grid_selectors.permitted_codes(user, SEE_HOUSEHOLDS)
+    return grid_selectors.in_codes(Household.objects.all(), codes, "building__grid")
+
+
+def visible_units(user: User) -> QuerySet[Unit]:
+    codes = grid_selectors.permitted_codes(user, "grid.view_unit")
+    return grid_selectors.in_codes(Unit.objects.all(), codes, "grid")
+
+
+def visible_buildings(user: User) -> QuerySet[Building]:
+    codes = grid_selectors.permitted_codes(user, SEE_HOUSEHOLDS)
+    return grid_selectors.in_codes(Building.objects.all(), codes, "grid")
+
+
+def open_follow_ups(user: User) -> QuerySet[Visit]:
+    """The user's visits that need following up and are not yet followed up or reported."""
+    return (
+        Visit.objects.filter(
+            visitor_id=user.pk, follow_up=True, followed_up_at__isnull=True, process__isnull=True
+        )
+        .select_related("household__building", "unit", "grid")
+        .order_by("visited_on", "pk")
+    )
+
+
+# A door number: an optional entrance (2-, 2单元), then the floor and a two-digit flat (301,
+# 1102).
+DOOR_NUMBER = re.compile(r"^\s*(?:(\d{1,2})\s*(?:-|单元)\s*)?(\d{1,3})(\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class Door:
+    household: Household | None  # None: a flat of the landing with no household on record
+    flat: str
+    tags: tuple[Tag, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entrance:
+    number: int
+    flats: int  # doors per landing, the widest floor's
+    floors: list[tuple[int, list[Door]]]  # top floor first
+
+
+@dataclass(frozen=True)
+class BuildingMap:
+    entrances: list[Entrance]
+    others: list[Door]  # households whose door number gives no entrance, floor and flat
+    legend: list[Tag]  # the tags drawn, in the tags' order
+
+
+def building_map(user: User, building: Building) -> BuildingMap:
+    """The household status map (户情图) of a building: for each entrance a floor × flat grid
+    drawn from the households' door numbers, each door with its household's and members'
+    tags (the sensitive ones only for those who see personal data there) and no names; in
+    the same number of queries however many households the building has."""
+    households = list(
+        building.households.prefetch_related("tags", "members__tags").order_by("door_number")
+    )
+    placed: dict[int, dict[int, dict[int, Door]]] = defaultdict(lambda: defaultdict(dict))
+    others = []
+    drawn: dict[int, Tag] = {}
+    grid: Area = building.grid
+    for household in households:
+        tags = tuple(
+            grid_selectors.tags_shown(user, grid, grid_selectors.household_tags(household))
+        )
+        drawn.update((tag.pk, tag) for tag in tags)
+        match = DOOR_NUMBER.match(household.door_number)
+        if match is None:
+            others.append(Door(household, household.door_number, tags))
+            continue
+        entrance, floor, flat = int(match[1] or 1), int(match[2]), int(match[3])
+        placed[entrance][floor][flat] = Door(household, f"{floor}{flat:02d}", tags)
+    entrances = []
+    for number in sorted(placed):
+        floors = placed[number]
+        flats = max(max(doors) for doors in floors.values())
+        top = max(building.floors, max(floors))
+        entrances.append(
+            Entrance(
+                number,
+                flats,
+                [
+                    (
+                        floor,
+                        [
+                            floors[floor].get(flat) or Door(None, f"{floor}{flat:02d}")
+                            for flat in range(1, flats + 1)
+                        ],
+                    )
+                    for floor in range(top, 0, -1)
+                ],
+            )
+        )
+    legend = sorted(drawn.values(), key=lambda tag: (tag.sort_order, tag.name))
+    return BuildingMap(entrances, others, legend)
+
+
+@dataclass(frozen=True)
+class CareDue:
+    household: Household
+    tags: list[Tag]  # the tags that put it on the care list, as the user may see them
+    interval: int  # days between visits its tags ask for (the shortest)
+    last_visit: datetime.date | None
+    overdue_days: int
+
+
+def care_due(user: User, today: datetime.date | None = None) -> list[CareDue]:
+    """The households of the grids the user visits that are due a visit: those carrying a
+    tag with a visit interval (or with a member carrying one) whose last visit is longer ago
+    than the shortest such interval, or never; most overdue first. A sensitive tag counts for
+    everyone but is named only to those who see personal data there."""
+    today = today or timezone.localdate()
+    cared = Q(tags__visit_interval_days__isnull=False) | Q(
+        members__tags__visit_interval_days__isnull=False
+    )
+    last_visit = (
+        Visit.objects.filter(household=OuterRef("pk"))
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
+    )
+    households = (
+        Household.objects.filter(building__grid__in=my_grids(user, MAKE_VISITS))
+        .filter(pk__in=Household.objects.filter(cared).values("pk"))
+        .select_related("building__grid")
+        .prefetch_related("tags", "members__tags")
+        .annotate(last_visit=Subquery(last_visit))
+    )
+    due = []
+    for household in households:
+        tags = [tag for tag in grid_selectors.household_tags(household) if tag.visit_interval_days]
+        interval = min(days for tag in tags if (days := tag.visit_interval_days))
+        last: datetime.date | None = household.last_visit
+        overdue = (today - last).days - interval if last else interval
+        if last is None or overdue >= 0:
+            shown = grid_selectors.tags_shown(user, household.building.grid, tags)
+            due.append(CareDue(household, list(shown), interval, last, overdue))
+    return sorted(due, key=lambda row: (row.last_visit is not None, -row.overdue_days))

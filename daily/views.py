@@ -2,24 +2,36 @@
 grid's past rounds. Rounds are seen within the jurisdiction (404 outside it); only their
 inspector changes them, while they are open."""
 
+import hashlib
 import mimetypes
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grid import audit
+from grid import selectors as grid_selectors
+from grid.masking import mask_name
+from grid.models import Area, Household, Unit
 from grid.storage import private_response
 from workflows import selectors as workflow_selectors
+from workflows.process_list import rows as process_rows
 
 from . import selectors, services
-from .forms import InspectionForm
-from .models import FindingPhoto
+from .forms import InspectionForm, VisitForm
+from .models import Checklist, Finding, FindingPhoto, Visit
 
 # A grid's history shows this many of its latest rounds.
 HISTORY_ROUNDS = 50
+# A household's or unit's page shows this many of its latest visits.
+HISTORY_VISITS = 50
 
 
 @login_required
@@ -32,6 +44,14 @@ def today(request: HttpRequest) -> HttpResponse:
             "grids": grids,
             "inspected_today": sum(1 for row in grids if row.inspected_today),
             "counts": workflow_selectors.task_counts(request.user),
+            "follow_ups": selectors.open_follow_ups(request.user),
+            "care_due": selectors.care_due(request.user),
+            "coverage_days": selectors.COVERAGE_DAYS,
+            "report_kinds": set(
+                Checklist.objects.filter(report_process__isnull=False).values_list(
+                    "grid_kind", flat=True
+                )
+            ),
         },
     )
 
@@ -59,20 +79,119 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if round_.finished or round_.inspector_id != request.user.pk:
-        findings = round_.findings.prefetch_related("photos")
-        context = {"inspection": round_, "findings": findings}
-        return render(request, "daily/inspection_detail.html", context)
+        return render(request, "daily/inspection_detail.html", detail_context(request, round_))
     form = InspectionForm(round_, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         finish = "finish" in request.POST
         notes = form.cleaned_data["notes"]
         services.record(round_, request.user, form.answers(), notes, finish=finish)
+        if finish and round_.findings.filter(problem=True).exists():
+            messages.success(
+                request,
+                _("Round finished. Report the problems that need handling as incidents below."),
+            )
+            return redirect("daily:inspection", pk=round_.pk)
         if finish:
             messages.success(request, _("Round finished: %(grid)s.") % {"grid": round_.grid.name})
             return redirect("daily:today")
         messages.success(request, _("Saved. Finish the round when you have checked every item."))
         return redirect("daily:inspection", pk=round_.pk)
     return render(request, "daily/inspection_form.html", {"inspection": round_, "form": form})
+
+
+def detail_context(request: HttpRequest, round_) -> dict:
+    """A round as read: its findings, each problem with the process it was reported as (where
+    it stands) or, for those who walk the grid, a button to report it."""
+    findings = list(
+        round_.findings.select_related(
+            "process__version__definition", "process__area"
+        ).prefetch_related("photos")
+    )
+    processes = [finding.process for finding in findings if finding.process]
+    reported = {row.process.pk: row for row in process_rows(processes)}
+    reports = (
+        round_.finished
+        and selectors.my_grids(request.user).filter(pk=round_.grid_id).exists()
+        and services.report_definition(round_.grid) is not None
+    )
+    return {
+        "inspection": round_,
+        "findings": [(finding, reported.get(finding.process_id)) for finding in findings],
+        "reports": reports,
+    }
+
+
+def reportable_finding(request: HttpRequest, pk: int) -> services.Report:
+    finding = get_object_or_404(
+        Finding.objects.filter(
+            inspection__in=selectors.visible_inspections(request.user),
+            inspection__grid__in=selectors.my_grids(request.user),
+            inspection__finished_at__isnull=False,
+            problem=True,
+        ).select_related("inspection__grid__parent"),
+        pk=pk,
+    )
+    return services.Report.of_finding(finding)
+
+
+def reportable_visit(request: HttpRequest, pk: int) -> services.Report:
+    visit = get_object_or_404(
+        selectors.visible_visits(request.user)
+        .filter(
+            grid__in=selectors.my_grids(request.user, selectors.MAKE_VISITS),
+            follow_up=True,
+            followed_up_at__isnull=True,
+        )
+        .select_related("grid__parent", "household__building", "unit"),
+        pk=pk,
+    )
+    return services.Report.of_visit(visit)
+
+
+@login_required
+def report(request: HttpRequest, pk: int, source: str) -> HttpResponse:
+    """A problem found on a round, or what a visit raised, reported as the grid's process (a
+    grid incident), its form filled in from it; the worker answers the rest and sends it."""
+    found = (reportable_finding if source == "finding" else reportable_visit)(request, pk)
+    back = source_url(found.source)
+    if found.source.process_id is not None:
+        return redirect(back)
+    definition = services.report_definition(found.grid)
+    if definition is None:
+        raise Http404
+    post = request.method == "POST"
+    form = services.report_form(
+        found, definition, request.POST if post else None, request.FILES if post else None
+    )
+    error = ""
+    if post and form.is_valid():
+        try:
+            process = services.start_report(found, request.user, form, definition)
+        except services.InspectionRefused as refusal:
+            error = str(refusal)
+        else:
+            messages.success(
+                request,
+                _("Reported as %(process)s %(number)s: it is in the task lists of its handlers.")
+                % {"process": definition.name, "number": process.number},
+            )
+            return redirect(back)
+    context = {
+        "report": found,
+        "definition": definition,
+        "form": form,
+        "form_error": error,
+        "back": back,
+    }
+    return render(request, "daily/report_form.html", context)
+
+
+def source_url(source: Finding | Visit) -> str:
+    if isinstance(source, Finding):
+        return reverse("daily:inspection", args=[source.inspection_id])
+    if source.household_id:
+        return reverse("daily:household", args=[source.household_id])
+    return reverse("daily:unit", args=[source.unit_id])
 
 
 @login_required
@@ -100,3 +219,168 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     )
     content_type = mimetypes.guess_type(stored.image.name)[0] or "application/octet-stream"
     return private_response(stored.image.open("rb"), content_type=content_type)
+
+
+@login_required
+def household(request: HttpRequest, pk: int) -> HttpResponse:
+    """A household on the worker's phone: its door, its members (named in full only to those
+    who see personal data there, and then audited), and its visits."""
+    found = get_object_or_404(
+        selectors.visible_households(request.user)
+        .select_related("building__grid__parent")
+        .prefetch_related("tags", "members__tags"),
+        pk=pk,
+    )
+    grid = found.building.grid
+    tags = grid_selectors.tags_shown(request.user, grid, grid_selectors.household_tags(found))
+    in_full = grid_selectors.can_see_personal_data(request.user, grid)
+    members = [
+        (member.name if in_full else mask_name(member.name), member.get_relation_display())
+        for member in found.members.all()
+    ]
+    if in_full and members:
+        audit.log_view(found, user=request.user, area=grid, page="daily:household")
+    return render(
+        request,
+        "daily/subject.html",
+        {
+            **subject_context(request, found, grid),
+            "household": found,
+            "members": members,
+            "tags": tags,
+        },
+    )
+
+
+@login_required
+def unit(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        selectors.visible_units(request.user).select_related("grid__parent"), pk=pk
+    )
+    return render(request, "daily/subject.html", subject_context(request, found, found.grid))
+
+
+def subject_context(request: HttpRequest, subject: Household | Unit, grid) -> dict:
+    """What a household's or unit's page shows of its visits: the diary, to those who may read
+    it; the button to write one, to those who visit its grid."""
+    field = "household" if isinstance(subject, Household) else "unit"
+    reads = grid_selectors.permitted_codes(request.user, selectors.SEE_VISITS)
+    visits = (
+        selectors.visible_visits(request.user)
+        .filter(**{field: subject})
+        .select_related("visitor", "process__version__definition", "process__area")
+        .order_by("-visited_on", "-pk")[:HISTORY_VISITS]
+    )
+    return {
+        "subject": subject,
+        "grid": grid,
+        "visits": visits if reads else None,
+        "visits_grid": selectors.my_grids(request.user, selectors.MAKE_VISITS)
+        .filter(pk=grid.pk)
+        .exists(),
+        "kind": field,
+    }
+
+
+@login_required
+def log_visit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Write a visit to a household or unit of a grid the worker visits."""
+    if kind == "household":
+        subject = get_object_or_404(
+            Household.objects.filter(
+                building__grid__in=selectors.my_grids(request.user, selectors.MAKE_VISITS)
+            ).select_related("building__grid"),
+            pk=pk,
+        )
+    else:
+        subject = get_object_or_404(
+            Unit.objects.filter(
+                grid__in=selectors.my_grids(request.user, selectors.MAKE_VISITS)
+            ).select_related("grid"),
+            pk=pk,
+        )
+    form = VisitForm(
+        request.POST or None,
+        instance=Visit(**{kind: subject}),
+        initial={"client_key": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.instance.client_key = form.cleaned_data["client_key"]
+        services.record_visit(request.user, form.instance)
+        messages.success(
+            request, _("Visit written in the diary: %(subject)s.") % {"subject": subject}
+        )
+        return redirect(f"daily:{kind}", pk=subject.pk)
+    return render(
+        request, "daily/visit_form.html", {"subject": subject, "kind": kind, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(Visit.objects.filter(visitor_id=request.user.pk), pk=pk)
+    services.followed_up(visit, request.user)
+    messages.success(
+        request, _("Followed up: %(subject)s.") % {"subject": visit.household or visit.unit}
+    )
+    return redirect("daily:today")
+
+
+@login_required
+def grid_visits(request: HttpRequest, grid_pk: int) -> HttpResponse:
+    """A grid's buildings (each opening its status map) and units, and its latest visits, for
+    those who see its households."""
+    grid = get_object_or_404(
+        Area.objects.filter(
+            level=Area.Level.GRID,
+            pk__in=selectors.visible_buildings(request.user).values("grid_id"),
+        ).select_related("parent"),
+        pk=grid_pk,
+    )
+    buildings = (
+        selectors.visible_buildings(request.user)
+        .filter(grid=grid)
+        .annotate(household_total=Count("households"))
+        .order_by("name")
+    )
+    units = selectors.visible_units(request.user).filter(grid=grid).order_by("name")
+    reads = grid_selectors.permitted_codes(request.user, selectors.SEE_VISITS)
+    visits = (
+        selectors.visible_visits(request.user)
+        .filter(grid=grid)
+        .select_related("household__building", "unit", "visitor")
+        .order_by("-visited_on", "-pk")[:HISTORY_VISITS]
+    )
+    context = {
+        "grid": grid,
+        "buildings": buildings,
+        "units": units,
+        "visits": visits if reads else None,
+    }
+    return render(request, "daily/grid_visits.html", context)
+
+
+@login_required
+def building(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        selectors.visible_buildings(request.user).select_related("grid__parent"), pk=pk
+    )
+    context = {"building": found, "map": selectors.building_map(request.user, found)}
+    return render(request, "daily/building.html", context)
+
+
+# What the service worker keeps: a new list of files (hashed names after a deployment) is a
+# new cache.
+WORKER_ASSETS = ("css/site.css", "daily/daily.css", "daily/offline.js", "forms/uploads.js")
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The script that keeps My grids today and the visit forms for use offline, served under
+    /today/ so that it may control those pages; it holds no personal data."""
+    assets = [static(name) for name in WORKER_ASSETS]
+    version = hashlib.sha256("".join(assets).encode()).hexdigest()[:12]
+    context = {"version": version, "assets": assets}
+    response = render(request, "daily/sw.js", context, content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,5 +1,6 @@
-"""The demo's inspection checklists, one per kind of grid, as a district would set them, and
-yesterday's round of the grid worker's grid, which found a blocked fire exit."""
+"""The demo's inspection checklists, one per kind of grid, as a district would set them (their
+problems reported as grid incidents), and yesterday's round of the grid worker's grid, which
+found a blocked fire exit, and the grid worker's last visits to households of the grid."""
 
 import datetime
 import io
@@ -12,8 +13,9 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from daily import services
-from daily.models import Checklist, ChecklistItem, FindingPhoto, Inspection
-from grid.models import Area
+from daily.models import Checklist, ChecklistItem, FindingPhoto, Inspection, Visit
+from grid.models import Area, Building, Household
+from workflows.models import ProcessDefinition
 
 from .registry import load
 
@@ -27,7 +29,11 @@ def build() -> Counter:
         for spec in load("checklists.json"):
             if Checklist.objects.filter(grid_kind=spec["grid_kind"]).exists():
                 continue
-            checklist = Checklist(grid_kind=spec["grid_kind"], name=spec["name"])
+            checklist = Checklist(
+                grid_kind=spec["grid_kind"],
+                name=spec["name"],
+                report_process=ProcessDefinition.objects.filter(key=spec["report_process"]).first(),
+            )
             checklist.items = [
                 ChecklistItem(label=label, guidance=guidance, sort_order=order)
                 for order, (label, guidance) in enumerate(spec["items"])
@@ -36,6 +42,8 @@ def build() -> Counter:
             created["inspection checklists"] += 1
         if not Inspection.objects.exists():
             created["inspections"] += yesterdays_round()
+        if not Visit.objects.exists():
+            created["visits"] += visits()
     return created
 
 
@@ -62,6 +70,48 @@ def yesterdays_round() -> int:
         started_at=yesterday, finished_at=yesterday + datetime.timedelta(minutes=40)
     )
     return 1
+
+
+# The grid worker's last visits: (days ago, door, who was met, what was raised, what they said,
+# urgency, needs following up).
+VISITS = [
+    (12, "1-101", "户主本人", "nothing", "", "calm", False),
+    (
+        5,
+        "1-201",
+        "户主本人",
+        "health",
+        "腿脚不便，希望有人定期上门测血压。",
+        "concerned",
+        True,
+    ),
+    (2, "1-302", "户主的女儿", "dispute", "楼上装修噪音持续到晚上十点后。", "concerned", False),
+]
+
+
+def visits() -> int:
+    worker = get_user_model().objects.filter(username=ROUND_BY).first()
+    grid = Area.objects.filter(code=ROUND_GRID).first()
+    if worker is None or grid is None:
+        return 0
+    building = Building.objects.filter(grid=grid).order_by("pk").first()
+    doors = {h.door_number: h for h in Household.objects.filter(building=building)}
+    made = 0
+    for days, door, met, category, text, mood, follow_up in VISITS:
+        if door not in doors:
+            continue
+        visit = Visit(
+            household=doors[door],
+            visited_on=timezone.localdate() - datetime.timedelta(days=days),
+            met=met,
+            category=category,
+            text=text,
+            mood=mood,
+            follow_up=follow_up,
+        )
+        services.record_visit(worker, visit)
+        made += 1
+    return made
 
 
 def picture() -> bytes:

@@ -195,6 +195,8 @@ class UploadField(forms.FileField):
         self.max_mb = max_mb
         self.field_name = name
         super().__init__(**kwargs)
+        # Hidden behind a label in the page's language (forms/includes/field.html).
+        self.widget.attrs["class"] = "upload-input"
         self.widget.attrs["accept"] = ",".join(
             f".{ext}" for kind in file_kinds(self.kinds) for ext in kind.extensions
         )

@@ -87,9 +87,19 @@ from wagtail.models import (
 from wagtail.models import Task as PageTask
 from wagtail.models import Workflow as PageWorkflow
 
-from daily.models import FindingPhoto, Inspection
+from daily.models import Finding, FindingPhoto, Inspection, Visit
 from forms.models import FormDefinition, FormPage, Submission, SubmissionFile
-from grid.models import Area, Assignment, ExportJob, Household, ImportJob, Resident, Role
+from grid.models import (
+    Area,
+    Assignment,
+    Building,
+    ExportJob,
+    Household,
+    ImportJob,
+    Resident,
+    Role,
+    Unit,
+)
 from pages.models import CommunityPage, NoticePage
 from sms.models import SmsMessage
 from workflows import services
@@ -287,6 +297,11 @@ NAMED_MODELS = {
     r"wagtailadmin_editing_sessions:release": EditingSession,
     r"daily:inspection": Inspection,
     r"daily:photo": FindingPhoto,
+    r"daily:report": Finding,
+    r"daily:(report_visit|follow_up_done)": Visit,
+    r"daily:(visit_)?household": Household,
+    r"daily:(visit_)?unit": Unit,
+    r"daily:building": Building,
 }
 
 # Patterns with arguments that name no object the sweep can give them, and why.
@@ -391,9 +406,9 @@ def global_model(model: type[models.Model]) -> type[models.Model] | None:
 PUBLIC_MODELS = {Area, Assignment}
 
 # Whose permissions decide who may see a model's objects, where it is not the model's own: an
-# uploaded file is seen by those who see its submission, a round's photo by those who see the
-# round.
-PERMISSION_MODELS = {SubmissionFile: Submission, FindingPhoto: Inspection}
+# uploaded file is seen by those who see its submission, a round's photo and finding by those who
+# see the round.
+PERMISSION_MODELS = {SubmissionFile: Submission, FindingPhoto: Inspection, Finding: Inspection}
 
 
 def common_prefix(a: str, b: str) -> int:

@@ -131,7 +131,7 @@ class Area(models.Model):
             raise ValidationError(errors)
 
 
-def grid_field(related_name: str) -> models.ForeignKey:
+def grid_field(related_name: str) -> "models.ForeignKey[Area, Area]":
     """The responsibility grid a register's record belongs to."""
     return models.ForeignKey(
         Area,

@@ -1,16 +1,21 @@
 """On a phone, in Chinese, the demo grid worker signs in and lands on their grids today, walks
 their grid: marks the blocked fire exit a problem (refused until they say what it is), adds a
-photo, finishes the round; their grids today shows the grid inspected, and the grid's rounds
-list it beside yesterday's. Their community director sees the grid inspected today and starts
-no round."""
+photo, finishes the round and reports the problem as a grid incident from its pre-filled form;
+once the community dispatches it to them it is in their tasks. Their grids today shows the grid
+inspected, and the grid's rounds list it beside yesterday's. Their community director sees the
+grid inspected today and starts no round. The worker also visits a household found on the
+building's status map, writes the visit in the diary and follows it up."""
 
 import pytest
 from PIL import Image
 
-from daily.models import Finding, FindingPhoto, Inspection
+from daily.models import Finding, FindingPhoto, Inspection, Visit
 from demo import daily as demo_daily
+from grid.models import Area, Tag
 
-from ..workflows.city import build_city
+from ..factories import BuildingFactory, HouseholdFactory, ResidentFactory
+from ..workflows.city import build_city, import_fixture
+from ..workflows.test_shipped_processes import FIRST_GRID, decide, grid_worker_here
 from .conftest import screenshot
 from .test_stages_browser import sign_in
 
@@ -20,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_grid_worker_walks_their_grid_on_a_phone(live_server, phone_page, settings, tmp_path):
     settings.LANGUAGE_CODE = "zh-hans"
     build_city()
+    import_fixture("grid-incident")
     demo_daily.build()
     page = phone_page
     sign_in(page, live_server.url, "grid_worker")
@@ -44,20 +50,38 @@ def test_a_grid_worker_walks_their_grid_on_a_phone(live_server, phone_page, sett
     fire = page.locator(".daily-finding", has_text="消防通道")
     fire.get_by_label("问题描述").fill("5栋一单元楼道电动车停放，堵塞消防通道。")
     picture = tmp_path / "楼道.jpg"
-    Image.new("RGB", (64, 48), (180, 40, 40)).save(picture, "JPEG")
+    Image.new("RGB", (3200, 2400), (180, 40, 40)).save(picture, "JPEG")  # a phone's camera
     fire.get_by_label("添加照片").set_input_files(str(picture))
-    assert fire.locator(".daily-photo-chosen").inner_text() == "已选 1 张照片"
+    fire.locator(".upload-chosen", has_text="已选 1 张照片").wait_for()  # once resized
     screenshot(page, "daily-round-phone")
     page.get_by_role("button", name="完成巡查").click()
-    page.wait_for_url(f"{live_server.url}/today/")
-    assert "已完成巡查：第一网格。" in page.locator(".messages").inner_text()
+    page.get_by_role("link", name="上报为事件").click()
+    page.get_by_role("heading", name="网格事件处置").wait_for()
+    assert page.get_by_label("所在网格").input_value() == FIRST_GRID
+    assert (
+        page.get_by_label("事件描述").input_value()
+        == "消防通道：5栋一单元楼道电动车停放，堵塞消防通道。"
+    )
+    page.get_by_label("事件类型 *", exact=True).select_option("安全隐患")
+    page.get_by_label("具体位置").fill("五松新村 5 栋一单元")
+    assert page.locator(".upload-chosen").inner_text() == "未选择文件"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "daily-report-phone")
+    page.get_by_role("button", name="提交").click()
+    reported = page.locator(".daily-reported")
+    reported.wait_for()
+    assert "社区受理派单" in reported.inner_text()
+    finding = Finding.objects.get(problem=True, note__startswith="5栋")
+    decide(finding.process, "community_worker", "approve", dispatch_to=grid_worker_here())
+    page.goto(f"{live_server.url}/tasks/")
+    assert finding.process.number in page.locator("main").inner_text()
+    page.goto(f"{live_server.url}/today/")
     card = page.locator(".daily-grid", has_text="第一网格")
     assert "今日已巡查" in card.inner_text()
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= 390, scroll  # no horizontal scrolling
     screenshot(page, "daily-today-done-phone")
 
-    finding = Finding.objects.get(problem=True, note__startswith="5栋")
     assert FindingPhoto.objects.filter(finding=finding).count() == 1
     card.get_by_role("link", name="第一网格").click()
     rounds = page.locator(".daily-rounds li")
@@ -70,7 +94,8 @@ def test_a_grid_worker_walks_their_grid_on_a_phone(live_server, phone_page, sett
     image.scroll_into_view_if_needed()  # loaded lazily
     loaded = "img => img.complete && img.naturalWidth > 0"
     page.wait_for_function(loaded, arg=image.element_handle())
-    assert image.evaluate("img => img.naturalWidth") == 64
+    # Made 1600 pixels wide on the phone before it was sent.
+    assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [1600, 1200]
     screenshot(page, "daily-round-detail-phone")
 
     page.context.clear_cookies()
@@ -80,3 +105,107 @@ def test_a_grid_worker_walks_their_grid_on_a_phone(live_server, phone_page, sett
     assert "今日已巡查" in director.inner_text()
     assert page.get_by_role("button", name="开始巡查").count() == 0
     screenshot(page, "daily-director-phone")
+
+
+def test_a_grid_worker_visits_a_household_from_the_status_map(live_server, phone_page, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    demo_daily.build()
+    grid = Area.objects.get(code=FIRST_GRID)
+    building = BuildingFactory(grid=grid, name="5栋", floors=3, units=2)
+    alone = Tag.objects.create(name="独居老人", short="独", visit_interval_days=7)
+    poor = Tag.objects.create(name="低保户", short="保", sensitive=True, visit_interval_days=30)
+    doors = {
+        door: HouseholdFactory(building=building, door_number=door)
+        for door in ("1-101", "1-102", "1-201", "1-202", "1-301", "2-101", "2-302")
+    }
+    doors["1-201"].tags.add(alone)
+    ResidentFactory(household=doors["1-201"], name="李桂兰")
+    ResidentFactory(household=doors["2-302"], name="周建华").tags.add(poor)
+
+    page = phone_page
+    sign_in(page, live_server.url, "grid_worker")
+    page.wait_for_url(f"{live_server.url}/today/")
+    due = page.locator(".daily-care li")
+    assert due.count() == 2 and "从未走访" in due.first.inner_text()
+    screenshot(page, "daily-care-phone")
+    page.locator(".daily-grid", has_text="第一网格").get_by_role("link", name="住户与走访").click()
+    page.get_by_role("link", name="5栋").click()
+    page.get_by_role("heading", name="5栋户情图").wait_for()
+    first, second = page.locator("table.daily-map").all()
+    # Entrance 1 has three floors of two flats, the top floor first; entrance 2 has 302 on
+    # the third floor, its empty landings dashed.
+    assert first.locator("th").all_inner_texts() == ["3层", "2层", "1层"]
+    assert first.locator("tr").nth(1).locator("td").first.inner_text().split() == ["201", "独"]
+    assert "保" in second.inner_text() and "周建华" not in page.content()
+    assert second.locator("td.is-empty").count() == 4
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "daily-building-map-phone")
+
+    first.get_by_role("link", name="1-201 独居老人").click()
+    page.get_by_role("heading", name="5栋 1-201").wait_for()
+    assert "李桂兰" in page.locator("main").inner_text()
+    page.get_by_role("link", name="记录走访").click()
+    page.get_by_label("见到了谁").fill("户主本人")
+    page.get_by_text("医疗健康").click()
+    page.get_by_text("需要跟进").click()
+    page.get_by_role("button", name="保存走访").click()
+    page.get_by_text("请写下反映的情况。").wait_for()
+    page.get_by_label("反映的情况").fill("腿脚不便，希望每周有人上门量血压。")
+    screenshot(page, "daily-visit-form-phone")
+    page.get_by_role("button", name="保存走访").click()
+    page.get_by_role("heading", name="5栋 1-201").wait_for()
+    visit = page.locator(".daily-visit").first
+    assert "腿脚不便" in visit.inner_text() and "待跟进" in visit.inner_text()
+    screenshot(page, "daily-household-phone")
+
+    page.goto(f"{live_server.url}/today/")
+    assert page.locator(".daily-care li").count() == 1  # visited today: no longer due
+    follow_up = page.locator(".daily-follow-ups li")
+    assert "腿脚不便" in follow_up.inner_text()
+    follow_up.get_by_role("button", name="已跟进").click()
+    page.wait_for_url(f"{live_server.url}/today/")
+    assert page.locator(".daily-follow-ups li").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_visit_written_offline_is_sent_once_when_the_connection_returns(
+    live_server, phone_page, settings
+):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    grid = Area.objects.get(code=FIRST_GRID)
+    household = HouseholdFactory(
+        building=BuildingFactory(grid=grid, name="7栋"), door_number="1-501"
+    )
+    page = phone_page
+    sign_in(page, live_server.url, "grid_worker")
+    page.wait_for_url(f"{live_server.url}/today/")
+    form_url = f"{live_server.url}/today/households/{household.pk}/visit/"
+    page.goto(form_url)
+    # The service worker keeps the form and My grids today once they were opened online.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(form_url)
+    page.goto(f"{live_server.url}/today/")
+
+    page.context.set_offline(True)
+    page.goto(form_url)  # from the phone
+    page.get_by_label("见到了谁").fill("户主本人")
+    page.get_by_text("环境设施").click()
+    page.get_by_label("反映的情况").fill("五楼楼道灯坏了一周。")
+    page.get_by_role("button", name="保存走访").click()
+    page.get_by_text("没有网络：走访已保存在手机上").wait_for()
+    assert not Visit.objects.exists()
+    screenshot(page, "daily-visit-offline-phone")
+    page.goto(f"{live_server.url}/today/")
+    queue = page.locator("[data-offline-queue]")
+    assert "1 条走访保存在手机上" in queue.inner_text()
+
+    page.context.set_offline(False)
+    queue.wait_for(state="hidden")
+    stored = Visit.objects.get()
+    assert (stored.household, stored.text) == (household, "五楼楼道灯坏了一周。")
+    # Opening the page again sends nothing more.
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert Visit.objects.count() == 1

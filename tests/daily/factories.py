@@ -38,3 +38,13 @@ def photo(name: str = "problem.jpg") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+VISITS = ("daily.add_visit", "daily.view_visit", "grid.view_household", "grid.view_unit")
+
+
+def visitor(area: Area, *, personal_data: bool = True, **user_fields):
+    """A grid worker who visits the households and units of `area` and reads their diary (and
+    sees their members' names in full, unless told otherwise)."""
+    perms = WALKS + VISITS + (("grid.view_personal_data",) if personal_data else ())
+    return worker_on(area, perms, **user_fields)

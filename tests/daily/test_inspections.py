@@ -56,7 +56,8 @@ def test_a_worker_walks_their_grid_and_finishes_the_round(client, city):
     data = answers(inspection, {"消防通道": "二单元楼道堆放纸箱"}, notes="整体良好", finish="")
     data[f"photos_{fire.pk}"] = [photo("a.jpg"), photo("b.jpg")]
     response = client.post(f"/today/inspections/{inspection.pk}/", data)
-    assert response.status_code == 302 and response["Location"] == "/today/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/today/inspections/{inspection.pk}/"
     inspection.refresh_from_db()
     assert inspection.finished and inspection.notes == "整体良好"
     assert list(Finding.objects.filter(problem=True).values_list("item", "note")) == [
