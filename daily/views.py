@@ -37,11 +37,12 @@ HISTORY_VISITS = 50
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     grids = selectors.grids_today(request.user)
+    party = selectors.grid_party(request.user, [row.grid for row in grids])
     return render(
         request,
         "daily/today.html",
         {
-            "grids": grids,
+            "grids": [(row, party.get(row.grid.pk)) for row in grids],
             "inspected_today": sum(1 for row in grids if row.inspected_today),
             "counts": workflow_selectors.task_counts(request.user),
             "follow_ups": selectors.open_follow_ups(request.user),

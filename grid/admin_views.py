@@ -15,10 +15,15 @@ from wagtail_modeladmin.helpers.search import DjangoORMSearchHandler
 from wagtail_modeladmin.options import ModelAdmin
 
 from . import audit, search, selectors
-from .models import Area, Building, Household
+from .models import Area, Building, Household, PartyOrganisation
 
 # How each model that others point to reaches its area, for limiting choices in forms.
-AREA_PATHS: dict[type[Model], str] = {Area: "", Building: "grid", Household: "building__grid"}
+AREA_PATHS: dict[type[Model], str] = {
+    Area: "",
+    Building: "grid",
+    Household: "building__grid",
+    PartyOrganisation: "area",
+}
 
 
 class ScopedAdminForm(WagtailAdminModelForm):

@@ -33,6 +33,8 @@ from .models import (
     Department,
     Facility,
     Household,
+    PartyMember,
+    PartyOrganisation,
     Resident,
     Role,
     Tag,
@@ -441,6 +443,76 @@ class TagAdmin(PermittedHistoryAdmin):
         return format_html('<span class="grid-tag {}">{}</span>', tag.css_class, tag.short)
 
 
+class PartyOrganisationAdmin(ScopedModelAdmin):
+    model = PartyOrganisation
+    area_path = "area"
+    menu_label = _("Party organisations")
+    menu_icon = "group"
+    list_display = ("name", "kind", "area", "parent")
+    list_filter = ("kind",)
+    list_select_related = ("area", "parent")
+    search_fields = ("name",)
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("kind")]),
+        FieldRowPanel([FieldPanel("area"), FieldPanel("parent")]),
+    ]
+
+
+class PartyMemberForm(ScopedAdminForm):
+    """A member is named by their ID number, found among the residents whose personal data the
+    editor sees: choosing from a million names is no choice."""
+
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=18,
+        help_text=_("The resident's ID number, as on the households register."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.resident_id:
+            self.initial["id_number"] = self.instance.resident.id_number
+
+    def clean_id_number(self) -> str:
+        number = self.cleaned_data["id_number"].strip().upper()
+        found = selectors.in_personal_data_scope(
+            Resident.objects.filter(id_number=number), self.for_user, "household__building__grid"
+        ).first()
+        if found is None:
+            raise ValidationError(
+                _("No resident with this ID number where you may see personal data.")
+            )
+        self.instance.resident = found
+        return number
+
+
+class PartyMemberAdmin(ScopedModelAdmin):
+    model = PartyMember
+    area_path = "organisation__area"
+    shows_personal_data = True
+    menu_label = _("Party members")
+    menu_icon = "user"
+    list_display = ("member", "organisation", "duty", "joined_on", "member_id_number")
+    list_filter = ("duty",)
+    list_select_related = ("resident", "organisation")
+    search_fields = ("resident__name", "organisation__name")
+    nowrap_columns = frozenset({"member_id_number"})
+    base_form_class = PartyMemberForm
+    panels = [
+        FieldPanel("organisation"),
+        FieldPanel("id_number"),
+        FieldRowPanel([FieldPanel("duty"), FieldPanel("joined_on")]),
+    ]
+
+    @display(description=_("full name"), ordering="resident__name")
+    def member(self, member: PartyMember) -> str:
+        return member.resident.name
+
+    @display(description=_("ID number"))
+    def member_id_number(self, member: PartyMember) -> str:
+        return mask_id_number(member.resident.id_number)
+
+
 class RegistryGroup(ModelAdminGroup):
     menu_label = _("Registry")
     menu_icon = "table"
@@ -454,6 +526,8 @@ class RegistryGroup(ModelAdminGroup):
         FacilityAdmin,
         VolunteerAdmin,
         TagAdmin,
+        PartyOrganisationAdmin,
+        PartyMemberAdmin,
     )
 
     def get_submenu_items(self):

@@ -3,6 +3,7 @@
 from .areas import BOX_FIELDS, Area, AreaQuerySet, grid_field
 from .jobs import ExportJob, ExportRecord, ImportJob
 from .organisation import Assignment, Department, Role
+from .party import PartyMember, PartyOrganisation
 from .registers import (
     PERSONAL_DATA_CODENAME,
     PERSONAL_DATA_PERMISSION,
@@ -29,6 +30,8 @@ __all__ = [
     "Facility",
     "Household",
     "ImportJob",
+    "PartyMember",
+    "PartyOrganisation",
     "Resident",
     "Role",
     "Tag",

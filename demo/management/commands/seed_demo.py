@@ -12,6 +12,7 @@ from demo import registry
 DEMO_MODULES = [
     "demo.registry",
     "demo.tags",
+    "demo.party",
     "demo.sites",
     "demo.form_access",
     "demo.texts",
