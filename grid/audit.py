@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, Q, QuerySet
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
@@ -19,7 +19,7 @@ from wagtail.models import ModelLogEntry
 
 from . import bulk, selectors
 from .masking import mask_id_number, mask_name, mask_phone
-from .models import Area, Resident, Volunteer
+from .models import Area, Household, Resident, Tag, Volunteer
 
 CREATE = "grid.personal_data.create"
 CHANGE = "grid.personal_data.change"
@@ -39,7 +39,11 @@ MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
 PERSONAL_DATA_MODELS: tuple[type[Model], ...] = (Resident, Volunteer)
 # Where each personal-data record is: its entries carry that area's code, and the audit report
 # shows an entry only to people whose jurisdiction holds it (`visible_entries`).
-AREA_PATHS = {Resident: "household__building__grid", Volunteer: "community"}
+AREA_PATHS = {
+    Resident: "household__building__grid",
+    Volunteer: "community",
+    Household: "building__grid",
+}
 
 
 def area_code(instance: Model) -> str:
@@ -196,7 +200,32 @@ def log_delete(sender: type[Model], instance: Model, **kwargs) -> None:
     )
 
 
+def log_sensitive_tags(sender, instance: Model, action: str, pk_set, **kwargs) -> None:
+    """A sensitive tag (low income, disability) put on or taken off a household or resident
+    is personal data changed: logged as such, without naming the tag. Imports write tags in
+    bulk and are logged as the import."""
+    if action not in ("post_add", "post_remove", "pre_clear") or not isinstance(
+        instance, (Household, Resident)
+    ):
+        return
+    if action == "pre_clear":
+        pk_set = set(instance.tags.values_list("pk", flat=True))
+    if not pk_set or not Tag.objects.filter(pk__in=pk_set, sensitive=True).exists():
+        return
+    label = title(instance) if isinstance(instance, Resident) else str(instance)
+    log(
+        instance=instance,
+        action=CHANGE,
+        title=label,
+        data={"fields": ["tags"], "area": area_code(instance)},
+    )
+
+
 def connect() -> None:
+    for model in (Household, Resident):
+        m2m_changed.connect(
+            log_sensitive_tags, sender=model.tags.through, dispatch_uid=f"audit-tags-{model}"
+        )
     for model in PERSONAL_DATA_MODELS:
         pre_save.connect(remember_previous, sender=model, dispatch_uid=f"audit-pre-{model}")
         post_save.connect(log_save, sender=model, dispatch_uid=f"audit-post-{model}")

@@ -4,6 +4,7 @@ data, and otherwise not at all."""
 
 import pytest
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from grid import selectors
 from grid.models import Household, Resident, Tag
@@ -176,3 +177,18 @@ def test_every_colour_has_its_class(settings):
     css = (settings.BASE_DIR / "grid" / "static" / "grid" / "tags.css").read_text()
     for value, _label in Tag.Colour.choices:
         assert f".tag-{value[1:]} {{ --tag: {value}; }}" in css
+
+
+def test_a_sensitive_tag_put_on_or_taken_off_is_on_the_audit_log_unnamed(grid, tags):
+    resident = ResidentFactory(household=HouseholdFactory(building=BuildingFactory(grid=grid)))
+    changed = ModelLogEntry.objects.filter(action="grid.personal_data.change")
+    resident.tags.add(tags["party"])
+    assert not changed.exists()  # not personal data
+    resident.tags.add(tags["disabled"])
+    resident.household.tags.add(tags["low_income"])
+    resident.tags.remove(tags["disabled"])
+    resident.household.tags.clear()
+    entries = list(changed.order_by("pk"))
+    assert len(entries) == 4
+    assert all(entry.data == {"fields": ["tags"], "area": grid.code} for entry in entries)
+    assert "残疾人" not in str([entry.label for entry in entries])
