@@ -124,38 +124,38 @@ def grids_today(user: User, now: datetime.datetime | None = None) -> list[GridTo
 def visible_inspections(user: User) -> QuerySet[Inspection]:
     """The rounds of the grids under the areas of the user's roles that may see them (whose
     group may view inspections), and of every grid for platform admins."""
-    codes = grid_selectors.permitted_codes(user, SEE_ROUNDS)
-    return grid_selectors.in_codes(Inspection.objects.all(), codes, "grid")
+    return grid_selectors.where_permitted(Inspection.objects.all(), user, SEE_ROUNDS, "grid")
 
 
 def visible_grids(user: User) -> QuerySet[Area]:
     """The grids whose rounds the user may see."""
-    codes = grid_selectors.permitted_codes(user, SEE_ROUNDS)
-    return grid_selectors.in_codes(Area.objects.filter(level=Area.Level.GRID), codes, "")
+    grids = Area.objects.filter(level=Area.Level.GRID)
+    return grid_selectors.where_permitted(grids, user, SEE_ROUNDS, "")
 
 
 def visible_visits(user: User) -> QuerySet[Visit]:
     """The visits to households and units of the grids under the areas of the user's roles
     that may read the diary, and every visit for platform admins."""
-    codes = grid_selectors.permitted_codes(user, SEE_VISITS)
-    return grid_selectors.in_codes(Visit.objects.all(), codes, "grid")
+    return grid_selectors.where_permitted(Visit.objects.all(), user, SEE_VISITS, "grid")
+
+
+def reads_visits(user: User) -> bool:
+    return grid_selectors.permitted_somewhere(user, SEE_VISITS)
 
 
 def visible_households(user: User) -> QuerySet[Household]:
     """The households whose page (and the status map of whose buildings) the user may open:
     within the areas of their roles that may view households."""
-    codes = grid_selectors.permitted_codes(user, SEE_HOUSEHOLDS)
-    return grid_selectors.in_codes(Household.objects.all(), codes, "building__grid")
+    households = Household.objects.all()
+    return grid_selectors.where_permitted(households, user, SEE_HOUSEHOLDS, "building__grid")
 
 
 def visible_units(user: User) -> QuerySet[Unit]:
-    codes = grid_selectors.permitted_codes(user, "grid.view_unit")
-    return grid_selectors.in_codes(Unit.objects.all(), codes, "grid")
+    return grid_selectors.where_permitted(Unit.objects.all(), user, "grid.view_unit", "grid")
 
 
 def visible_buildings(user: User) -> QuerySet[Building]:
-    codes = grid_selectors.permitted_codes(user, SEE_HOUSEHOLDS)
-    return grid_selectors.in_codes(Building.objects.all(), codes, "grid")
+    return grid_selectors.where_permitted(Building.objects.all(), user, SEE_HOUSEHOLDS, "grid")
 
 
 def open_follow_ups(user: User) -> QuerySet[Visit]:

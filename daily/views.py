@@ -1,6 +1,8 @@
-"""The grid workers' day on a phone: their grids today, a round of a grid item by item, and a
-grid's past rounds. Rounds are seen within the jurisdiction (404 outside it); only their
-inspector changes them, while they are open."""
+"""The grid workers' day on a phone: their grids today, rounds of a grid item by item and
+reports of what they found, households and units with their visits, the buildings' status
+maps, and the service worker that keeps some of it offline. Everything is seen within the
+jurisdiction of the roles that may see it (404 outside it); only a round's inspector changes
+it, while it is open."""
 
 import hashlib
 import mimetypes
@@ -265,7 +267,6 @@ def subject_context(request: HttpRequest, subject: Household | Unit, grid) -> di
     """What a household's or unit's page shows of its visits: the diary, to those who may read
     it; the button to write one, to those who visit its grid."""
     field = "household" if isinstance(subject, Household) else "unit"
-    reads = grid_selectors.permitted_codes(request.user, selectors.SEE_VISITS)
     visits = (
         selectors.visible_visits(request.user)
         .filter(**{field: subject})
@@ -275,7 +276,7 @@ def subject_context(request: HttpRequest, subject: Household | Unit, grid) -> di
     return {
         "subject": subject,
         "grid": grid,
-        "visits": visits if reads else None,
+        "visits": visits if selectors.reads_visits(request.user) else None,
         "visits_grid": selectors.my_grids(request.user, selectors.MAKE_VISITS)
         .filter(pk=grid.pk)
         .exists(),
@@ -346,7 +347,6 @@ def grid_visits(request: HttpRequest, grid_pk: int) -> HttpResponse:
         .order_by("name")
     )
     units = selectors.visible_units(request.user).filter(grid=grid).order_by("name")
-    reads = grid_selectors.permitted_codes(request.user, selectors.SEE_VISITS)
     visits = (
         selectors.visible_visits(request.user)
         .filter(grid=grid)
@@ -357,7 +357,7 @@ def grid_visits(request: HttpRequest, grid_pk: int) -> HttpResponse:
         "grid": grid,
         "buildings": buildings,
         "units": units,
-        "visits": visits if reads else None,
+        "visits": visits if selectors.reads_visits(request.user) else None,
     }
     return render(request, "daily/grid_visits.html", context)
 
@@ -373,7 +373,13 @@ def building(request: HttpRequest, pk: int) -> HttpResponse:
 
 # What the service worker keeps: a new list of files (hashed names after a deployment) is a
 # new cache.
-WORKER_ASSETS = ("css/site.css", "daily/daily.css", "daily/offline.js", "forms/uploads.js")
+WORKER_ASSETS = (
+    "css/site.css",
+    "grid/tags.css",
+    "daily/daily.css",
+    "daily/offline.js",
+    "forms/uploads.js",
+)
 
 
 def service_worker(request: HttpRequest) -> HttpResponse:

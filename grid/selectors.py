@@ -129,6 +129,17 @@ def permitted_codes(user: User, permission: str) -> tuple[str, ...] | None:
     return cached[permission]
 
 
+def where_permitted(queryset: QuerySet, user: User, permission: str, area_path: str) -> QuerySet:
+    """Limit rows to the areas where the user may do what `permission` allows (the areas of
+    their roles whose group holds it)."""
+    return in_codes(queryset, permitted_codes(user, permission), area_path)
+
+
+def permitted_somewhere(user: User, permission: str) -> bool:
+    codes = permitted_codes(user, permission)
+    return codes is EVERYWHERE or bool(codes)
+
+
 def personal_data_codes(user: User) -> tuple[str, ...] | None:
     """The codes of the subtrees where the user sees personal data in full."""
     return permitted_codes(user, f"grid.{PERSONAL_DATA_CODENAME}")

@@ -19,6 +19,7 @@ from ..factories import (
     HouseholdFactory,
     ResidentFactory,
     UnitFactory,
+    UserFactory,
 )
 from .factories import visitor
 
@@ -152,3 +153,13 @@ def test_a_visit_sent_twice_with_its_key_is_stored_once(client, city):
     client.force_login(visitor(city["grid"]))
     assert client.post(url, visit(client_key=key)).status_code == 403
     assert Visit.objects.count() == 1
+
+
+def test_a_platform_admin_reads_every_diary(client, city):
+    client.force_login(city["worker"])
+    client.post(f"/today/households/{city['household'].pk}/visit/", visit())
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(f"/today/households/{city['household'].pk}/").content.decode()
+    assert "腿脚不便" in page and "Write a visit" not in page  # reads all, visits none
+    grid_page = client.get(f"/today/grids/{city['grid'].pk}/households/").content.decode()
+    assert "腿脚不便" in grid_page
