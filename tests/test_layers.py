@@ -1,7 +1,8 @@
 """The apps depend one way: grid ← sms ← forms ← workflows (the engine) ← {open311, pages (sites
-and community services), daily (the grid workers' day)} ← demo ← config. An app imports, and its
-templates load tag libraries of, only the apps of layers below its own (not its sibling's), at
-any depth of a module (an import inside a function is an import too)."""
+and community services), daily (the grid workers' day)} ← returns (statistics from all of
+them) ← demo ← config. An app imports, and its templates load tag libraries of, only the apps
+of layers below its own (not its sibling's), at any depth of a module (an import inside a
+function is an import too)."""
 
 import ast
 import re
@@ -16,6 +17,7 @@ LAYERS = [
     ("forms",),
     ("workflows",),
     ("open311", "pages", "daily"),
+    ("returns",),
     ("demo",),
     ("config",),
 ]

@@ -314,6 +314,11 @@ UNSWEPT = {
     "sms:delivery_reports": "a secret given to the SMS provider, not an object (tests/sms)",
     "workflows:process_file": "a file of a process's application, named by the process and the "
     "file together (tests/workflows/test_process_files.py)",
+    "returns:table": "a return read at an area, by its asking department everywhere: every demo "
+    "role at every area in tests/returns/test_jurisdiction.py",
+    "returns:table_xlsx": "as returns:table (tests/returns/test_jurisdiction.py)",
+    "returns:file": "a return, an area and a period together: every demo role for every "
+    "community in tests/returns/test_jurisdiction.py",
 }
 # Served to anyone by design: swept only for what must stay hidden even there (personal data,
 # internal notes, drafts) and for server errors.

@@ -84,6 +84,7 @@ urlpatterns = [
     path("workflow/", workflow_site.urls),
     path("", include("workflows.urls")),
     path("", include("daily.urls")),
+    path("", include("returns.urls")),
 ]
 
 if settings.DEBUG:

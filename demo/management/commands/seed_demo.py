@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "demo.texts",
     "demo.processes",
     "demo.daily",
+    "demo.returns",
 ]
 
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "workflows",
     "open311",
     "daily",
+    "returns",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",

@@ -16,13 +16,14 @@ JOBS = (
     "retry_sms",
     # Meant daily; run more often, a run finds nothing new and writes only its PeriodicRun.
     "anonymise_personal_data",
+    "remind_returns",
 )
 
 
 class Command(BaseCommand):
     help = (
         "Run the periodic jobs (deadline check, pending process starts, e-mail and text "
-        "message retries, removal of expired personal data) every "
+        "message retries, removal of expired personal data, returns' reminders) every "
         "PROCESS_DEADLINE_CHECK_MINUTES, for an install without timers such as `make run`; "
         "--once runs them once. A job that fails is logged and does not stop the others."
     )

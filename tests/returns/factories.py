@@ -1,0 +1,89 @@
+"""Returns, the access list entries that admit them, their filers and readers."""
+
+import datetime
+
+from forms.models import FormDefinition
+from grid.models import Area, Department
+from pages.models import AccessListEntry
+from returns.models import Binding, Return
+
+from ..factories import AssignmentFactory, RoleFactory, UserFactory, group_with, worker_on
+from ..forms.factories import definition_with
+
+FILES = ("returns.add_filing", "returns.view_filing")
+READS = ("returns.view_filing",)
+MANAGES = (
+    "wagtailadmin.access_admin",
+    "returns.view_return",
+    "returns.add_return",
+    "returns.change_return",
+    "returns.delete_return",
+)
+YEAR_START, YEAR_END = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
+
+
+def monthly_form() -> FormDefinition:
+    return definition_with(
+        {"label": "户数", "field_type": "number"},
+        {"label": "老年人数", "field_type": "number"},
+        {"label": "新增救助对象", "field_type": "number"},
+        {"label": "工作情况", "field_type": "multiline", "required": False},
+        title="民政月报",
+    )
+
+
+def admit(department: Department, *communities: Area, **dates) -> list[AccessListEntry]:
+    return [
+        AccessListEntry.objects.create(
+            community=community,
+            department=department,
+            content="民政月报",
+            starts_on=dates.get("starts_on", YEAR_START),
+            ends_on=dates.get("ends_on", YEAR_END),
+        )
+        for community in communities
+    ]
+
+
+def monthly_return(department: Department, areas: list[Area], **fields) -> Return:
+    """A monthly return of the communities of `areas` for 2026, admitted by entries made for
+    it, its first two fields filled in with households and residents aged 60 or over."""
+    communities = Area.objects.filter(
+        level=Area.Level.COMMUNITY, code__regex=r"^(" + "|".join(a.code for a in areas) + ")"
+    )
+    return_form = Return(
+        title=fields.pop("title", "民政月报"),
+        department=department,
+        form=fields.pop("form", None) or monthly_form(),
+        period=Return.Period.MONTHLY,
+        level=Area.Level.COMMUNITY,
+        starts_on=YEAR_START,
+        ends_on=YEAR_END,
+        due_days=5,
+        remind_days=3,
+        **fields,
+    )
+    fields_by_label = {f.label: f.clean_name for f in return_form.form.fields.all()}
+    return_form.areas = areas
+    return_form.access_entries = admit(department, *communities)
+    return_form.bindings = [
+        Binding(field=fields_by_label["户数"], figure="households", sort_order=0),
+        Binding(field=fields_by_label["老年人数"], figure="residents_60_plus", sort_order=1),
+    ]
+    return_form.save()
+    return return_form
+
+
+def filer(area: Area, **user_fields):
+    return worker_on(area, FILES, **user_fields)
+
+
+def reader(area: Area, **user_fields):
+    return worker_on(area, READS, **user_fields)
+
+
+def clerk(department: Department, **user_fields):
+    """A department clerk who manages the department's returns (and reads their tables)."""
+    role = RoleFactory(group=group_with(*MANAGES), scope="department")
+    user = UserFactory(**user_fields)
+    return AssignmentFactory(role=role, area=None, department=department, user=user).user
