@@ -24,6 +24,7 @@ BENCHMARKS = {
     "open311": "bench.open311",
     "locating": "bench.locating",
     "search": "bench.search",
+    "dashboards": "bench.dashboards",
 }
 
 

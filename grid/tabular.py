@@ -18,6 +18,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import IO, Any
 
+from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -299,3 +300,12 @@ def write_xlsx(target: IO[bytes], header: list[str], rows: Iterable[list[Any]]) 
                 cells.append(str(value))  # lazy translations, Decimals
         sheet.append(cells)
     book.save(target)
+
+
+def xlsx_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> HttpResponse:
+    """A workbook of one sheet as a download, written as every export is (`write_xlsx`)."""
+    target = io.BytesIO()
+    write_xlsx(target, header, rows)
+    response = HttpResponse(target.getvalue(), content_type=CONTENT_TYPES[XLSX])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -4,7 +4,6 @@ XLSX export, and the public burden ledger. A return, area or period the user may
 
 import datetime
 import decimal
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +16,7 @@ from django.utils.translation import pgettext
 from forms import services as form_services
 from grid.models import Area
 from grid.selectors import EVERYWHERE
-from grid.tabular import CONTENT_TYPES, XLSX, write_xlsx
+from grid.tabular import xlsx_response
 
 from . import periods as period_rules
 from . import selectors, services
@@ -212,12 +211,8 @@ def table_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                         if name not in numbers
                     ],
                 ]
-    target = io.BytesIO()
-    write_xlsx(target, header, rows)
     name = f"{found.return_form.pk}-{found.root.code}-{found.period.start.isoformat()}.xlsx"
-    response = HttpResponse(target.getvalue(), content_type=CONTENT_TYPES[XLSX])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(name, header, rows)
 
 
 def burden_ledger(request: HttpRequest) -> HttpResponse:

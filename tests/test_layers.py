@@ -1,8 +1,8 @@
 """The apps depend one way: grid ← sms ← forms ← workflows (the engine) ← {open311, pages (sites
 and community services), daily (the grid workers' day)} ← returns (statistics from all of
-them) ← demo ← config. An app imports, and its templates load tag libraries of, only the apps
-of layers below its own (not its sibling's), at any depth of a module (an import inside a
-function is an import too)."""
+them) ← dashboards ← demo ← config. An app imports, and its templates load tag libraries of,
+only the apps of layers below its own (not its sibling's), at any depth of a module (an import
+inside a function is an import too)."""
 
 import ast
 import re
@@ -18,6 +18,7 @@ LAYERS = [
     ("workflows",),
     ("open311", "pages", "daily"),
     ("returns",),
+    ("dashboards",),
     ("demo",),
     ("config",),
 ]

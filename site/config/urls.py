@@ -85,6 +85,7 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("daily.urls")),
     path("", include("returns.urls")),
+    path("", include("dashboards.urls")),
 ]
 
 if settings.DEBUG:

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "open311",
     "daily",
     "returns",
+    "dashboards",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",

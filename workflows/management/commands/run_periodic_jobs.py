@@ -17,6 +17,8 @@ JOBS = (
     # Meant daily; run more often, a run finds nothing new and writes only its PeriodicRun.
     "anonymise_personal_data",
     "remind_returns",
+    # Normally the worker refreshes changed areas at once; this catches any it missed.
+    "refresh_figures",
 )
 
 

@@ -1,0 +1,212 @@
+"""Keeping the summary rows: an area whose data changed is marked stale (by the signals, and
+wholesale after bulk writes) and refreshed from its own rows by the worker soon after; a nightly
+full refresh catches what time alone changes (who has turned 60). A refresh recounts one area
+from scratch, so a figure is exact once its area's refresh has run."""
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import Substr, TruncDate
+from django.utils import timezone
+
+from daily.models import Inspection, Visit
+from grid.models import (
+    Area,
+    Assignment,
+    Household,
+    PartyOrganisation,
+    Resident,
+    Role,
+    Unit,
+)
+from returns.figures import years_before
+from workflows.models import ProcessEvent, ProcessInstance, StageTask
+from workflows.services.deadlines import OPEN
+
+from .models import AreaDay, AreaFigures, AreaTagCount, ProcessDay, Stale
+
+logger = logging.getLogger(__name__)
+
+# Who walks a grid: the roles whose group may make rounds (the dashboards' "workers").
+WALKS = ("daily", "add_inspection")
+REFRESH_JOB = "refresh_figures"
+QUEUED_KEY = "dashboards:refresh-queued"
+QUEUED_SECONDS = 300
+
+
+def mark(area_ids: Iterable[int | None]) -> None:
+    """Mark areas stale and ask the worker to refresh them."""
+    ids = {pk for pk in area_ids if pk}
+    if not ids:
+        return
+    Stale.objects.bulk_create([Stale(area_id=pk) for pk in ids], ignore_conflicts=True)
+    ask_for_refresh()
+
+
+def mark_after_commit(find: Callable[[], Iterable[int | None]]) -> None:
+    """Mark the areas `find` names once the change commits: the change's own transaction
+    (a decision, a save) costs no statement more, and a change rolled back marks nothing. Were
+    the process to stop between the commit and the mark, the nightly refresh catches up."""
+    transaction.on_commit(lambda: mark(find()), robust=True)
+
+
+def ask_for_refresh() -> None:
+    """Queue one refresh for however many changes come before the worker starts it: the key
+    is taken here and given back when the task starts, so a change after that queues again.
+    A key never given back (the queue down) expires, and the nightly refresh catches up."""
+    if cache.add(QUEUED_KEY, True, timeout=QUEUED_SECONDS):
+        from .tasks import refresh_stale_areas  # the task module imports this one
+
+        refresh_stale_areas.enqueue()
+
+
+def mark_all() -> None:
+    mark(Area.objects.values_list("pk", flat=True))
+
+
+def registers(area: Area, today: datetime.date) -> dict[str, int]:
+    residents = Resident.objects.filter(household__building__grid=area)
+    elderly = residents.exclude(id_number=None).annotate(born=Substr("id_number", 7, 8))
+    app_label, codename = WALKS
+    workers = Assignment.objects.filter(
+        area=area,
+        role__scope=Role.Scope.AREA,
+        role__group__permissions__content_type__app_label=app_label,
+        role__group__permissions__codename=codename,
+    )
+    processes = ProcessInstance.objects.filter(area=area, outcome=ProcessInstance.Outcome.OPEN)
+    overdue_task = StageTask.objects.filter(
+        process=OuterRef("pk"), status__in=OPEN, deadline__overdue_at__isnull=False
+    )
+    return {
+        "residents": residents.count(),
+        "residents_60_plus": elderly.filter(born__lte=years_before(today, 60)).count(),
+        "units": Unit.objects.filter(grid=area).count(),
+        "workers": workers.values("user").distinct().count(),
+        "party_organisations": PartyOrganisation.objects.filter(area=area).count(),
+        "processes_open": processes.count(),
+        "processes_overdue": processes.filter(Exists(overdue_task)).count(),
+    }
+
+
+def tag_counts(area: Area) -> list[AreaTagCount]:
+    households = Household.tags.through.objects.filter(household__building__grid=area)
+    residents = Resident.tags.through.objects.filter(resident__household__building__grid=area)
+    counts: dict[int, AreaTagCount] = {}
+    tallies = ((households, "households"), (residents, "residents"))
+    for rows, field in tallies:
+        for tally in rows.values("tag_id").annotate(n=Count("pk")):
+            tag_id = tally["tag_id"]
+            row = counts.setdefault(tag_id, AreaTagCount(area=area, code=area.code, tag_id=tag_id))
+            setattr(row, field, tally["n"])
+    return list(counts.values())
+
+
+def days(area: Area) -> list[AreaDay]:
+    rows: dict[datetime.date, AreaDay] = {}
+    finished = (
+        Inspection.objects.filter(grid=area, finished_at__isnull=False)
+        .annotate(day=TruncDate("finished_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    visited = (
+        Visit.objects.filter(grid=area)
+        .values("visited_on")
+        .annotate(n=Count("pk"))
+        .values_list("visited_on", "n")
+    )
+    for source, field in ((finished, "inspections"), (visited, "visits")):
+        for day, count in source:
+            row = rows.setdefault(day, AreaDay(area=area, code=area.code, day=day))
+            setattr(row, field, count)
+    return list(rows.values())
+
+
+def process_days(area: Area) -> list[ProcessDay]:
+    """Per definition and day: processes started, and closed (on time when no deadline of
+    theirs passed; approved or rejected; with the days each took)."""
+    zone = timezone.get_current_timezone()
+    late = ProcessEvent.objects.filter(process=OuterRef("pk"), kind=ProcessEvent.Kind.OVERDUE)
+    rows: dict[tuple[datetime.date, int], ProcessDay] = {}
+
+    def row(day: datetime.date, definition_id: int) -> ProcessDay:
+        key = (day, definition_id)
+        if key not in rows:
+            rows[key] = ProcessDay(
+                area=area, code=area.code, day=day, definition_id=definition_id, close_days=[]
+            )
+        return rows[key]
+
+    processes = ProcessInstance.objects.filter(area=area).annotate(late=Exists(late))
+    for created, finished, outcome, definition_id, was_late in processes.values_list(
+        "created", "finished", "outcome", "version__definition_id", "late"
+    ):
+        row(created.astimezone(zone).date(), definition_id).started += 1
+        if outcome == ProcessInstance.Outcome.OPEN or finished is None:
+            continue
+        closed = row(finished.astimezone(zone).date(), definition_id)
+        closed.closed += 1
+        closed.closed_on_time += int(not was_late)
+        closed.approved += int(outcome == ProcessInstance.Outcome.APPROVED)
+        closed.rejected += int(outcome == ProcessInstance.Outcome.REJECTED)
+        closed.close_days.append(round((finished - created).total_seconds() / 86400, 2))
+    return list(rows.values())
+
+
+@transaction.atomic
+def refresh(area: Area, today: datetime.date | None = None) -> None:
+    """Recount one area's summary rows from its own data."""
+    today = today or timezone.localdate()
+    AreaFigures.objects.update_or_create(
+        area=area,
+        defaults={"code": area.code, "refreshed_at": timezone.now(), **registers(area, today)},
+    )
+    AreaTagCount.objects.filter(area=area).delete()
+    AreaTagCount.objects.bulk_create(tag_counts(area))
+    AreaDay.objects.filter(area=area).delete()
+    AreaDay.objects.bulk_create(days(area))
+    ProcessDay.objects.filter(area=area).delete()
+    ProcessDay.objects.bulk_create(process_days(area))
+
+
+def refresh_stale(limit: int = 500) -> int:
+    """Refresh up to `limit` stale areas, each taken by one worker alone (a row lock that
+    another worker skips); how many were refreshed."""
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            taken = list(
+                Stale.objects.select_for_update(skip_locked=True)
+                .order_by("marked_at")
+                .values_list("pk", "area_id")[: min(50, limit - done)]
+            )
+            if not taken:
+                break
+            areas = Area.objects.in_bulk([area_id for _pk, area_id in taken])
+            for _pk, area_id in taken:
+                if area_id in areas:
+                    refresh(areas[area_id])
+            Stale.objects.filter(pk__in=[pk for pk, _area in taken]).delete()
+        done += len(taken)
+    return done
+
+
+def refresh_all() -> int:
+    """Everything again (nightly): what time changes without any row changing."""
+    mark_all()
+    count = 0
+    while refreshed := refresh_stale():
+        count += refreshed
+    return count
+
+
+def pending() -> tuple[int, datetime.datetime | None]:
+    """How many areas wait for a refresh, and since when."""
+    first = Stale.objects.order_by("marked_at").values_list("marked_at", flat=True).first()
+    return Stale.objects.count(), first

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/xlsx/", views.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/appraisal/", views.appraisal_page, name="appraisal"),
+]

@@ -1,0 +1,95 @@
+"""The dashboards on the demo city: every demo role opens the dashboard, and its export, of
+every street and community exactly where the data says it may; the processes' figures equal
+counts made here from the processes."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from dashboards import selectors, services
+from grid.models import Area, Assignment, Role
+from workflows.models import ProcessEvent, ProcessInstance
+
+pytestmark = pytest.mark.django_db
+
+
+def held_codes(user) -> list[str]:
+    return [
+        a.area.code
+        for a in Assignment.objects.filter(user=user, role__scope=Role.Scope.AREA).select_related(
+            "area", "role__group"
+        )
+        if a.role.group and a.role.group.permissions.filter(codename="view_dashboard").exists()
+    ]
+
+
+def test_every_role_opens_only_the_dashboards_it_may(client, demo_city):
+    services.refresh_all()
+    areas = list(Area.objects.filter(level__in=[Area.Level.STREET, Area.Level.COMMUNITY]))
+    asked = 0
+    for user in get_user_model().objects.filter(is_superuser=False).order_by("username"):
+        client.force_login(user)
+        codes = held_codes(user)
+        top = min(codes, key=len) if len(set(codes)) == 1 else None
+        for url in ("/dashboard/", "/dashboard/xlsx/"):
+            assert client.get(url).status_code == (200 if codes else 404), (user.username, url)
+        for area in areas:
+            inside = any(area.code.startswith(c) for c in codes)
+            around = any(c.startswith(area.code) for c in codes) and (
+                top is None or area.code.startswith(top)
+            )
+            page = client.get(f"/dashboard/?area={area.code}")
+            assert page.status_code == (200 if inside or around else 404), (
+                user.username,
+                area.code,
+            )
+            asked += 1
+            if page.status_code == 200:
+                body = page.content.decode()
+                foreign = [
+                    child.name
+                    for child in Area.objects.filter(parent=area)
+                    if not any(child.code.startswith(c) or c.startswith(child.code) for c in codes)
+                ]
+                assert not [name for name in foreign if f">{name}</a>" in body], user.username
+    assert asked > 200
+
+
+def test_the_processes_figures_equal_counts_of_the_processes(demo_city):
+    services.refresh_all()
+    district = Area.objects.get(level=Area.Level.DISTRICT)
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=selectors.RECENT_DAYS - 1)
+    zone = timezone.get_current_timezone()
+    shown = {f.definition.pk: f for f in selectors.processes(district, None)}
+    for definition_id in set(
+        ProcessInstance.objects.values_list("version__definition_id", flat=True)
+    ):
+        processes = ProcessInstance.objects.filter(version__definition_id=definition_id)
+        started = [p for p in processes if p.created.astimezone(zone).date() >= since]
+        closed = [
+            p
+            for p in processes
+            if p.outcome and p.finished and p.finished.astimezone(zone).date() >= since
+        ]
+        late = set(
+            ProcessEvent.objects.filter(kind=ProcessEvent.Kind.OVERDUE).values_list(
+                "process_id", flat=True
+            )
+        )
+        figures = shown[definition_id]
+        assert figures.started == len(started)
+        assert figures.closed == len(closed)
+        assert figures.on_time == len([p for p in closed if p.pk not in late])
+        assert figures.approved == len([p for p in closed if p.outcome == "approved"])
+        assert figures.rejected == len([p for p in closed if p.outcome == "rejected"])
+    level = selectors.level(district, None, get_user_model().objects.get(username="admin"))
+    for row in level.rows:
+        assert (
+            row.processes_open
+            == ProcessInstance.objects.filter(
+                area__code__startswith=row.area.code, outcome=""
+            ).count()
+        )
