@@ -7,7 +7,8 @@ The registers, rounds and visits are real rows, and every grid's summary rows ar
 the real refresh (`dashboards.services.refresh`), timed per grid. The processes are written as
 their summary rows (`ProcessDay`): a process is a Viewflow row, a process instance and a form
 submission, which bulk inserts cannot make, and a refresh of them reads them the same way as
-the rounds. Then the dashboard page of the district and of one community is asked as a
+the rounds. Then each community's rollup rows are summed (`roll_up`), timed per
+community. Then the dashboard page of the district and of one community is asked as a
 platform admin: cold (the first request on a new database connection) and warm (7 more), with
 the queries of one request."""
 
@@ -158,7 +159,12 @@ def build_processes(grids: list[Area], today: datetime.date) -> None:
         key = (grid.pk, day, definition.pk)
         if key not in rows:
             rows[key] = ProcessDay(
-                area=grid, code=grid.code, day=day, definition=definition, close_days=[]
+                area=grid,
+                code=grid.code,
+                level=grid.level,
+                day=day,
+                definition=definition,
+                close_days=[],
             )
         return rows[key]
 
@@ -217,6 +223,11 @@ def run() -> dict:
         services.refresh(area, today)
     refreshed = time.perf_counter() - started
     build_processes(grids, today)
+    started = time.perf_counter()
+    communities = Area.objects.filter(level=Area.Level.COMMUNITY)
+    for community in communities:
+        services.roll_up(community)
+    rolled_up = time.perf_counter() - started
     analyse()
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("bench_admin"))
@@ -231,6 +242,7 @@ def run() -> dict:
         "refresh_all_seconds": round(refreshed, 1),
         "refresh_grid_median_ms": round(statistics.median(per_grid), 1),
         "refresh_grid_max_ms": round(max(per_grid), 1),
+        "roll_up_community_ms": round(rolled_up * 1000 / len(communities), 1),
         "dashboard_district": page_timings(client, "/dashboard/"),
         "dashboard_community": page_timings(client, f"/dashboard/?area={community.code}"),
         "dashboard_grid": page_timings(client, f"/dashboard/?area={grids[0].code}"),

@@ -45,26 +45,36 @@ class AreaTagCount(models.Model):
 
 
 class AreaDay(models.Model):
+    """A grid's rounds and visits of one day; with `rollup`, the sum of a community's grids,
+    which levels above the community read instead of every grid's rows."""
+
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=15)
     day = models.DateField()
+    rollup = models.BooleanField(default=False)
     inspections = models.PositiveIntegerField(default=0)
     visits = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["area", "day"], name="area_day_once")]
-        indexes = [models.Index(fields=["day", "code"], name="area_day_day_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day", "rollup"], name="area_day_once")
+        ]
+        indexes = [models.Index(fields=["rollup", "day", "code"], name="area_day_day_code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.day}"
 
 
 class ProcessDay(models.Model):
-    """Processes of one definition at one area, by the day they started or closed."""
+    """Processes of one definition at one area, by the day they started or closed; with
+    `rollup`, the sum over a community and everything under it, which levels above the
+    community read with the rows of areas above communities."""
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=15)
+    level = models.PositiveSmallIntegerField()
     day = models.DateField()
+    rollup = models.BooleanField(default=False)
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.CASCADE, related_name="+")
     started = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
@@ -76,9 +86,11 @@ class ProcessDay(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["area", "day", "definition"], name="process_day_once")
+            models.UniqueConstraint(
+                fields=["area", "day", "definition", "rollup"], name="process_day_once"
+            )
         ]
-        indexes = [models.Index(fields=["day", "code"], name="process_day_day_code")]
+        indexes = [models.Index(fields=["rollup", "day", "code"], name="process_day_day_code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.day} {self.definition_id}"

@@ -104,6 +104,11 @@ def child_of(root: Area):
     return Substr("code", 1, code_length(min(root.level + 1, Area.Level.GRID)))
 
 
+def coarse(root: Area) -> bool:
+    """Whether a level reads the communities' rollup rows rather than every grid's."""
+    return root.level < Area.Level.COMMUNITY
+
+
 def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
@@ -115,6 +120,8 @@ class Level:
     total: Row
     tags: list[Tag]
     leaf: bool
+    # Rounds and visits per day of the trend's weeks, for `trend`.
+    daily: dict[datetime.date, tuple[int, int]] = field(default_factory=dict)
 
 
 def level(
@@ -174,21 +181,32 @@ def level(
         add(values.pop("child"), **values)
     week = week_start(today)
     inspected = (
-        AreaDay.objects.filter(scope, day__gte=week, day__lte=today, inspections__gt=0)
+        AreaDay.objects.filter(
+            scope, rollup=False, day__gte=week, day__lte=today, inspections__gt=0
+        )
         .annotate(child=child)
         .values("child")
         .annotate(n=Sum("inspections"), grids=Count("area", distinct=True))
     )
     for values in inspected:
         add(values["child"], inspections_week=values["n"], grids_inspected_week=values["grids"])
-    visits = (
-        AreaDay.objects.filter(scope, day__gt=today - datetime.timedelta(days=RECENT_DAYS))
+    # One pass over the trend's weeks gives each child's recent visits and the daily series.
+    recent = today - datetime.timedelta(days=RECENT_DAYS)
+    daily: dict[datetime.date, tuple[int, int]] = {}
+    days = (
+        AreaDay.objects.filter(
+            scope, day__gte=trend_start(today), day__lte=today, rollup=coarse(root)
+        )
         .annotate(child=child)
-        .values("child")
-        .annotate(n=Sum("visits"))
+        .values("child", "day")
+        .annotate(i=Sum("inspections"), v=Sum("visits"))
+        .values_list("child", "day", "i", "v")
     )
-    for values in visits:
-        add(values["child"], visits_recent=values["n"])
+    for code, day, rounds, visits in days:
+        if day > recent:
+            add(code, visits_recent=visits)
+        before = daily.get(day, (0, 0))
+        daily[day] = (before[0] + rounds, before[1] + visits)
     volunteers = (
         Volunteer.objects.filter(
             in_scope(codes, "community__code"), community__code__startswith=root.code, active=True
@@ -213,9 +231,8 @@ def level(
             if target is not None:
                 h, r = target.tags.get(values["tag"], (0, 0))
                 target.tags[values["tag"]] = (h + values["households"], r + values["residents"])
-    return Level(
-        root, sorted(rows.values(), key=lambda r: r.area.code if r.area else ""), total, tags, leaf
-    )
+    ordered = sorted(rows.values(), key=lambda r: r.area.code if r.area else "")
+    return Level(root, ordered, total, tags, leaf, daily)
 
 
 @dataclass
@@ -242,61 +259,83 @@ class DefinitionFigures:
         return round(statistics.median(self.close_days), 1) if self.close_days else None
 
 
+@dataclass
+class Processes:
+    figures: list[DefinitionFigures]
+    # Processes started and closed per day of the trend's weeks, for `trend`.
+    daily: dict[datetime.date, tuple[int, int]]
+
+
 def processes(
     root: Area, codes: tuple[str, ...] | None, today: datetime.date | None = None
-) -> list[DefinitionFigures]:
+) -> Processes:
     """Per process definition, over the last RECENT_DAYS: started, closed, on time, approved
-    or rejected, and the median days to close."""
+    or rejected, and the median days to close; and per day of the trend's weeks, started and
+    closed."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=RECENT_DAYS - 1)
-    rows = ProcessDay.objects.filter(
-        in_scope(codes), code__startswith=root.code, day__gte=since, day__lte=today
+    rows = ProcessDay.objects.filter(in_scope(codes), code__startswith=root.code, day__lte=today)
+    # Above communities: the communities' rollup rows, and the rows of the areas above them
+    # (a street's own processes), asked apart so that each goes through its index.
+    parts = (
+        [rows.filter(rollup=True), rows.filter(rollup=False, level__lt=Area.Level.COMMUNITY)]
+        if coarse(root)
+        else [rows.filter(rollup=False)]
     )
     found: dict[int, DefinitionFigures] = {}
-    definitions = ProcessDefinition.objects.in_bulk(
-        set(rows.values_list("definition_id", flat=True))
-    )
-    for row in rows.only(
-        "definition_id", "started", "closed", "closed_on_time", "approved", "rejected", "close_days"
-    ):
-        figures = found.setdefault(
-            row.definition_id, DefinitionFigures(definitions[row.definition_id])
+    daily: dict[datetime.date, tuple[int, int]] = {}
+    definitions = ProcessDefinition.objects.in_bulk()
+    for part in parts:
+        sums = (
+            part.filter(day__gte=min(since, trend_start(today)))
+            .values("definition_id", "day")
+            .annotate(
+                started=Sum("started"),
+                closed=Sum("closed"),
+                on_time=Sum("closed_on_time"),
+                approved=Sum("approved"),
+                rejected=Sum("rejected"),
+            )
         )
-        figures.started += row.started
-        figures.closed += row.closed
-        figures.on_time += row.closed_on_time
-        figures.approved += row.approved
-        figures.rejected += row.rejected
-        figures.close_days += row.close_days
-    return sorted(found.values(), key=lambda f: -f.started)
+        for row in sums:
+            before = daily.get(row["day"], (0, 0))
+            daily[row["day"]] = (before[0] + row["started"], before[1] + row["closed"])
+            if row["day"] < since:
+                continue
+            figures = found.setdefault(
+                row["definition_id"], DefinitionFigures(definitions[row["definition_id"]])
+            )
+            figures.started += row["started"]
+            figures.closed += row["closed"]
+            figures.on_time += row["on_time"]
+            figures.approved += row["approved"]
+            figures.rejected += row["rejected"]
+        # The days each took, for the median: only the rows of days something closed.
+        for definition_id, days in part.filter(day__gte=since, closed__gt=0).values_list(
+            "definition_id", "close_days"
+        ):
+            found[definition_id].close_days += days
+    return Processes(sorted(found.values(), key=lambda f: -f.started), daily)
 
 
-def trend(
-    root: Area, codes: tuple[str, ...] | None, today: datetime.date | None = None
-) -> dict[str, list]:
+def trend_start(today: datetime.date) -> datetime.date:
+    return week_start(today) - datetime.timedelta(weeks=TREND_WEEKS - 1)
+
+
+def trend(level: Level, activity: Processes, today: datetime.date | None = None) -> dict[str, list]:
     """Processes started and closed, rounds and visits, per week of the last TREND_WEEKS."""
     today = today or timezone.localdate()
-    first = week_start(today) - datetime.timedelta(weeks=TREND_WEEKS - 1)
-    weeks = [first + datetime.timedelta(weeks=n) for n in range(TREND_WEEKS)]
+    weeks = [trend_start(today) + datetime.timedelta(weeks=n) for n in range(TREND_WEEKS)]
     index = {week: n for n, week in enumerate(weeks)}
     series = {name: [0] * TREND_WEEKS for name in ("started", "closed", "inspections", "visits")}
-    scope = in_scope(codes) & Q(code__startswith=root.code, day__gte=first, day__lte=today)
-    for day, started, closed in (
-        ProcessDay.objects.filter(scope)
-        .values("day")
-        .annotate(s=Sum("started"), c=Sum("closed"))
-        .values_list("day", "s", "c")
+    for names, daily in (
+        (("started", "closed"), activity.daily),
+        (("inspections", "visits"), level.daily),
     ):
-        series["started"][index[week_start(day)]] += started
-        series["closed"][index[week_start(day)]] += closed
-    for day, rounds, visits in (
-        AreaDay.objects.filter(scope)
-        .values("day")
-        .annotate(i=Sum("inspections"), v=Sum("visits"))
-        .values_list("day", "i", "v")
-    ):
-        series["inspections"][index[week_start(day)]] += rounds
-        series["visits"][index[week_start(day)]] += visits
+        for day, values in daily.items():
+            if day in index or week_start(day) in index:
+                for name, value in zip(names, values, strict=True):
+                    series[name][index[week_start(day)]] += value
     return {"weeks": [w.isoformat() for w in weeks], **series}
 
 

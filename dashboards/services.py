@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from grid.models import (
     Role,
     Unit,
 )
+from grid.validators import code_length
 from returns.figures import years_before
 from workflows.models import ProcessEvent, ProcessInstance, StageTask
 from workflows.services.deadlines import OPEN
@@ -139,7 +140,12 @@ def process_days(area: Area) -> list[ProcessDay]:
         key = (day, definition_id)
         if key not in rows:
             rows[key] = ProcessDay(
-                area=area, code=area.code, day=day, definition_id=definition_id, close_days=[]
+                area=area,
+                code=area.code,
+                level=area.level,
+                day=day,
+                definition_id=definition_id,
+                close_days=[],
             )
         return rows[key]
 
@@ -169,10 +175,56 @@ def refresh(area: Area, today: datetime.date | None = None) -> None:
     )
     AreaTagCount.objects.filter(area=area).delete()
     AreaTagCount.objects.bulk_create(tag_counts(area))
-    AreaDay.objects.filter(area=area).delete()
+    AreaDay.objects.filter(area=area, rollup=False).delete()
     AreaDay.objects.bulk_create(days(area))
-    ProcessDay.objects.filter(area=area).delete()
+    ProcessDay.objects.filter(area=area, rollup=False).delete()
     ProcessDay.objects.bulk_create(process_days(area))
+
+
+def community_of(area: Area) -> str | None:
+    """The code of the community an area's rows roll up to (none above communities)."""
+    if area.level < Area.Level.COMMUNITY:
+        return None
+    return area.code[: code_length(Area.Level.COMMUNITY)]
+
+
+@transaction.atomic
+def roll_up(community: Area) -> None:
+    """Sum a community's own and its grids' day rows into its rollup rows."""
+    AreaDay.objects.filter(area=community, rollup=True).delete()
+    ProcessDay.objects.filter(area=community, rollup=True).delete()
+    below = {"rollup": False, "code__startswith": community.code}
+    AreaDay.objects.bulk_create(
+        AreaDay(area=community, code=community.code, rollup=True, **values)
+        for values in AreaDay.objects.filter(**below)
+        .values("day")
+        .annotate(inspections=Sum("inspections"), visits=Sum("visits"))
+    )
+    rows: dict[tuple, ProcessDay] = {}
+    for values in (
+        ProcessDay.objects.filter(**below)
+        .values("day", "definition_id")
+        .annotate(
+            started=Sum("started"),
+            closed=Sum("closed"),
+            closed_on_time=Sum("closed_on_time"),
+            approved=Sum("approved"),
+            rejected=Sum("rejected"),
+        )
+    ):
+        rows[(values["day"], values["definition_id"])] = ProcessDay(
+            area=community,
+            code=community.code,
+            level=community.level,
+            rollup=True,
+            close_days=[],
+            **values,
+        )
+    for day, definition_id, close_days in ProcessDay.objects.filter(
+        closed__gt=0, **below
+    ).values_list("day", "definition_id", "close_days"):
+        rows[(day, definition_id)].close_days += close_days
+    ProcessDay.objects.bulk_create(rows.values())
 
 
 def refresh_stale(limit: int = 500) -> int:
@@ -189,9 +241,11 @@ def refresh_stale(limit: int = 500) -> int:
             if not taken:
                 break
             areas = Area.objects.in_bulk([area_id for _pk, area_id in taken])
-            for _pk, area_id in taken:
-                if area_id in areas:
-                    refresh(areas[area_id])
+            for area in areas.values():
+                refresh(area)
+            communities = {community_of(area) for area in areas.values()} - {None}
+            for community in Area.objects.filter(code__in=communities):
+                roll_up(community)
             Stale.objects.filter(pk__in=[pk for pk, _area in taken]).delete()
         done += len(taken)
     return done

@@ -61,6 +61,7 @@ def columns(level: selectors.Level) -> list[tuple[str, str]]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     top, area, codes = chosen(request)
     found = selectors.level(area, codes, request.user)
+    activity = selectors.processes(area, codes)
     heads = columns(found)
     waiting, since = services.pending()
     return render(
@@ -81,7 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     code__startswith=top.code,
                 ).order_by("code")
             ),
-            "processes": selectors.processes(area, codes),
+            "processes": activity.figures,
             "returns": selectors.returns(area, codes),
             "chart": {
                 "areas": [row.area.name for row in found.rows],
@@ -97,7 +98,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "inspections": _("Rounds"),
                     "visits": _("Visits"),
                 },
-                "trend": selectors.trend(area, codes),
+                "trend": selectors.trend(found, activity),
             },
             "pending": waiting,
             "pending_since": since,

@@ -63,7 +63,7 @@ def test_the_processes_figures_equal_counts_of_the_processes(demo_city):
     today = timezone.localdate()
     since = today - datetime.timedelta(days=selectors.RECENT_DAYS - 1)
     zone = timezone.get_current_timezone()
-    shown = {f.definition.pk: f for f in selectors.processes(district, None)}
+    shown = {f.definition.pk: f for f in selectors.processes(district, None).figures}
     for definition_id in set(
         ProcessInstance.objects.values_list("version__definition_id", flat=True)
     ):
