@@ -58,9 +58,9 @@ bench: $(VENV)/.installed-dev
 # Regenerate the translation catalogues after changing user-facing strings, then translate
 # the new entries in */locale/zh_Hans/LC_MESSAGES/django.po.
 messages: $(VENV)/.installed-dev
-	for app in grid pages forms workflows; do \
-		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete); done
-	cd site && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	for app in grid sms forms workflows open311 pages daily returns dashboards demo; do \
+		(cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete); done
+	cd site && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # Recompile the pinned requirements from requirements/*.in (needs pip-tools).
