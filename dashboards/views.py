@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grid import selectors as grid_selectors
 from grid.models import Area
@@ -35,6 +36,18 @@ def chosen(request: HttpRequest) -> tuple[Area, Area, tuple[str, ...] | None]:
         if area is None or not selectors.may_open(codes, top, area):
             raise Http404
     return top, area, codes
+
+
+# The figures the map colours its areas by, the first by default.
+MAPPED = [
+    ("households", gettext_lazy("Households")),
+    ("residents", gettext_lazy("Residents")),
+    ("residents_60_plus", gettext_lazy("Aged 60 or over")),
+    ("inspected_share", gettext_lazy("Grids walked this week (%)")),
+    ("visits_recent", gettext_lazy("Visits in 30 days")),
+    ("processes_open", gettext_lazy("Processes open")),
+    ("processes_overdue", gettext_lazy("Overdue")),
+]
 
 
 def columns(level: selectors.Level) -> list[tuple[str, str]]:
@@ -99,6 +112,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "visits": _("Visits"),
                 },
                 "trend": selectors.trend(found, activity),
+                "map": [
+                    {
+                        "code": row.area.code,
+                        "name": row.area.name,
+                        "boundary": row.area.boundary,
+                        "values": {name: getattr(row, name) for name, _label in MAPPED},
+                    }
+                    for row in found.rows
+                    if row.area.boundary
+                ],
+                "mapped": [(name, str(label)) for name, label in MAPPED],
             },
             "pending": waiting,
             "pending_since": since,

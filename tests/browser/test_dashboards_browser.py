@@ -36,6 +36,12 @@ def test_a_street_official_drills_down_to_a_grid_and_exports(live_server, page, 
     page.locator("#chart-areas canvas").first.wait_for()
     rows = page.locator(".dashboard-table").first.locator("tbody tr")
     assert rows.count() == 3
+    # The map draws the three communities, coloured by households, then by residents.
+    shapes = page.locator("#dashboard-map path.leaflet-interactive")
+    shapes.first.wait_for()
+    assert shapes.count() == 3
+    page.get_by_label("地图着色依据").select_option(label="居民")
+    assert page.locator("#dashboard-legend li").count() == 5
     screenshot(page, "dashboard-street")
     page.get_by_role("link", name="五松社区").click()
     page.get_by_role("heading", name="数据看板 · 五松社区").wait_for()

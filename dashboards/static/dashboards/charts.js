@@ -55,7 +55,65 @@
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
-  function drawAll() { draw(); drawAppraisal(); }
+  // The same five blues as the legend's swatches (dashboards.css).
+  var SHADES = ["#eff6ff", "#bfdbfe", "#60a5fa", "#2563eb", "#1e3a8a"];
+  function drawMap() {
+    var source = document.getElementById("dashboard-chart-data");
+    var target = document.getElementById("dashboard-map");
+    var choice = document.getElementById("map-figure");
+    if (!source || !target || !choice || typeof L === "undefined") { return; }
+    var data = JSON.parse(source.textContent);
+    if (!data.map.length) { target.hidden = true; choice.parentNode.hidden = true; return; }
+    data.mapped.forEach(function (pair) {
+      var option = document.createElement("option");
+      option.value = pair[0];
+      option.textContent = pair[1];
+      choice.appendChild(option);
+    });
+    var map = L.map(target, { zoomSnap: 0.25, attributionControl: false });
+    var layer = null;
+    function shade(value, low, high) {
+      if (value === null || value === undefined) { return "#ffffff"; }
+      if (high === low) { return SHADES[2]; }
+      return SHADES[Math.min(4, Math.floor((value - low) / (high - low) * 5))];
+    }
+    function paint() {
+      var figure = choice.value;
+      var values = data.map.map(function (area) { return area.values[figure]; })
+        .filter(function (value) { return value !== null && value !== undefined; });
+      var low = values.length ? Math.min.apply(null, values) : 0;
+      var high = values.length ? Math.max.apply(null, values) : 0;
+      if (layer) { map.removeLayer(layer); }
+      layer = L.geoJSON(data.map.map(function (area) {
+        return { type: "Feature", geometry: area.boundary, properties: area };
+      }), {
+        style: function (feature) {
+          return { color: "#334155", weight: 1, fillOpacity: 0.85, fillColor: shade(feature.properties.values[figure], low, high) };
+        },
+        onEachFeature: function (feature, shape) {
+          var value = feature.properties.values[figure];
+          shape.bindTooltip(feature.properties.name + ": " + (value === null ? "—" : value));
+          shape.on("click", function () { window.location.search = "?area=" + feature.properties.code; });
+        }
+      }).addTo(map);
+      map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      var legend = document.getElementById("dashboard-legend");
+      legend.replaceChildren();
+      SHADES.forEach(function (colour, step) {
+        var item = document.createElement("li");
+        var swatch = document.createElement("span");
+        swatch.className = "dashboard-swatch dashboard-swatch-" + step;
+        item.appendChild(swatch);
+        var from = low + (high - low) * step / 5;
+        var to = low + (high - low) * (step + 1) / 5;
+        item.appendChild(document.createTextNode(Math.round(from) + "–" + Math.round(to)));
+        legend.appendChild(item);
+      });
+    }
+    choice.addEventListener("change", paint);
+    paint();
+  }
+  function drawAll() { draw(); drawAppraisal(); drawMap(); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawAll);
   } else {
