@@ -22,11 +22,10 @@ from workflows.calendar import is_working_day
 from workflows.models import ProcessEvent, ProcessInstance, StageTask, Verdict
 
 from .models import AppraisalWeights
-from .services import WALKS
+from .services import SATISFIED, WALKS
 
 # The criteria that make the score, in order: (attribute of a Mark, weight field).
 CRITERIA = ("rounds", "care", "on_time", "satisfaction", "returns")
-SATISFIED = 4  # of 5
 
 
 @dataclass

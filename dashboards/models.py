@@ -81,6 +81,11 @@ class ProcessDay(models.Model):
     closed_on_time = models.PositiveIntegerField(default=0)
     approved = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    # Applicants' verdicts given that day: how many, how many satisfied (4 or 5 of 5), and the
+    # sum of their satisfaction, for the average.
+    verdicts = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    satisfaction = models.PositiveIntegerField(default=0)
     # Days each process closed that day took, for the median.
     close_days = models.JSONField(default=list)
 

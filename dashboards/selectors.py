@@ -243,7 +243,18 @@ class DefinitionFigures:
     on_time: int = 0
     approved: int = 0
     rejected: int = 0
+    verdicts: int = 0
+    satisfied: int = 0
+    satisfaction: int = 0
     close_days: list[float] = field(default_factory=list)
+
+    @property
+    def satisfied_share(self) -> int | None:
+        return round(100 * self.satisfied / self.verdicts) if self.verdicts else None
+
+    @property
+    def satisfaction_average(self) -> float | None:
+        return round(self.satisfaction / self.verdicts, 1) if self.verdicts else None
 
     @property
     def on_time_share(self) -> int | None:
@@ -295,6 +306,9 @@ def processes(
                 on_time=Sum("closed_on_time"),
                 approved=Sum("approved"),
                 rejected=Sum("rejected"),
+                verdicts=Sum("verdicts"),
+                satisfied=Sum("satisfied"),
+                satisfaction=Sum("satisfaction"),
             )
         )
         for row in sums:
@@ -310,6 +324,9 @@ def processes(
             figures.on_time += row["on_time"]
             figures.approved += row["approved"]
             figures.rejected += row["rejected"]
+            figures.verdicts += row["verdicts"]
+            figures.satisfied += row["satisfied"]
+            figures.satisfaction += row["satisfaction"]
         # The days each took, for the median: only the rows of days something closed.
         for definition_id, days in part.filter(day__gte=since, closed__gt=0).values_list(
             "definition_id", "close_days"

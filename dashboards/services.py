@@ -25,7 +25,7 @@ from grid.models import (
 )
 from grid.validators import code_length
 from returns.figures import years_before
-from workflows.models import ProcessEvent, ProcessInstance, StageTask
+from workflows.models import ProcessEvent, ProcessInstance, StageTask, Verdict
 from workflows.services.deadlines import OPEN
 
 from .models import AreaDay, AreaFigures, AreaTagCount, ProcessDay, Stale
@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 # Who walks a grid: the roles whose group may make rounds (the dashboards' "workers").
 WALKS = ("daily", "add_inspection")
 REFRESH_JOB = "refresh_figures"
+# A verdict of this much satisfaction or more (of 5) is a satisfied resident.
+SATISFIED = 4
 QUEUED_KEY = "dashboards:refresh-queued"
 QUEUED_SECONDS = 300
 
@@ -162,6 +164,14 @@ def process_days(area: Area) -> list[ProcessDay]:
         closed.approved += int(outcome == ProcessInstance.Outcome.APPROVED)
         closed.rejected += int(outcome == ProcessInstance.Outcome.REJECTED)
         closed.close_days.append(round((finished - created).total_seconds() / 86400, 2))
+    verdicts = Verdict.objects.filter(process__area=area).values_list(
+        "at", "satisfaction", "process__version__definition_id"
+    )
+    for at, satisfaction, definition_id in verdicts:
+        said = row(at.astimezone(zone).date(), definition_id)
+        said.verdicts += 1
+        said.satisfied += int(satisfaction >= SATISFIED)
+        said.satisfaction += satisfaction
     return list(rows.values())
 
 
@@ -210,6 +220,9 @@ def roll_up(community: Area) -> None:
             closed_on_time=Sum("closed_on_time"),
             approved=Sum("approved"),
             rejected=Sum("rejected"),
+            verdicts=Sum("verdicts"),
+            satisfied=Sum("satisfied"),
+            satisfaction=Sum("satisfaction"),
         )
     ):
         rows[(values["day"], values["definition_id"])] = ProcessDay(

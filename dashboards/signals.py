@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from daily.models import Inspection, Visit
 from grid import counts
 from grid.models import Assignment, Building, Household, PartyOrganisation, Resident, Unit
-from workflows.models import ProcessEvent, ProcessInstance
+from workflows.models import ProcessEvent, ProcessInstance, Verdict
 
 from . import services
 
@@ -37,6 +37,7 @@ AREA_OF = {
     Visit: lambda row: (None, row.grid_id),
     ProcessInstance: lambda row: (None, row.area_id),
     ProcessEvent: lambda row: (area_of_process, row.process_id),
+    Verdict: lambda row: (area_of_process, row.process_id),
 }
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dashboards import selectors, services
 from grid.models import Area, Assignment, Role
-from workflows.models import ProcessEvent, ProcessInstance
+from workflows.models import ProcessEvent, ProcessInstance, Verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,11 @@ def test_every_role_opens_only_the_dashboards_it_may(client, demo_city):
 
 
 def test_the_processes_figures_equal_counts_of_the_processes(demo_city):
+    closed = ProcessInstance.objects.exclude(outcome="").order_by("pk")[:2]
+    for process, satisfaction in zip(closed, (5, 2), strict=True):
+        Verdict.objects.create(
+            process=process, resolved=satisfaction > 3, satisfaction=satisfaction
+        )
     services.refresh_all()
     district = Area.objects.get(level=Area.Level.DISTRICT)
     today = timezone.localdate()
@@ -85,6 +90,16 @@ def test_the_processes_figures_equal_counts_of_the_processes(demo_city):
         assert figures.on_time == len([p for p in closed if p.pk not in late])
         assert figures.approved == len([p for p in closed if p.outcome == "approved"])
         assert figures.rejected == len([p for p in closed if p.outcome == "rejected"])
+        verdicts = [
+            v
+            for v in Verdict.objects.filter(process__version__definition_id=definition_id)
+            if v.at.astimezone(zone).date() >= since
+        ]
+        assert figures.verdicts == len(verdicts)
+        assert figures.satisfied == len([v for v in verdicts if v.satisfaction >= 4])
+        assert figures.satisfaction == sum(v.satisfaction for v in verdicts)
+    assert sum(f.verdicts for f in shown.values()) == 2
+    assert sum(f.satisfied for f in shown.values()) == 1
     level = selectors.level(district, None, get_user_model().objects.get(username="admin"))
     for row in level.rows:
         assert (
