@@ -17,6 +17,7 @@ from grid import selectors as grid_selectors
 from grid.models import Area, Tag, Volunteer
 from grid.selectors import EVERYWHERE, User
 from grid.validators import code_length, level_of_code
+from pages.models import ActivitySignup, CommunityPage, VolunteerActivityPage
 from returns import periods as return_periods
 from returns import selectors as return_selectors
 from returns.models import Filing, Return
@@ -79,6 +80,8 @@ class Row:
     workers: int = 0
     grids_with_party: int = 0
     volunteers: int = 0
+    activities_recent: int = 0
+    volunteer_hours_recent: float = 0
     inspections_week: int = 0
     grids_inspected_week: int = 0
     visits_recent: int = 0
@@ -217,6 +220,12 @@ def level(
     )
     for values in volunteers:
         add(values["child"], volunteers=values["n"])
+    step = code_length(min(root.level + 1, Area.Level.COMMUNITY))
+    for code, activities, hours in activities_by_community(root, codes, today):
+        for target in (rows.get(code[:step]), total):
+            if target is not None:
+                target.activities_recent += activities
+                target.volunteer_hours_recent += hours
     tags = list(Tag.objects.order_by("sort_order", "name"))
     if not grid_selectors.sees_personal_data_throughout(user):
         tags = [tag for tag in tags if not tag.sensitive]
@@ -233,6 +242,44 @@ def level(
                 target.tags[values["tag"]] = (h + values["households"], r + values["residents"])
     ordered = sorted(rows.values(), key=lambda r: r.area.code if r.area else "")
     return Level(root, ordered, total, tags, leaf, daily)
+
+
+def activities_by_community(
+    root: Area, codes: tuple[str, ...] | None, today: datetime.date
+) -> list[tuple[str, int, float]]:
+    """(community code, volunteer activities held in the last RECENT_DAYS, hours served at
+    them) for the communities within `root`: an activity belongs to the community whose page
+    it is published under."""
+    since = today - datetime.timedelta(days=RECENT_DAYS)
+    communities = list(
+        CommunityPage.objects.filter(
+            in_scope(codes, "area__code"), area__code__startswith=root.code
+        ).values_list("path", "area__code")
+    )
+    if not communities:
+        return []
+    held = (
+        VolunteerActivityPage.objects.live()
+        .filter(
+            starts_at__date__gt=since,
+            starts_at__date__lte=today,
+        )
+        .filter(reduce(or_, (Q(path__startswith=path) for path, _code in communities)))
+    )
+    paths = dict(held.values_list("pk", "path"))
+    hours = dict(
+        ActivitySignup.objects.filter(activity__in=list(paths), hours__isnull=False)
+        .values("activity")
+        .annotate(total=Sum("hours"))
+        .values_list("activity", "total")
+    )
+    found: dict[str, list] = {}
+    for activity, path in paths.items():
+        code = next(code for prefix, code in communities if path.startswith(prefix))
+        entry = found.setdefault(code, [0, 0.0])
+        entry[0] += 1
+        entry[1] += float(hours.get(activity) or 0)
+    return [(code, count, total) for code, (count, total) in found.items()]
 
 
 @dataclass

@@ -62,6 +62,8 @@ def columns(level: selectors.Level) -> list[tuple[str, str]]:
         ("workers_per_grid", _("Workers per grid")),
         ("party_share", _("Grids with a party organisation (%)")),
         ("volunteers", _("Active volunteers")),
+        ("activities_recent", _("Volunteer activities in 30 days")),
+        ("volunteer_hours_recent", _("Volunteer hours in 30 days")),
         ("inspections_week", _("Rounds this week")),
         ("inspected_share", _("Grids walked this week (%)")),
         ("visits_recent", _("Visits in 30 days")),

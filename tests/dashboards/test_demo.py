@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dashboards import selectors, services
 from grid.models import Area, Assignment, Role
+from pages.models import ActivitySignup, CommunityPage, VolunteerActivityPage
 from workflows.models import ProcessEvent, ProcessInstance, Verdict
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +109,33 @@ def test_the_processes_figures_equal_counts_of_the_processes(demo_city):
                 area__code__startswith=row.area.code, outcome=""
             ).count()
         )
+
+
+def test_volunteer_activities_and_hours_equal_the_community_pages_own(demo_city):
+    community_page = CommunityPage.objects.get(area__code="340705001001")
+    activity = VolunteerActivityPage.objects.descendant_of(community_page).first()
+    activity.starts_at = timezone.now() - datetime.timedelta(days=3)
+    activity.ends_at = activity.starts_at + datetime.timedelta(hours=2)
+    activity.save()
+    volunteer = get_user_model().objects.get(username="volunteer")
+    ActivitySignup.objects.update_or_create(
+        activity=activity, volunteer=volunteer, defaults={"status": "confirmed", "hours": 2.5}
+    )
+    admin = get_user_model().objects.get(username="admin")
+    street = Area.objects.get(code="340705001")
+    level = selectors.level(street, None, admin)
+    since = timezone.localdate() - datetime.timedelta(days=selectors.RECENT_DAYS)
+    for row in level.rows:
+        pages = CommunityPage.objects.filter(area=row.area)
+        held = [
+            a
+            for page in pages
+            for a in VolunteerActivityPage.objects.live().descendant_of(page)
+            if since < timezone.localtime(a.starts_at).date() <= timezone.localdate()
+        ]
+        hours = sum(
+            float(s.hours)
+            for s in ActivitySignup.objects.filter(activity__in=held, hours__isnull=False)
+        )
+        assert (row.activities_recent, row.volunteer_hours_recent) == (len(held), hours)
+    assert level.total.volunteer_hours_recent >= 2.5
