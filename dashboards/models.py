@@ -65,6 +65,19 @@ class AreaDay(models.Model):
         return f"{self.code} {self.day}"
 
 
+# ProcessDay's counts: summed alike into rollups and dashboards.
+PROCESS_COUNTS = (
+    "started",
+    "closed",
+    "closed_on_time",
+    "approved",
+    "rejected",
+    "verdicts",
+    "satisfied",
+    "satisfaction",
+)
+
+
 class ProcessDay(models.Model):
     """Processes of one definition at one area, by the day they started or closed; with
     `rollup`, the sum over a community and everything under it, which levels above the

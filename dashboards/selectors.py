@@ -23,7 +23,7 @@ from returns import selectors as return_selectors
 from returns.models import Filing, Return
 from workflows.models import ProcessDefinition
 
-from .models import AreaDay, AreaFigures, AreaTagCount, ProcessDay
+from .models import PROCESS_COUNTS, AreaDay, AreaFigures, AreaTagCount, ProcessDay
 
 VIEW = "dashboards.view_dashboard"
 # Recent activity: visits and processes closed within this many days.
@@ -287,7 +287,7 @@ class DefinitionFigures:
     definition: ProcessDefinition
     started: int = 0
     closed: int = 0
-    on_time: int = 0
+    closed_on_time: int = 0
     approved: int = 0
     rejected: int = 0
     verdicts: int = 0
@@ -305,7 +305,7 @@ class DefinitionFigures:
 
     @property
     def on_time_share(self) -> int | None:
-        return round(100 * self.on_time / self.closed) if self.closed else None
+        return round(100 * self.closed_on_time / self.closed) if self.closed else None
 
     @property
     def approval_rate(self) -> int | None:
@@ -347,16 +347,7 @@ def processes(
         sums = (
             part.filter(day__gte=min(since, trend_start(today)))
             .values("definition_id", "day")
-            .annotate(
-                started=Sum("started"),
-                closed=Sum("closed"),
-                on_time=Sum("closed_on_time"),
-                approved=Sum("approved"),
-                rejected=Sum("rejected"),
-                verdicts=Sum("verdicts"),
-                satisfied=Sum("satisfied"),
-                satisfaction=Sum("satisfaction"),
-            )
+            .annotate(**{name: Sum(name) for name in PROCESS_COUNTS})
         )
         for row in sums:
             before = daily.get(row["day"], (0, 0))
@@ -366,14 +357,8 @@ def processes(
             figures = found.setdefault(
                 row["definition_id"], DefinitionFigures(definitions[row["definition_id"]])
             )
-            figures.started += row["started"]
-            figures.closed += row["closed"]
-            figures.on_time += row["on_time"]
-            figures.approved += row["approved"]
-            figures.rejected += row["rejected"]
-            figures.verdicts += row["verdicts"]
-            figures.satisfied += row["satisfied"]
-            figures.satisfaction += row["satisfaction"]
+            for name in PROCESS_COUNTS:
+                setattr(figures, name, getattr(figures, name) + row[name])
         # The days each took, for the median: only the rows of days something closed.
         for definition_id, days in part.filter(day__gte=since, closed__gt=0).values_list(
             "definition_id", "close_days"

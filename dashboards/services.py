@@ -28,7 +28,7 @@ from returns.figures import years_before
 from workflows.models import ProcessEvent, ProcessInstance, StageTask, Verdict
 from workflows.services.deadlines import OPEN
 
-from .models import AreaDay, AreaFigures, AreaTagCount, ProcessDay, Stale
+from .models import PROCESS_COUNTS, AreaDay, AreaFigures, AreaTagCount, ProcessDay, Stale
 
 logger = logging.getLogger(__name__)
 
@@ -214,16 +214,7 @@ def roll_up(community: Area) -> None:
     for values in (
         ProcessDay.objects.filter(**below)
         .values("day", "definition_id")
-        .annotate(
-            started=Sum("started"),
-            closed=Sum("closed"),
-            closed_on_time=Sum("closed_on_time"),
-            approved=Sum("approved"),
-            rejected=Sum("rejected"),
-            verdicts=Sum("verdicts"),
-            satisfied=Sum("satisfied"),
-            satisfaction=Sum("satisfaction"),
-        )
+        .annotate(**{name: Sum(name) for name in PROCESS_COUNTS})
     ):
         rows[(values["day"], values["definition_id"])] = ProcessDay(
             area=community,

@@ -88,7 +88,7 @@ def test_the_processes_figures_equal_counts_of_the_processes(demo_city):
         figures = shown[definition_id]
         assert figures.started == len(started)
         assert figures.closed == len(closed)
-        assert figures.on_time == len([p for p in closed if p.pk not in late])
+        assert figures.closed_on_time == len([p for p in closed if p.pk not in late])
         assert figures.approved == len([p for p in closed if p.outcome == "approved"])
         assert figures.rejected == len([p for p in closed if p.outcome == "rejected"])
         verdicts = [
