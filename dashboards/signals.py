@@ -1,12 +1,13 @@
 """What marks an area's summary rows stale: a change to a row counted there. Bulk writes go
-past these (imports, the demo) and say so with `grid.counts.recounted`, which marks all."""
+past these (imports, the demo) and say so with `grid.counts.recounted`, which names the areas
+they wrote under."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from daily.models import Inspection, Visit
 from grid import counts
-from grid.models import Assignment, Building, Household, PartyOrganisation, Resident, Unit
+from grid.models import Area, Assignment, Building, Household, PartyOrganisation, Resident, Unit
 from workflows.models import ProcessEvent, ProcessInstance, Verdict
 
 from . import services
@@ -65,8 +66,14 @@ def tags_changed(sender, instance, action, pk_set, **kwargs) -> None:
         transaction.on_commit(services.mark_all, robust=True)
 
 
-def recounted(sender, **kwargs) -> None:
-    transaction.on_commit(services.mark_all, robust=True)
+def recounted(sender, codes=None, **kwargs) -> None:
+    """Rows written in bulk under these areas (None: anywhere): the areas named are marked."""
+    if codes is None:
+        transaction.on_commit(services.mark_all, robust=True)
+    else:
+        services.mark_after_commit(
+            lambda: Area.objects.filter(code__in=codes).values_list("pk", flat=True)
+        )
 
 
 def connect() -> None:

@@ -3,18 +3,21 @@ that pages and find-my-grid read a number instead of counting a district's rows 
 
 A building or household saved, moved or deleted one at a time moves the counts of its grid and
 the grid's ancestors by one, in one UPDATE whose row locks keep concurrent changes exact. Bulk
-writes (imports, the demo) call `recount` afterwards, which counts everything again; so does
+writes (imports, the demo) call `recount` afterwards, which counts again under the areas they
+wrote (an import) or everywhere (the demo); so does
 `manage.py recount_areas`, to repair counts after writing to the database by hand."""
+
+from collections.abc import Collection
 
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.dispatch import Signal
 
 from .models import Area, Building, Household
-from .validators import code_at_level
+from .validators import code_at_level, code_length
 
 
 def add(field: str, grid_code: str | None, step: int) -> None:
@@ -95,44 +98,64 @@ def connect() -> None:
     post_delete.connect(household_deleted, sender=Household, dispatch_uid="counts-household-del")
 
 
-# Sent after `recount`: rows were written in bulk, past the per-row signals, anywhere in the
-# registry (what shows the registry renews everything).
+# Sent after `recount` with the codes of the areas under which rows were written in bulk, past
+# the per-row signals (`codes` None: anywhere, so what shows the registry renews everything).
 recounted = Signal()
 
 
-def recount(apps: Apps = global_apps) -> None:
-    """Count every grid's buildings and households, then sum them up the tree level by level:
-    a few grouped queries whatever the city's size. `apps` lets a migration run it on its
-    historical models."""
+def under(codes: Collection[str]) -> Q:
+    """The areas with one of `codes` or under one of them: grids' codes compared whole (an
+    import names thousands), the few others as prefixes."""
+    grid_length = code_length(Area.Level.GRID)
+    found = Q(code__in=[code for code in codes if len(code) == grid_length])
+    for code in codes:
+        if len(code) < grid_length:
+            found |= Q(code__startswith=code)
+    return found
+
+
+def recount(apps: Apps = global_apps, codes: Collection[str] | None = None) -> None:
+    """Count the buildings and households of every grid under `codes` (every grid for None),
+    then sum them up the tree level by level to those grids' ancestors: a few grouped queries
+    whatever the city's size. `apps` lets a migration run it on its historical models."""
     area, building, household = (
         apps.get_model("grid", name) for name in ("Area", "Building", "Household")
     )
+    grids = area.objects.filter(level=Area.Level.GRID)
+    buildings, households = building.objects.all(), household.objects.all()
+    if codes is not None:
+        if not codes:
+            return
+        grids = grids.filter(under(codes))
+        buildings = buildings.filter(grid__in=grids)
+        households = households.filter(building__grid__in=grids)
+    grids = list(grids.only("pk"))
     per_grid = {
         "building_count": dict(
-            building.objects.order_by()
-            .values("grid")
-            .annotate(n=Count("pk"))
-            .values_list("grid", "n")
+            buildings.order_by().values("grid").annotate(n=Count("pk")).values_list("grid", "n")
         ),
         "household_count": dict(
-            household.objects.order_by()
+            households.order_by()
             .values("building__grid")
             .annotate(n=Count("pk"))
             .values_list("building__grid", "n")
         ),
     }
-    grids = list(area.objects.filter(level=Area.Level.GRID).only("pk"))
     for grid in grids:
-        for field, counts in per_grid.items():
-            setattr(grid, field, counts.get(grid.pk, 0))
+        for field, counted in per_grid.items():
+            setattr(grid, field, counted.get(grid.pk, 0))
     area.objects.bulk_update(grids, list(per_grid), batch_size=2000)
     for level in (Area.Level.COMMUNITY, Area.Level.STREET, Area.Level.DISTRICT):
+        above = area.objects.filter(level=level)
+        if codes is not None:
+            length = code_length(level)
+            above = above.filter(code__in={code[:length] for code in codes if len(code) >= length})
         children = area.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
-        area.objects.filter(level=level).update(
+        above.update(
             **{
                 field: Coalesce(Subquery(children.annotate(n=Sum(field)).values("n")), 0)
                 for field in per_grid
             }
         )
     if apps is global_apps:
-        recounted.send(sender=Area)
+        recounted.send(sender=Area, codes=None if codes is None else set(codes))

@@ -65,7 +65,8 @@ def import_file(
                 if not report.ok:
                     transaction.set_rollback(True)
                 else:
-                    counts.recount()  # rows went in in bulk, past the per-row signals
+                    # Rows went in in bulk, past the per-row signals.
+                    counts.recount(codes=resource.written_under(context))
                     if on_success is not None:
                         on_success(report)
     except FileError as error:

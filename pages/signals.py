@@ -62,6 +62,14 @@ def person_saved(sender, instance, **kwargs) -> None:
     renew(area_keys(codes))
 
 
+def registry_recounted(sender, codes=None, **kwargs) -> None:
+    """Rows written in bulk under these areas (None: anywhere)."""
+    if codes is None:
+        invalidate()
+    else:
+        renew(area_keys(codes))
+
+
 def page_changed(sender, instance, **kwargs) -> None:
     renew(page_keys(instance.path))
 
@@ -93,7 +101,7 @@ def connect() -> None:
     for signal in (post_page_move, page_slug_changed):
         signal.connect(invalidate, dispatch_uid=f"pages-cache-{signal}")
     # An import or a recount wrote rows in bulk, with no per-row signal to follow.
-    recounted.connect(invalidate, dispatch_uid="pages-cache-recounted")
+    recounted.connect(registry_recounted, dispatch_uid="pages-cache-recounted")
     for model in SHOWN_EVERYWHERE:
         for signal in (post_save, post_delete):
             signal.connect(

@@ -1,6 +1,7 @@
 """Each area's building and household counts (of its whole subtree) are kept on the area:
 saves, moves and deletes change them at once, along the grid's ancestors and nowhere else;
-imports and `recount_areas` count everything again; find-my-grid reads them."""
+imports count again under the grids they wrote in, `recount_areas` everything; find-my-grid
+reads them."""
 
 import io
 
@@ -119,6 +120,20 @@ def test_bulk_writes_are_counted_by_recount_and_by_the_command(city):
     out = io.StringIO()
     call_command("recount_areas", stdout=out)
     assert stored(city) == truth(city) and out.getvalue().strip()
+
+
+def test_a_recount_under_some_areas_counts_those_and_their_ancestors_only(city):
+    for grid in (city["grid"], city["far grid"]):
+        building = Building.objects.create(grid=grid, name="1号楼", address="长江路1号", floors=6)
+        Household.objects.bulk_create(
+            Household(building=building, door_number=str(n)) for n in range(3)
+        )
+    counts.recount(codes={city["grid"].code})
+    assert stored(city)["grid"] == stored(city)["near"] == truth(city)["near"] == (1, 3)
+    # The far grid's households, written past the signals, are not counted again there...
+    assert stored(city)["far grid"] == stored(city)["far"] == (1, 0)
+    # ...and the street and district sum their children as stored.
+    assert stored(city)["street"] == stored(city)["district"] == (2, 3)
 
 
 def test_an_import_counts_what_it_wrote(city):

@@ -355,6 +355,11 @@ class RegistryResource(resources.ModelResource):
     def finish(self, context: ImportContext) -> None:
         """After the last chunk."""
 
+    def written_under(self, context: ImportContext) -> set[str] | None:
+        """The codes of the areas under which the import may have written (None: anywhere,
+        as for records shown everywhere): those its rows were found on."""
+        return AreaIndex.of(context).named
+
     # -- export --------------------------------------------------------------------------
 
     def export_values(self, queryset: QuerySet) -> Iterator[dict[str, Any]]:
@@ -390,6 +395,8 @@ class AreaIndex:
         self.context = context
         self.known: dict[str, tuple[int | None, int] | None] = {}
         self.codes: dict[int, str] = {}
+        # The codes of the areas rows were found on: where the import writes.
+        self.named: set[str] = set()
 
     def fetch(self, codes: Iterable[str]) -> None:
         missing = {code for code in codes if code and code not in self.known}
@@ -429,6 +436,7 @@ class AreaIndex:
                     "expected": Area.Level(level).label,
                 }
             )
+        self.named.add(code)
         return entry[0]
 
     @classmethod

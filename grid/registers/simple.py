@@ -68,6 +68,9 @@ class AreaResource(RegistryResource):
         model = Area
         fields = ("code", "name", "parent", "kind", "boundary")
 
+    def written_under(self, context) -> None:
+        return None  # the tree itself changed: every count and page
+
     def export_expressions(self) -> dict[str, Any]:
         return {"parent": F("parent__code")}
 
@@ -242,6 +245,9 @@ class DepartmentResource(RegistryResource):
     class Meta:
         model = Department
         fields = ("key_column", "name", "description", "phone")
+
+    def written_under(self, context) -> None:
+        return None  # departments are named everywhere
 
 
 class AssignmentResource(RegistryResource):

@@ -3,6 +3,7 @@ and after the data changes (once the worker has refreshed the areas the changes 
 the number of queries does not grow with the city."""
 
 import datetime
+import io
 import itertools
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from daily.models import Inspection, Visit
 from dashboards import selectors, services
 from dashboards.models import Stale
+from grid.imports import import_file
 from grid.models import Area, Household, PartyOrganisation, Resident, Unit, Volunteer
 
 from ..factories import (
@@ -30,6 +32,7 @@ from ..factories import (
     valid_id_number,
     worker_on,
 )
+from ..imports.files import csv_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +173,22 @@ def test_a_change_marks_its_area_only_once_it_commits(city, django_capture_on_co
     cache.set(services.QUEUED_KEY, True)
     for callback in callbacks:
         callback()
+    assert list(Stale.objects.values_list("area_id", flat=True)) == [grid.pk]
+    assert services.refresh_stale() == 1
+    check(city, UserFactory(is_superuser=True))
+
+
+def test_an_import_marks_the_grids_it_wrote_in_only(city, django_capture_on_commit_callbacks):
+    grid = city["grids"][2]
+    building = BuildingFactory(grid=grid)
+    header = ["网格编码", "楼栋", "门牌号", "户籍人口", "姓名", "身份证号", "电话", "与户主关系"]
+    rows = [[grid.code, building.name, "1-101", 1, "王新民", valid_id_number(990), "", "户主"]]
+    cache.set(services.QUEUED_KEY, True)  # a refresh already queued
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_file(
+            "households", io.BytesIO(csv_bytes([header, *rows])), user=None, dry_run=False
+        )
+    assert report.ok, report.errors
     assert list(Stale.objects.values_list("area_id", flat=True)) == [grid.pk]
     assert services.refresh_stale() == 1
     check(city, UserFactory(is_superuser=True))

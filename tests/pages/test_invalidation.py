@@ -111,6 +111,9 @@ def assert_neighbour_untouched(city, versions: dict[str, str], warm_queries: int
 
 
 def test_an_import_renews_the_pages_that_show_the_registry(city):
+    """...of the areas it wrote under, and only those."""
+    warm_queries = city.queries("neighbour")
+    before = city.area_versions()
     grid = city.grid
     header = ["网格编码", "楼栋", "门牌号", "户籍人口", "姓名", "身份证号", "电话", "与户主关系"]
     rows = [
@@ -121,6 +124,13 @@ def test_an_import_renews_the_pages_that_show_the_registry(city):
         "households", io.BytesIO(csv_bytes([header, *rows])), user=None, dry_run=False
     )
     assert report.ok, report.errors
+    after = city.area_versions()
+    assert {name for name in before if before[name] != after[name]} == {
+        "铜官区",
+        city.street.name,
+        "五松社区",
+    }
+    assert_neighbour_untouched(city, before, warm_queries)
     assert "4 households" in city.page("community")
     assert "4 households" in city.page("community", city.anonymous)
     assert households(city.page("street"), "五松社区") == "4"
