@@ -89,6 +89,9 @@ class ProcessDay(models.Model):
     day = models.DateField()
     rollup = models.BooleanField(default=False)
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.CASCADE, related_name="+")
+    # The processes' category: their answer to the intake form's category field (see
+    # dashboards.services.category_field), "" where it has none.
+    category = models.CharField(max_length=255, blank=True, default="")
     started = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
     closed_on_time = models.PositiveIntegerField(default=0)
@@ -105,7 +108,8 @@ class ProcessDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["area", "day", "definition", "rollup"], name="process_day_once"
+                fields=["area", "day", "definition", "category", "rollup"],
+                name="process_day_once",
             )
         ]
         indexes = [models.Index(fields=["rollup", "day", "code"], name="process_day_day_code")]

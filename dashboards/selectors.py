@@ -285,6 +285,8 @@ def activities_by_community(
 @dataclass
 class DefinitionFigures:
     definition: ProcessDefinition
+    # The answer to the definition's category field these figures are of ("" for all).
+    category: str = ""
     started: int = 0
     closed: int = 0
     closed_on_time: int = 0
@@ -294,6 +296,12 @@ class DefinitionFigures:
     satisfied: int = 0
     satisfaction: int = 0
     close_days: list[float] = field(default_factory=list)
+    # The same figures per category, most started first (see `processes`).
+    categories: list["DefinitionFigures"] = field(default_factory=list)
+
+    def add(self, values: dict[str, int]) -> None:
+        for name in PROCESS_COUNTS:
+            setattr(self, name, getattr(self, name) + values[name])
 
     @property
     def satisfied_share(self) -> int | None:
@@ -328,8 +336,9 @@ def processes(
     root: Area, codes: tuple[str, ...] | None, today: datetime.date | None = None
 ) -> Processes:
     """Per process definition, over the last RECENT_DAYS: started, closed, on time, approved
-    or rejected, and the median days to close; and per day of the trend's weeks, started and
-    closed."""
+    or rejected, the median days to close and the residents' verdicts, in all and per category
+    (the supervision report's category, the incident's kind); and per day of the trend's weeks,
+    started and closed."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=RECENT_DAYS - 1)
     rows = ProcessDay.objects.filter(in_scope(codes), code__startswith=root.code, day__lte=today)
@@ -341,29 +350,41 @@ def processes(
         else [rows.filter(rollup=False)]
     )
     found: dict[int, DefinitionFigures] = {}
+    by_category: dict[tuple[int, str], DefinitionFigures] = {}
     daily: dict[datetime.date, tuple[int, int]] = {}
     definitions = ProcessDefinition.objects.in_bulk()
+
+    def figures_of(definition_id: int, category: str) -> list[DefinitionFigures]:
+        """The definition's figures, and its category's where the processes have one."""
+        definition = definitions[definition_id]
+        of = [found.setdefault(definition_id, DefinitionFigures(definition))]
+        if category:
+            key = (definition_id, category)
+            of.append(by_category.setdefault(key, DefinitionFigures(definition, category)))
+        return of
+
     for part in parts:
         sums = (
             part.filter(day__gte=min(since, trend_start(today)))
-            .values("definition_id", "day")
+            .values("definition_id", "category", "day")
             .annotate(**{name: Sum(name) for name in PROCESS_COUNTS})
         )
         for row in sums:
             before = daily.get(row["day"], (0, 0))
             daily[row["day"]] = (before[0] + row["started"], before[1] + row["closed"])
-            if row["day"] < since:
-                continue
-            figures = found.setdefault(
-                row["definition_id"], DefinitionFigures(definitions[row["definition_id"]])
-            )
-            for name in PROCESS_COUNTS:
-                setattr(figures, name, getattr(figures, name) + row[name])
+            if row["day"] >= since:
+                for figures in figures_of(row["definition_id"], row["category"]):
+                    figures.add(row)
         # The days each took, for the median: only the rows of days something closed.
-        for definition_id, days in part.filter(day__gte=since, closed__gt=0).values_list(
-            "definition_id", "close_days"
+        for definition_id, category, days in part.filter(day__gte=since, closed__gt=0).values_list(
+            "definition_id", "category", "close_days"
         ):
-            found[definition_id].close_days += days
+            for figures in figures_of(definition_id, category):
+                figures.close_days += days
+    for (definition_id, _category), figures in by_category.items():
+        found[definition_id].categories.append(figures)
+    for figures in found.values():
+        figures.categories.sort(key=lambda f: (-f.started, f.category))
     return Processes(sorted(found.values(), key=lambda f: -f.started), daily)
 
 

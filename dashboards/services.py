@@ -14,6 +14,7 @@ from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
 from daily.models import Inspection, Visit
+from forms.models import FormDefinition
 from grid.models import (
     Area,
     Assignment,
@@ -25,7 +26,7 @@ from grid.models import (
 )
 from grid.validators import code_length
 from returns.figures import years_before
-from workflows.models import ProcessEvent, ProcessInstance, StageTask, Verdict
+from workflows.models import ProcessDefinition, ProcessEvent, ProcessInstance, StageTask, Verdict
 from workflows.services.deadlines import OPEN
 
 from .models import PROCESS_COUNTS, AreaDay, AreaFigures, AreaTagCount, ProcessDay, Stale
@@ -38,6 +39,7 @@ REFRESH_JOB = "refresh_figures"
 # A verdict of this much satisfaction or more (of 5) is a satisfied resident.
 SATISFIED = 4
 QUEUED_KEY = "dashboards:refresh-queued"
+CATEGORY_TYPES = ("dropdown", "radio")
 QUEUED_SECONDS = 300
 
 
@@ -131,15 +133,29 @@ def days(area: Area) -> list[AreaDay]:
     return list(rows.values())
 
 
+def category_field(form: FormDefinition) -> str | None:
+    """The name of a form's category field: its first required single choice (a dropdown or
+    radio buttons) that is not personal — the supervision report's category, the incident's
+    kind, the department asking for access. Processes are counted by its answer."""
+    for form_field in form.fields.all():
+        if (
+            form_field.field_type in CATEGORY_TYPES
+            and form_field.required
+            and not form_field.is_personal
+        ):
+            return form_field.clean_name
+    return None
+
+
 def process_days(area: Area) -> list[ProcessDay]:
-    """Per definition and day: processes started, and closed (on time when no deadline of
-    theirs passed; approved or rejected; with the days each took)."""
+    """Per definition, category and day: processes started, and closed (on time when no
+    deadline of theirs passed; approved or rejected; with the days each took)."""
     zone = timezone.get_current_timezone()
     late = ProcessEvent.objects.filter(process=OuterRef("pk"), kind=ProcessEvent.Kind.OVERDUE)
-    rows: dict[tuple[datetime.date, int], ProcessDay] = {}
+    rows: dict[tuple[datetime.date, int, str], ProcessDay] = {}
 
-    def row(day: datetime.date, definition_id: int) -> ProcessDay:
-        key = (day, definition_id)
+    def row(day: datetime.date, definition_id: int, category: str) -> ProcessDay:
+        key = (day, definition_id, category)
         if key not in rows:
             rows[key] = ProcessDay(
                 area=area,
@@ -147,28 +163,48 @@ def process_days(area: Area) -> list[ProcessDay]:
                 level=area.level,
                 day=day,
                 definition_id=definition_id,
+                category=category,
                 close_days=[],
             )
         return rows[key]
 
     processes = ProcessInstance.objects.filter(area=area).annotate(late=Exists(late))
-    for created, finished, outcome, definition_id, was_late in processes.values_list(
-        "created", "finished", "outcome", "version__definition_id", "late"
-    ):
-        row(created.astimezone(zone).date(), definition_id).started += 1
+    found = list(
+        processes.values_list(
+            "pk",
+            "created",
+            "finished",
+            "outcome",
+            "version__definition_id",
+            "late",
+            "submission__form_data",
+        )
+    )
+    fields = {
+        definition.pk: category_field(definition.intake_form)
+        for definition in ProcessDefinition.objects.filter(
+            pk__in={values[4] for values in found}
+        ).prefetch_related("intake_form__fields")
+    }
+    categories: dict[int, str] = {}
+    for pk, created, finished, outcome, definition_id, was_late, answers in found:
+        name = fields[definition_id]
+        answer = (answers or {}).get(name) if name else None
+        category = categories[pk] = str(answer)[:255] if answer else ""
+        row(created.astimezone(zone).date(), definition_id, category).started += 1
         if outcome == ProcessInstance.Outcome.OPEN or finished is None:
             continue
-        closed = row(finished.astimezone(zone).date(), definition_id)
+        closed = row(finished.astimezone(zone).date(), definition_id, category)
         closed.closed += 1
         closed.closed_on_time += int(not was_late)
         closed.approved += int(outcome == ProcessInstance.Outcome.APPROVED)
         closed.rejected += int(outcome == ProcessInstance.Outcome.REJECTED)
         closed.close_days.append(round((finished - created).total_seconds() / 86400, 2))
     verdicts = Verdict.objects.filter(process__area=area).values_list(
-        "at", "satisfaction", "process__version__definition_id"
+        "at", "satisfaction", "process__version__definition_id", "process_id"
     )
-    for at, satisfaction, definition_id in verdicts:
-        said = row(at.astimezone(zone).date(), definition_id)
+    for at, satisfaction, definition_id, process_id in verdicts:
+        said = row(at.astimezone(zone).date(), definition_id, categories.get(process_id, ""))
         said.verdicts += 1
         said.satisfied += int(satisfaction >= SATISFIED)
         said.satisfaction += satisfaction
@@ -213,10 +249,10 @@ def roll_up(community: Area) -> None:
     rows: dict[tuple, ProcessDay] = {}
     for values in (
         ProcessDay.objects.filter(**below)
-        .values("day", "definition_id")
+        .values("day", "definition_id", "category")
         .annotate(**{name: Sum(name) for name in PROCESS_COUNTS})
     ):
-        rows[(values["day"], values["definition_id"])] = ProcessDay(
+        rows[(values["day"], values["definition_id"], values["category"])] = ProcessDay(
             area=community,
             code=community.code,
             level=community.level,
@@ -224,10 +260,10 @@ def roll_up(community: Area) -> None:
             close_days=[],
             **values,
         )
-    for day, definition_id, close_days in ProcessDay.objects.filter(
+    for day, definition_id, category, close_days in ProcessDay.objects.filter(
         closed__gt=0, **below
-    ).values_list("day", "definition_id", "close_days"):
-        rows[(day, definition_id)].close_days += close_days
+    ).values_list("day", "definition_id", "category", "close_days"):
+        rows[(day, definition_id, category)].close_days += close_days
     ProcessDay.objects.bulk_create(rows.values())
 
 

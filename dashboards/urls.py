@@ -7,5 +7,6 @@ app_name = "dashboards"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/xlsx/", views.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/processes/xlsx/", views.processes_xlsx, name="processes_xlsx"),
     path("dashboard/appraisal/", views.appraisal_page, name="appraisal"),
 ]

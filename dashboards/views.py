@@ -168,6 +168,42 @@ def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
     return xlsx_response(name, header, rows)
 
 
+@login_required
+def processes_xlsx(request: HttpRequest) -> HttpResponse:
+    """The table of processes, each followed by its categories."""
+    _top, area, codes = chosen(request)
+    header = [
+        _("Process"),
+        _("Category"),
+        _("Started"),
+        _("Closed"),
+        _("On time (%)"),
+        _("Approved (%)"),
+        _("Median days to close"),
+        _("Verdicts"),
+        _("Residents satisfied (%)"),
+        _("Average satisfaction (1–5)"),
+    ]
+    rows = [
+        [
+            item.definition.name,
+            item.category,
+            item.started,
+            item.closed,
+            item.on_time_share,
+            item.approval_rate,
+            item.median_days,
+            item.verdicts,
+            item.satisfied_share,
+            item.satisfaction_average,
+        ]
+        for figures in selectors.processes(area, codes).figures
+        for item in [figures, *figures.categories]
+    ]
+    name = f"processes-{area.code}-{timezone.localdate().isoformat()}.xlsx"
+    return xlsx_response(name, header, rows)
+
+
 class WeightsForm(forms.ModelForm):
     class Meta:
         model = AppraisalWeights

@@ -3,7 +3,9 @@ every street and community exactly where the data says it may; the processes' fi
 counts made here from the processes."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -34,7 +36,7 @@ def test_every_role_opens_only_the_dashboards_it_may(client, demo_city):
         client.force_login(user)
         codes = held_codes(user)
         top = min(codes, key=len) if len(set(codes)) == 1 else None
-        for url in ("/dashboard/", "/dashboard/xlsx/"):
+        for url in ("/dashboard/", "/dashboard/xlsx/", "/dashboard/processes/xlsx/"):
             assert client.get(url).status_code == (200 if codes else 404), (user.username, url)
         for area in areas:
             inside = any(area.code.startswith(c) for c in codes)
@@ -139,3 +141,47 @@ def test_volunteer_activities_and_hours_equal_the_community_pages_own(demo_city)
         )
         assert (row.activities_recent, row.volunteer_hours_recent) == (len(held), hours)
     assert level.total.volunteer_hours_recent >= 2.5
+
+
+@pytest.mark.parametrize(
+    ("process", "label"),
+    [
+        ("supervision-review", "监督类别"),
+        ("grid-incident", "事件类型"),
+        ("community-work-access", "申请部门"),
+    ],
+)
+def test_processes_are_counted_by_their_category(client, demo_city, process, label):
+    """Supervision reports by the category their reporters chose, incidents by kind, access
+    requests by department: each category's figures are those of its processes, and the page
+    and its export show them under the process."""
+    services.refresh_all()
+    district = Area.objects.get(level=Area.Level.DISTRICT)
+    figures = next(
+        f for f in selectors.processes(district, None).figures if f.definition.key == process
+    )
+    processes = ProcessInstance.objects.filter(version__definition=figures.definition)
+    field = figures.definition.intake_form.fields.get(label=label).clean_name
+    since = timezone.localdate() - datetime.timedelta(days=selectors.RECENT_DAYS - 1)
+    zone = timezone.get_current_timezone()
+    expected: dict[str, list] = {}
+    for p in processes.select_related("submission"):
+        if p.created.astimezone(zone).date() >= since:
+            expected.setdefault(p.submission.form_data[field], []).append(p)
+    assert expected, "the demo has processes of this kind"
+    shown = {item.category: item for item in figures.categories}
+    assert {name: item.started for name, item in shown.items() if item.started} == {
+        name: len(found) for name, found in expected.items()
+    }
+    assert sum(item.started for item in figures.categories) == figures.started
+    assert sum(item.closed for item in figures.categories) == figures.closed
+
+    client.force_login(get_user_model().objects.get(username="admin"))
+    page = client.get(f"/dashboard/?area={district.code}").content.decode()
+    category = next(iter(expected))
+    assert f'<tr class="dashboard-category"><th scope="row">{category}</th>' in page
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/dashboard/processes/xlsx/?area={district.code}").content)
+    )
+    rows = list(book.active.values)
+    assert (figures.definition.name, category, len(expected[category])) in [r[:3] for r in rows]
