@@ -4,9 +4,10 @@ Django's bulk_create prepares every value of every object through its field (and
 object per row first), which for a registry import costs more than the database's own work.
 The importer has already checked and normalised each value, so `insert` sends them as they
 are: callers pass values the database stores directly (text, numbers, None), or values they
-prepared once with the field's `get_db_prep_save`. On PostgreSQL the rows go through COPY,
-with primary keys drawn from the table's sequence beforehand; elsewhere through multi-row
-INSERT … RETURNING, as bulk_create does.
+prepared once with the field's `get_db_prep_save`. On PostgreSQL the rows go through COPY;
+elsewhere through multi-row INSERTs. New records' primary keys are drawn beforehand with
+`reserve_ids`, so that what refers to them (members to their household, audit entries to
+their record) can be prepared before anything is written.
 """
 
 from collections.abc import Sequence
@@ -18,54 +19,66 @@ from django.db.models.lookups import In
 BATCH = 1000
 
 
-def insert(
-    model: type[Model], fields: Sequence[str], rows: Sequence[Sequence], *, returning: bool = True
-) -> list[int]:
-    """Insert rows (values in the order of `fields`); the new primary keys in row order."""
-    if not rows:
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """`count` primary keys no other record will take, drawn from the table's sequence (on
+    SQLite, its AUTOINCREMENT counter, which the import's write lock keeps to itself)."""
+    if not count:
         return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT array_agg(nextval(pg_get_serial_sequence(%s, %s))) "
+                "FROM generate_series(1, %s)",
+                [table, pk, count],
+            )
+            return cursor.fetchone()[0]
+        quote = connection.ops.quote_name
+        # The counter's row appears with the table's first record; it is never below the
+        # largest key.
+        cursor.execute(
+            "INSERT INTO sqlite_sequence (name, seq) "
+            f"SELECT %s, COALESCE(MAX({quote(pk)}), 0) FROM {quote(table)} "
+            "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+            [table, table],
+        )
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s RETURNING seq",
+            [count, table],
+        )
+        last = cursor.fetchone()[0]
+    return list(range(last - count + 1, last + 1))
+
+
+def insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """Insert rows (values in the order of `fields`; "pk" among them for keys reserved with
+    `reserve_ids`)."""
+    if not rows:
+        return
     opts = model._meta
     quote = connection.ops.quote_name
-    columns = [quote(opts.get_field(name).column) for name in fields]
+    columns = ", ".join(
+        quote(opts.pk.column if name == "pk" else opts.get_field(name).column) for name in fields
+    )
     table = quote(opts.db_table)
-    if connection.vendor == "postgresql":
-        return copy_rows(table, columns, quote(opts.pk.column), rows, returning)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    suffix = f" RETURNING {quote(opts.pk.column)}" if returning else ""
-    ids: list[int] = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The raw psycopg cursor has COPY; Django's wrapper turns its errors into Django's.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                + ", ".join([row_sql] * len(batch))
-                + suffix
-            )
-            cursor.execute(sql, [value for row in batch for value in row])
-            if returning:
-                ids.extend(row[0] for row in cursor.fetchall())
-    return ids
-
-
-def copy_rows(table: str, columns: list[str], pk: str, rows: Sequence[Sequence], returning: bool):
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        if returning:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table.strip('"'), pk.strip('"'), len(rows)],
+                f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row_sql] * len(batch)),
+                [value for row in batch for value in row],
             )
-            ids = [row[0] for row in cursor.fetchall()]
-            columns = [pk, *columns]
-            rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
-        # The raw psycopg cursor has COPY; Django's wrapper turns its errors into Django's.
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    return ids
 
 
 class AnyOf(Lookup):

@@ -15,11 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import counts
-from .import_records import ImportContext, ImportReport, Progress
+from .import_records import ImportContext, ImportReport, Progress, Writer
 from .registers import get_resource
 from .tabular import FileError, Table, open_table
-
-# The report keeps this many errors; the count covers all of them.
 
 
 def chunks(table: Table, report: ImportReport, size: int) -> Iterator[list[tuple[int, list[Any]]]]:
@@ -85,11 +83,18 @@ def import_file(
 
 
 def run_chunks(resource, table: Table, columns, context: ImportContext, progress) -> None:
+    """Each chunk's cells are checked while the chunk before is still being written (see
+    `Writer`); then its rows are matched against the database and written."""
     done = 0
-    for chunk in chunks(table, context.report, resource.chunk_rows):
-        resource.import_chunk(chunk, columns, context)
-        done += len(chunk)
-        context.report.rows = done
-        if progress is not None:
-            progress(done + context.report.empty_rows, table.estimated_rows)
-    resource.finish(context)
+    with Writer() as context.writer:
+        for chunk in chunks(table, context.report, resource.chunk_rows):
+            rows = resource.clean_chunk(chunk, columns, context)
+            context.writer.wait()
+            resource.import_rows(rows, columns, context)
+            done += len(chunk)
+            context.report.rows = done
+            if progress is not None:
+                progress(done + context.report.empty_rows, table.estimated_rows)
+        context.writer.wait()
+        resource.finish(context)
+    context.writer = None

@@ -123,8 +123,6 @@ class RegistryResource(resources.ModelResource):
     slug: ClassVar[str]
     title: ClassVar[Promise]
     chunk_rows: ClassVar[int] = 2000
-    # Whether checking a chunk may overlap writing the one before (grid.imports.WriteBehind).
-    writes_behind: ClassVar[bool] = False
     # Whether its rows carry people's ID numbers and phones (exported whole).
     personal_data: ClassVar[bool] = False
     # How a record reaches its area ("" for areas themselves); None: not limited to areas.
@@ -212,8 +210,15 @@ class RegistryResource(resources.ModelResource):
 
     # -- one chunk of rows ---------------------------------------------------------------
 
-    def import_chunk(self, chunk, columns: dict[str, Cell], context: ImportContext) -> None:
-        rows = [self.clean_row(number, cells, columns, context) for number, cells in chunk]
+    def clean_chunk(self, chunk, columns: dict[str, Cell], context: ImportContext) -> list[Row]:
+        """Each row's cells checked and converted, without the database: this runs while the
+        chunk before is being written."""
+        return [self.clean_row(number, cells, columns, context) for number, cells in chunk]
+
+    def import_rows(
+        self, rows: list[Row], columns: dict[str, Cell], context: ImportContext
+    ) -> None:
+        """Match a chunk's cleaned rows against the database and each other, and write them."""
         rows = self.order([row for row in rows if not row.errors])
         self.resolve(rows, columns, context)
         rows = [row for row in rows if not row.errors]
@@ -255,7 +260,7 @@ class RegistryResource(resources.ModelResource):
         context.report.new += len(new)
         context.report.updated += len(changed)
         if context.writing:
-            self.write(new, changed, context)
+            context.write(self.write, new, changed, context)
 
     def key_columns(self) -> list[str]:
         """The file's columns behind the key, for errors about the key."""

@@ -1,7 +1,7 @@
 """Households with their members, one row per member: the two-level import."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -158,8 +158,7 @@ class HouseholdResource(RegistryResource):
 
     # -- import --------------------------------------------------------------------------
 
-    def import_chunk(self, chunk, columns, context) -> None:
-        rows = [self.clean_row(number, cells, columns, context) for number, cells in chunk]
+    def import_rows(self, rows, columns, context) -> None:
         self.resolve_buildings([row for row in rows if not row.errors], columns, context)
         self.resolve_tags([row for row in rows if not row.errors], columns, context)
         rows = [row for row in rows if not row.errors]
@@ -186,17 +185,8 @@ class HouseholdResource(RegistryResource):
             else:
                 report.unchanged += 1
         if context.writing:
-            self.write_households(new_plans, changed_plans)
-            created = self.write_members(members.values(), plans, context)
-            write_tags(Household, [(plan.pk, plan.tags) for plan in tagged if plan.tags])
-            write_tags(
-                Resident,
-                [
-                    (member.record["pk"] if member.record else created[member.row.number], tags)
-                    for member in members.values()
-                    if (tags := member.tags) is not None
-                ],
-            )
+            writes = self.plan_writes(new_plans, changed_plans, tagged, members.values(), context)
+            context.write(writes.write)
 
     def resolve_tags(self, rows, columns, context) -> None:
         """The tag columns name tags by name: each name must be a tag's."""
@@ -415,7 +405,9 @@ class HouseholdResource(RegistryResource):
                     and attribute in values
                     and values[attribute] != record[attribute]
                 ]
-            members[row.number] = MemberPlan(row, record, changed)
+            members[row.number] = MemberPlan(
+                row, record, changed, pk=record["pk"] if record is not None else None
+            )
         return members
 
     def plan_member_tags(self, members, context) -> None:
@@ -465,80 +457,93 @@ class HouseholdResource(RegistryResource):
                 described[pk] = f"{building} {door} ({code})"
         return described
 
-    def write_households(self, new_plans, changed_plans) -> None:
-        ids = bulk.insert(
-            Household,
-            ("building", "door_number", "registered_population"),
-            [(plan.key[0], plan.key[1], plan.population or 0) for plan in new_plans],
-        )
-        for plan, pk in zip(new_plans, ids, strict=True):
+    def plan_writes(self, new_plans, changed_plans, tagged, members, context) -> "ChunkWrites":
+        """Everything a chunk writes, prepared before any of it is: the new records' keys
+        are reserved, so that members can name their new household and audit entries their
+        new record."""
+        for plan, pk in zip(new_plans, bulk.reserve_ids(Household, len(new_plans)), strict=True):
             plan.pk = pk
-        Household.objects.bulk_update(
-            [
+        new = [member for member in members if member.record is None]
+        for member, pk in zip(new, bulk.reserve_ids(Resident, len(new)), strict=True):
+            member.pk = pk
+        areas = AreaIndex.of(context)
+        plans = context.state["households"]
+        writes = ChunkWrites(
+            new_households=[
+                (plan.pk, plan.key[0], plan.key[1], plan.population or 0) for plan in new_plans
+            ],
+            changed_households=[
                 Household(pk=plan.pk, registered_population=plan.population)
                 for plan in changed_plans
             ],
-            ["registered_population"],
-            batch_size=BATCH,
+            household_tags=[(plan.pk, plan.tags) for plan in tagged if plan.tags],
+            member_tags=[(member.pk, member.tags) for member in members if member.tags],
         )
-
-    def write_members(self, members, plans, context) -> dict[int, int]:
-        """Write the members; the ids of those created, by their rows' numbers."""
-        created: list[tuple] = []
-        created_rows: list[int] = []
-        created_in: list[str] = []  # each created member's grid code
-        updated: list[tuple[Resident, dict, str]] = []
-        areas = AreaIndex.of(context)
+        saved = []  # for the audit: (pk, personal fields after, before, grid code)
         for member in members:
             values = member.row.values
             household_id = plans[values["household"]].pk
             grid = areas.code(values["grid_id"])
             if member.record is None:
-                created_rows.append(member.row.number)
-                created_in.append(grid)
-                created.append(
-                    (
-                        household_id,
-                        values["name"],
-                        values.get("id_number"),
-                        values.get("phone") or "",
-                        values["relation"],
-                    )
+                row = (
+                    member.pk,
+                    household_id,
+                    values["name"],
+                    values.get("id_number"),
+                    values.get("phone") or "",
+                    values["relation"],
                 )
+                writes.new_members.append(row)
+                saved.append((member.pk, dict(zip(MEMBER_COLUMNS, row, strict=True)), None, grid))
             elif member.changed:
                 record = member.record
                 resident = Resident(
-                    pk=record["pk"],
+                    pk=member.pk,
                     household_id=household_id,
-                    **{field: record[field] for field in self.member_fields},
+                    **{name: record[name] for name in self.member_fields},
                 )
                 for attribute in member.changed:
                     setattr(resident, attribute, values[attribute])
-                updated.append((resident, record, grid))
-        fields = ("household", *self.member_fields)
-        ids = bulk.insert(Resident, fields, created)
+                writes.changed_members.append(resident)
+                after = {name: getattr(resident, name) for name in Resident.personal_fields}
+                saved.append((member.pk, after, record, grid))
+        writes.log_entries = audit.bulk_entries(
+            Resident, saved, user=context.user, log_uuid=context.log_uuid
+        )
+        return writes
+
+
+MEMBER_COLUMNS = ("pk", "household", *HouseholdResource.member_fields)
+
+
+@dataclass(slots=True)
+class ChunkWrites:
+    """What one chunk of households and members writes, ready to be sent as it is."""
+
+    new_households: list[tuple]
+    changed_households: list[Household]
+    household_tags: list[tuple[int, "TagsPlan"]]
+    member_tags: list[tuple[int, "TagsPlan"]]
+    new_members: list[tuple] = field(default_factory=list)
+    changed_members: list[Resident] = field(default_factory=list)
+    log_entries: list[tuple] = field(default_factory=list)
+
+    def write(self) -> None:
+        bulk.insert(
+            Household,
+            ("pk", "building", "door_number", "registered_population"),
+            self.new_households,
+        )
+        Household.objects.bulk_update(
+            self.changed_households, ["registered_population"], batch_size=BATCH
+        )
+        bulk.insert(Resident, MEMBER_COLUMNS, self.new_members)
         Resident.objects.bulk_update(
-            [resident for resident, _before, _grid in updated],
-            list(self.member_fields),
-            batch_size=BATCH,
+            self.changed_members, list(HouseholdResource.member_fields), batch_size=BATCH
         )
-        personal = Resident.personal_fields
-        audit.log_bulk(
-            Resident,
-            [
-                *(
-                    (pk, dict(zip(fields, row, strict=True)), None, grid)
-                    for pk, row, grid in zip(ids, created, created_in, strict=True)
-                ),
-                *(
-                    (resident.pk, {f: getattr(resident, f) for f in personal}, before, grid)
-                    for resident, before, grid in updated
-                ),
-            ],
-            user=context.user,
-            log_uuid=context.log_uuid,
-        )
-        return dict(zip(created_rows, ids, strict=True))
+        audit.write_entries(self.log_entries)
+        write_tags(Household, self.household_tags)
+        write_tags(Resident, self.member_tags)
 
 
 @dataclass(slots=True)
@@ -590,6 +595,7 @@ class MemberPlan:
     record: dict | None
     changed: list[str]
     tags: TagsPlan | None = None
+    pk: int | None = None
 
     @property
     def updates(self) -> bool:

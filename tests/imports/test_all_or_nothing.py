@@ -8,6 +8,7 @@ from wagtail.models import ModelLogEntry
 
 from grid.models import Household, Resident
 from grid.registers import HouseholdResource
+from grid.registers.households import ChunkWrites
 
 from .conftest import new_id
 from .helpers import errors, households, snapshot
@@ -41,16 +42,17 @@ def test_error_in_the_last_chunk_undoes_the_earlier_chunks(city, small_chunks):
 
 def test_a_crash_midway_changes_nothing(city, small_chunks, monkeypatch):
     before = snapshot()
-    original = HouseholdResource.write_members
+    original = ChunkWrites.write
     calls = []
 
-    def crash_on_third(self, *args):
+    def crash_on_third(self):
         calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("the worker was killed")
-        return original(self, *args)
+        return original(self)
 
-    monkeypatch.setattr(HouseholdResource, "write_members", crash_on_third)
+    # Chunks are written in a second thread: its failure must still undo the earlier ones.
+    monkeypatch.setattr(ChunkWrites, "write", crash_on_third)
     with pytest.raises(RuntimeError):
         households(many(city, 10))
     assert snapshot() == before
@@ -59,15 +61,15 @@ def test_a_crash_midway_changes_nothing(city, small_chunks, monkeypatch):
 def test_a_concurrent_change_is_reported_and_undoes_everything(city, monkeypatch):
     before = snapshot()
     number = new_id(7)
-    original = HouseholdResource.write_members
+    original = ChunkWrites.write
 
-    def someone_else_saves_first(self, *args):
+    def someone_else_saves_first(self):
         Resident.objects.create(
             household=city.household, name="抢先", id_number=number, relation="child"
         )
-        return original(self, *args)
+        return original(self)
 
-    monkeypatch.setattr(HouseholdResource, "write_members", someone_else_saves_first)
+    monkeypatch.setattr(ChunkWrites, "write", someone_else_saves_first)
     report = households([[city.grid.code, "3栋", "1-102", 1, "张三", number, "", "户主"]])
     assert report.errors[0].message.startswith("The registry changed while this file")
     assert snapshot() == before
