@@ -2,6 +2,7 @@
 again changes nothing either."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
@@ -102,3 +103,24 @@ def test_lookups_do_not_grow_with_rows(city):
         households(many(city, 300, start=1000), dry_run=True)
     assert len(lots) == len(few)
     assert Household.objects.count() == 2
+
+
+def test_chunks_written_behind_are_whole_with_their_audit_entries(city, small_chunks):
+    """Each chunk is written on a second thread while the next is checked: every member lands
+    in its household, with its audit entry, also when the content types are not cached yet (a
+    query while a chunk is being written is refused)."""
+    ContentType.objects.clear_cache()
+    logs = ModelLogEntry.objects.count()
+    report = households(many(city, 10))
+    assert report.ok and report.new == 10
+    members = dict(
+        Resident.objects.filter(name__startswith="居民").values_list(
+            "name", "household__door_number"
+        )
+    )
+    assert members == {f"居民{n}": f"2-{n}" for n in range(10)}
+    entries = ModelLogEntry.objects.order_by("pk")[logs:]
+    assert {entry.object_id for entry in entries} == {
+        str(pk)
+        for pk in Resident.objects.filter(name__startswith="居民").values_list("pk", flat=True)
+    }
