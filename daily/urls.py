@@ -7,6 +7,7 @@ app_name = "daily"
 urlpatterns = [
     path("today/", views.today, name="today"),
     path("today/sw.js", views.service_worker, name="service_worker"),
+    path("signed-out/", views.signed_out, name="signed_out"),
     path("today/grids/<int:grid_pk>/", views.grid_history, name="grid_history"),
     path("today/grids/<int:grid_pk>/inspect/", views.start, name="start"),
     path("today/grids/<int:grid_pk>/households/", views.grid_visits, name="grid_visits"),

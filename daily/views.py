@@ -382,6 +382,12 @@ WORKER_ASSETS = (
 )
 
 
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """Where signing out leads, from the site and from the admin: the page removes what the
+    service worker kept on the device for the one who signed out."""
+    return render(request, "daily/signed_out.html")
+
+
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The script that keeps My grids today and the visit forms for use offline, served under
     /today/ so that it may control those pages; it holds no personal data."""

@@ -52,6 +52,7 @@ urlpatterns = [
         views.for_moderation_designers(moderation.task_chosen),
         name="moderation_task_chosen",
     ),
+    path("admin/logout/", views.AdminLogoutView.as_view(), name="wagtailadmin_logout"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.account import LogoutView
 
 from daily import selectors as daily_selectors
 
@@ -105,3 +106,12 @@ def landing(request: HttpRequest) -> HttpResponse:
     to their account."""
     responsible = daily_selectors.my_grids(request.user).exists()
     return redirect("daily:today" if responsible else "account")
+
+
+class AdminLogoutView(LogoutView):
+    """Signing out of the admin leads where signing out of the site does (the page that
+    removes what a grid worker's phone kept for working offline), not to the admin's login."""
+
+    @property
+    def next_page(self):
+        return settings.LOGOUT_REDIRECT_URL

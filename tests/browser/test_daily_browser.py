@@ -6,8 +6,11 @@ inspected, and the grid's rounds list it beside yesterday's. Their community dir
 grid inspected today and starts no round. The worker also visits a household found on the
 building's status map, writes the visit in the diary and follows it up."""
 
+import json
+
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from daily.models import Finding, FindingPhoto, Inspection, Visit
 from demo import daily as demo_daily
@@ -209,3 +212,76 @@ def test_a_visit_written_offline_is_sent_once_when_the_connection_returns(
     page.reload()
     page.wait_for_load_state("networkidle")
     assert Visit.objects.count() == 1
+
+
+def test_a_shared_phone_keeps_each_workers_visits_for_them_and_forgets_their_pages(
+    live_server, phone_page, settings
+):
+    """A visit kept offline is sent only while its writer is signed in; signing out removes
+    the pages kept for working offline, and says what is still waiting on the phone."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    grid = Area.objects.get(code=FIRST_GRID)
+    household = HouseholdFactory(
+        building=BuildingFactory(grid=grid, name="7栋"), door_number="1-501"
+    )
+    today = f"{live_server.url}/today/"
+    form_url = f"{today}households/{household.pk}/visit/"
+    page = phone_page
+    sign_in(page, live_server.url, "grid_worker")
+    page.wait_for_url(today)
+    page.goto(form_url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(form_url)
+    page.goto(today)
+    page.context.set_offline(True)
+    page.goto(form_url)
+    page.get_by_label("见到了谁").fill("户主本人")
+    page.get_by_text("环境设施").click()
+    page.get_by_label("反映的情况").fill("五楼楼道灯坏了一周。")
+    page.get_by_role("button", name="保存走访").click()
+    page.get_by_text("没有网络：走访已保存在手机上").wait_for()
+
+    # Back online on a page that sends nothing, the worker signs out before it was sent.
+    context = page.context
+    page.goto("about:blank")
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/accounts/")
+    page.get_by_role("button", name="退出", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/signed-out/")
+    signed_out = page.locator("[data-signed-out='done']")
+    signed_out.wait_for()
+    assert "您已退出登录" in signed_out.inner_text()
+    assert page.get_by_text("为离线工作保存在本设备上的页面已随您退出一并清除。").is_visible()
+    assert page.get_by_text("本设备上仍保存着 1 条离线填写的走访记录").is_visible()
+    assert not [name for name in page.evaluate("caches.keys()") if name.startswith("daily-")]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "daily-signed-out-phone")
+    context.set_offline(True)
+    try:
+        page.goto(today)
+        kept = page.content()
+    except PlaywrightError:
+        kept = ""
+    assert "7栋" not in kept and "今日网格" not in kept
+    context.set_offline(False)
+
+    # Another worker signs in on the same phone: the visit is neither shown nor sent as hers.
+    sign_in(page, live_server.url, "community_worker")
+    page.wait_for_url(today)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-offline-queue]").is_hidden()
+    assert len(json.loads(page.evaluate("localStorage.getItem('daily-queue')"))) == 1
+    assert not Visit.objects.filter(visitor__username="community_worker").exists()
+    page.goto(f"{live_server.url}/accounts/")
+    page.get_by_role("button", name="退出", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/signed-out/")
+
+    # Its writer signs in again: it is sent, as theirs, once.
+    sign_in(page, live_server.url, "grid_worker")
+    page.wait_for_url(today)
+    page.locator("[data-offline-queue]").wait_for(state="hidden")
+    page.wait_for_load_state("networkidle")
+    assert json.loads(page.evaluate("localStorage.getItem('daily-queue')")) == []
+    stored = Visit.objects.get()
+    assert (stored.household, stored.visitor.username) == (household, "grid_worker")

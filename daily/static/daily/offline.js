@@ -3,18 +3,33 @@
 // twice. A visit the server refuses (an answer missing) stays kept until its form is opened
 // again, filled in with it, to be corrected. The service worker (/today/sw.js) keeps the
 // pages needed to write visits offline.
+//
+// A phone may be shared between workers: each kept visit belongs to whoever wrote it and is
+// shown and sent only while they are signed in (the page names them by a meta tag). Signing
+// out leads to a page that removes the kept pages (see signedOut); kept visits stay on the
+// phone for their writer.
 const QUEUE = "daily-queue";
+const KEPT_PAGES = "daily-";
+const USER = document.querySelector("meta[name=offline-user]")?.content || "";
+// Signing in again renews the CSRF token: a visit kept since is sent with the page's.
+const CSRF = document.querySelector("meta[name=offline-csrf]")?.content || "";
 
-function queued() {
+function everyone() {
   try {
-    return JSON.parse(localStorage.getItem(QUEUE) || "[]");
+    // Visits kept before they carried their writer go to whoever signs in first.
+    return JSON.parse(localStorage.getItem(QUEUE) || "[]").map((item) => ({ user: USER, ...item }));
   } catch {
     return [];
   }
 }
 
+function queued() {
+  return USER ? everyone().filter((item) => item.user === USER) : [];
+}
+
 function keep(items) {
-  localStorage.setItem(QUEUE, JSON.stringify(items));
+  const others = everyone().filter((item) => item.user !== USER);
+  localStorage.setItem(QUEUE, JSON.stringify([...others, ...items]));
   showQueue();
 }
 
@@ -36,9 +51,12 @@ function showQueue() {
 }
 
 function send(item) {
+  const fields = item.fields.map(([name, value]) =>
+    name === "csrfmiddlewaretoken" && CSRF ? [name, CSRF] : [name, value],
+  );
   return fetch(item.url, {
     method: "POST",
-    body: new URLSearchParams(item.fields),
+    body: new URLSearchParams(fields),
     credentials: "same-origin",
   });
 }
@@ -92,7 +110,7 @@ document.addEventListener("submit", async (event) => {
   event.preventDefault();
   const fields = [...new FormData(form).entries()];
   const key = fields.find(([name]) => name === "client_key")?.[1] || String(Date.now());
-  const item = { url: form.action || location.href, fields, key };
+  const item = { url: form.action || location.href, fields, key, user: USER };
   let response;
   try {
     response = await send(item);
@@ -111,14 +129,37 @@ document.addEventListener("submit", async (event) => {
   }
 });
 
+// The page after signing out: the pages kept for offline use showed the one who left.
+async function signedOut(page) {
+  if (window.caches) {
+    const names = (await caches.keys()).filter((name) => name.startsWith(KEPT_PAGES));
+    await Promise.all(names.map((name) => caches.delete(name)));
+    if (names.length) {
+      page.querySelector("[data-offline-cleared]")?.removeAttribute("hidden");
+    }
+  }
+  const waiting = everyone().filter((item) => !item.refused).length;
+  const note = page.querySelector("[data-offline-kept]");
+  if (note && waiting) {
+    note.textContent = note.dataset.kept.replace("{n}", waiting);
+    note.hidden = false;
+  }
+  page.dataset.signedOut = "done";
+}
+
 window.addEventListener("online", flush);
 document.addEventListener("DOMContentLoaded", () => {
+  const page = document.querySelector("[data-signed-out]");
+  if (page) {
+    signedOut(page);
+    return;
+  }
   document.querySelectorAll("form[data-offline]").forEach(refill);
   showQueue();
   if (navigator.onLine) {
     flush();
   }
 });
-if ("serviceWorker" in navigator) {
+if ("serviceWorker" in navigator && USER) {
   navigator.serviceWorker.register("/today/sw.js", { scope: "/today/" });
 }

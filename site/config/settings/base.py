@@ -168,7 +168,8 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "landing"
-LOGOUT_REDIRECT_URL = "/"
+# The page that removes what a phone kept for working offline (the admin's sign-out too).
+LOGOUT_REDIRECT_URL = "daily:signed_out"
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
