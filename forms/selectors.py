@@ -64,8 +64,14 @@ def display_text(field_type: str, value: object) -> str:
 ALWAYS_PERSONAL = ("id_number", "phone", "email")
 
 
+def is_personal(field_type: str, ticked: bool) -> bool:
+    """Whether a field's answers are personal data: ticked so by the form's designer, or an
+    ID number, phone or e-mail address whatever the designer ticked."""
+    return ticked or field_type in ALWAYS_PERSONAL
+
+
 def masked_text(field_type: str, personal: bool, text: str) -> str:
-    if not personal and field_type not in ALWAYS_PERSONAL:
+    if not is_personal(field_type, personal):
         return text
     return MASKS.get(field_type, mask_name)(text)
 
@@ -126,7 +132,7 @@ class Answer:
     def is_personal(self) -> bool:
         """Ticked as personal by the form's designer, or an ID number or phone whatever the
         designer ticked."""
-        return self.personal or self.type in ALWAYS_PERSONAL
+        return is_personal(self.type, self.personal)
 
     @property
     def masked(self) -> str:

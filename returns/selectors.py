@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forms.models import FormDefinition
+from forms.selectors import masked_text
 from grid import selectors as grid_selectors
 from grid.models import Area, Assignment, Department
 from grid.selectors import EVERYWHERE, User
@@ -287,16 +288,17 @@ def table(return_form: Return, period: Period, root: Area, codes: tuple[str, ...
             ]
         if leaf:
             row.filing = filing
-    answer_fields = [
-        (f.clean_name, f.label)
-        for f in definition.fields.all()
-        if f.field_type not in ("section", "file")
-    ]
+    shown = [f for f in definition.fields.all() if f.field_type not in ("section", "file")]
+    answer_fields = [(f.clean_name, f.label) for f in shown]
     for row in rows.values():
         row.drills = not leaf
         if row.filing:
             data = row.filing.submission.form_data
-            row.answers = [display(data.get(name)) for name, _label in answer_fields]
+            # Masked, should the form have gained a personal field since the return was set.
+            row.answers = [
+                masked_text(f.field_type, f.is_personal, display(data.get(f.clean_name)))
+                for f in shown
+            ]
     return Table(
         return_form,
         period,

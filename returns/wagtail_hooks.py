@@ -16,6 +16,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from forms.selectors import is_personal
 from grid import selectors as grid_selectors
 from grid.models import Area
 from pages.models import AccessListEntry
@@ -26,7 +27,8 @@ from .models import Return
 
 class ReturnForm(WagtailAdminModelForm):
     """Offers the editor's departments and their access list entries, and refuses a return the
-    access list does not admit, fields that are not the form's numbers, and file fields."""
+    access list does not admit, fields that are not the form's numbers, and forms that ask for
+    files or personal data."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,8 +59,19 @@ class ReturnForm(WagtailAdminModelForm):
             return data
         definition = data.get("form")
         if definition is not None:
-            if any(f.field_type == "file" for f in definition.fields.all()):
+            fields = list(definition.fields.all())
+            if any(f.field_type == "file" for f in fields):
                 self.add_error("form", _("A return's form cannot ask for files."))
+            personal = [f.label for f in fields if is_personal(f.field_type, f.is_personal)]
+            if personal:
+                self.add_error(
+                    "form",
+                    _(
+                        "A return's answers are read by the street and the district: its form "
+                        "cannot ask for personal data (%(fields)s)."
+                    )
+                    % {"fields": "、".join(personal)},
+                )
             self.check_bindings(definition)
         department, areas = data.get("department"), data.get("areas")
         if department and areas and starts_on and ends_on and "level" in data:

@@ -11,9 +11,10 @@ import pytest
 from django.utils import timezone
 
 from demo import returns as demo_returns
+from forms.models import FormDefinitionField
 from grid.models import Area, Department, Household
 from pages import services as page_services
-from returns.models import Filing
+from returns.models import Filing, Return
 
 from ..factories import BuildingFactory, GridFactory, HouseholdFactory
 from ..workflows.city import build_city
@@ -114,3 +115,22 @@ def test_a_department_clerk_drills_into_a_street_and_exports_the_table(live_serv
     by_name = {r[0]: r for r in rows[1:]}
     assert by_name["五松社区"][3] == 1 and by_name["石城社区"][3] == 0
     assert by_name["合计"][2:4] == [3, 1]
+
+
+def test_a_return_whose_form_asks_for_personal_data_is_refused(live_server, page, settings):
+    """The return's form was given a phone field: the 区民政局 clerk saving the return is told,
+    on the form's field and in Chinese, that a return cannot ask for personal data."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    demo_return()
+    return_form = Return.objects.get(title="社区民政工作月报")
+    form = return_form.form
+    form.fields.add(
+        FormDefinitionField(label="联系电话", field_type="phone", required=False, sort_order=99)
+    )
+    form.save()
+    sign_in(page, live_server.url, "department_clerk")
+    page.goto(f"{live_server.url}/admin/return_definitions/edit/{return_form.pk}/")
+    page.get_by_role("button", name="保存").first.click()
+    error = page.get_by_text("报表的填报内容由街道和区里查看，其表单不能收集个人信息（联系电话）。")
+    error.wait_for()
+    screenshot(page, "returns-personal-field-refused")

@@ -7,6 +7,7 @@ import pytest
 from returns.models import Return
 
 from ..factories import CommunityFactory, DepartmentFactory, StreetFactory
+from ..forms.factories import definition_with
 from .factories import YEAR_END, YEAR_START, admit, clerk, monthly_form, monthly_return
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,23 @@ def test_a_clerk_manages_only_their_department_s_returns(client, setting):
     # The department offered is their own; another's entries are not offered.
     page = client.get(ADD).content.decode()
     assert "区城管局" not in page
+
+
+def test_a_form_that_asks_for_personal_data_is_refused(client, setting):
+    """A return's answers are summed and read by the street and the district: no phone, ID
+    number or field ticked personal."""
+    entries = admit(setting["department"], *setting["communities"])
+    setting["form"] = definition_with(
+        {"label": "户数", "field_type": "number"},
+        {"label": "联系电话", "field_type": "phone", "required": False},
+        {"label": "负责人", "field_type": "singleline", "is_personal": True},
+        title="民政月报",
+    )
+    client.force_login(setting["clerk"])
+    answer = client.post(ADD, post_data(setting, entries))
+    assert answer.status_code == 200
+    assert answer.context["form"].errors["form"] == [
+        "A return's answers are read by the street and the district: its form cannot ask for "
+        "personal data (联系电话、负责人)."
+    ]
+    assert not Return.objects.exists()

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from forms import services as form_services
+from forms.models import FormDefinitionField
 from returns import periods, selectors, services
 from returns.models import Filing, Notice
 from workflows.models import Notification
@@ -237,3 +238,22 @@ def test_reminders_before_the_due_day_and_overdue_after_it_each_once(city):
     assert overdue.url == services.filing_url(city["return"], city["communities"][2], january)
     assert services.send_notices(today=datetime.date(2026, 2, 7)) == 0
     assert Notice.objects.filter(kind=Notice.Kind.OVERDUE).count() == 1
+
+
+def test_a_personal_field_the_form_gained_later_is_masked_in_the_table(client, city):
+    """The return's definition refuses a form asking for personal data; should its form be
+    given such a field afterwards, the street and the department read its answers masked."""
+    form = city["return"].form
+    form.fields.add(
+        FormDefinitionField(label="负责人电话", field_type="phone", required=False, sort_order=9)
+    )
+    form.save()
+    filed = file(city, 0, {"户数": 4, "老年人数": 3, "新增救助对象": 1}, at(JANUARY))
+    filed.submission.form_data[form.fields.get(label="负责人电话").clean_name] = "13912345678"
+    filed.submission.save()
+    client.force_login(clerk(city["department"]))
+    street = city["street"].code
+    page = client.get(
+        f"/returns/{city['return'].pk}/?period=2026-01-01&area={street}"
+    ).content.decode()
+    assert "负责人电话" in page and "13912345678" not in page and "139****5678" in page
