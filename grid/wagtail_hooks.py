@@ -486,7 +486,8 @@ class PartyMemberForm(ScopedAdminForm):
         return number
 
 
-class PartyMemberAdmin(ScopedModelAdmin):
+class PartyMemberAdmin(TransferAdminMixin, ScopedModelAdmin):
+    resource_class = registers.PartyMemberResource
     model = PartyMember
     area_path = "organisation__area"
     shows_personal_data = True

@@ -1,11 +1,12 @@
 """The registry's spreadsheets, one django-import-export resource per register: the engine
 that reads and checks cells (engine), the one-row-per-record registers (simple) and the
-two-level household register (households)."""
+two-level household register (households), and party members (party)."""
 
 from django.db import models
 
 from .engine import RegistryResource
 from .households import HouseholdResource
+from .party import PartyMemberResource
 from .simple import (
     AreaResource,
     AssignmentResource,
@@ -23,6 +24,7 @@ __all__ = [
     "DepartmentResource",
     "FacilityResource",
     "HouseholdResource",
+    "PartyMemberResource",
     "RegistryResource",
     "UnitResource",
     "get_resource",
@@ -39,6 +41,7 @@ RESOURCES: dict[str, type[RegistryResource]] = {
         FacilityResource,
         DepartmentResource,
         AssignmentResource,
+        PartyMemberResource,
     )
 }
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
+from .. import validators
 from ..import_records import ImportContext, ImportReport
 from ..models import (
     Area,
@@ -461,6 +462,12 @@ def resolve_grids(resource, rows: list[Row], columns: dict[str, Cell], context) 
             row.values["grid_id"] = areas.find(row.values.pop("grid"), Area.Level.GRID)
         except ValueError as error:
             resource.fail(row, header, str(error), context)
+
+
+def example_id_number() -> str:
+    """A valid ID number, for the example rows of the registers that ask for one."""
+    first17 = "34070519800315001"
+    return first17 + validators.id_check_char(first17)
 
 
 def grid_code() -> Column:

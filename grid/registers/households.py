@@ -32,6 +32,7 @@ from .engine import (
     Column,
     RegistryResource,
     Row,
+    example_id_number,
     grid_code,
     resolve_grids,
 )
@@ -112,9 +113,8 @@ class HouseholdResource(RegistryResource):
         )
 
     def example_row(self) -> list[Any]:
-        first17 = "34070519800315001"
         row = super().example_row()
-        row[5] = first17 + validators.id_check_char(first17)
+        row[5] = example_id_number()
         row[6] = datetime.date(1980, 3, 15)
         return row
 
