@@ -114,6 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "visits": _("Visits"),
                 },
                 "trend": selectors.trend(found, activity),
+                "categories": category_chart(activity.figures),
                 "map": [
                     {
                         "code": row.area.code,
@@ -337,3 +338,17 @@ def appraisal_xlsx(street: Area, month: appraisal.Month, communities, workers) -
         for m in workers
     ]
     return xlsx_response(f"appraisal-{street.code}-{month.start:%Y-%m}.xlsx", header, rows)
+
+
+def category_chart(figures) -> dict[str, list]:
+    """Each process's categories as bars: "process · category", started and closed."""
+    rows = [
+        (f"{item.definition.name} · {category.category}", category.started, category.closed)
+        for item in figures
+        for category in item.categories
+    ]
+    return {
+        "names": [name for name, _started, _closed in rows],
+        "started": [started for _name, started, _closed in rows],
+        "closed": [closed for _name, _started, closed in rows],
+    }

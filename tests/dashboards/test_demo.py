@@ -4,6 +4,8 @@ counts made here from the processes."""
 
 import datetime
 import io
+import json
+import re
 
 import openpyxl
 import pytest
@@ -180,6 +182,12 @@ def test_processes_are_counted_by_their_category(client, demo_city, process, lab
     page = client.get(f"/dashboard/?area={district.code}").content.decode()
     category = next(iter(expected))
     assert f'<tr class="dashboard-category"><th scope="row">{category}</th>' in page
+    # The chart of categories carries the same figures.
+    chart = json.loads(
+        re.search(r'id="dashboard-chart-data" type="application/json">(.*?)</script>', page)[1]
+    )["categories"]
+    bar = chart["names"].index(f"{figures.definition.name} · {category}")
+    assert chart["started"][bar] == len(expected[category])
     book = openpyxl.load_workbook(
         io.BytesIO(client.get(f"/dashboard/processes/xlsx/?area={district.code}").content)
     )

@@ -39,6 +39,23 @@
       });
       window.addEventListener("resize", function () { weekly.resize(); });
     }
+    var byCategory = document.getElementById("chart-categories");
+    if (byCategory) {
+      // A bar per category: as tall as they need.
+      byCategory.style.height = Math.max(240, 26 * data.categories.names.length + 70) + "px";
+      var categories = echarts.init(byCategory);
+      categories.setOption({
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { top: 0 },
+        grid: { left: 10, right: 30, top: 30, bottom: 20, containLabel: true },
+        xAxis: { type: "value", minInterval: 1 },
+        yAxis: { type: "category", inverse: true, data: data.categories.names },
+        series: ["started", "closed"].map(function (name) {
+          return { name: labels[name], type: "bar", data: data.categories[name] };
+        })
+      });
+      window.addEventListener("resize", function () { categories.resize(); });
+    }
   }
   function drawAppraisal() {
     var source = document.getElementById("appraisal-chart-data");
