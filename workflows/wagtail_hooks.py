@@ -1,12 +1,15 @@
 """Process definitions in the Wagtail admin (a snippet with drafts and published versions),
 the processes list, the link to the task inbox and the dashboard panel."""
 
+from functools import partial
+
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.admin import display
 from django.db.models import Count, F
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -21,15 +24,16 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import LiveStatusTagColumn, UpdatedAtColumn
+from wagtail.admin.widgets import Button, HeaderButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import InspectView, SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView, InspectView, SnippetViewSet
 from wagtail_modeladmin.options import modeladmin_register
 
 from forms.admin_views import CreateWithoutAutosave
 from grid.admin_views import ScopedModelAdmin
 from grid.wagtail_hooks import ReadOnlyPermissionHelper
 
-from . import periodic, selectors, services
+from . import definition_admin, periodic, selectors, services
 from .models import ProcessDefinition, ProcessInstance
 
 
@@ -176,10 +180,47 @@ EFFECT_PANELS = [
 ]
 
 
+class DefinitionIndexView(IndexView):
+    """The list of process designs, with a button to upload a definition file."""
+
+    upload_url_name: str = ""
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.permission_policy.user_has_permission(self.request.user, "add"):
+            buttons.append(
+                HeaderButton(
+                    _("Upload a file"),
+                    url=reverse(self.upload_url_name),
+                    icon_name="upload",
+                )
+            )
+        return buttons
+
+
 class DefinitionInspectView(InspectView):
-    """The definition's page: its published stages drawn as a diagram, and its versions."""
+    """The definition's page: its published stages drawn as a diagram, and its versions, and
+    its file to download."""
 
     template_name = "workflows/admin/definition_inspect.html"
+    download_url_name: str = ""
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None else value
+
+    @cached_property
+    def header_more_buttons(self):
+        return [
+            *super().header_more_buttons,
+            Button(
+                _("Download as a file"),
+                url=reverse(self.download_url_name, args=[self.object.pk]),
+                icon_name="download",
+                priority=30,
+            ),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -202,7 +243,20 @@ class DefinitionViewSet(SnippetViewSet):
     menu_order = 230
     add_to_admin_menu = True
     add_view_class = CreateWithoutAutosave
+    index_view_class = DefinitionIndexView
     inspect_view_enabled = True
+    # What a designer reads about a definition (not its draft and publishing bookkeeping).
+    inspect_view_fields = [
+        "name",
+        "key",
+        "description",
+        "intake_form",
+        "starter",
+        "starter_role",
+        "area_source",
+        "area_level",
+        "area_field",
+    ]
     inspect_view_class = DefinitionInspectView
     list_display = ["name", "key", "intake_form", LiveStatusTagColumn(), UpdatedAtColumn()]
     edit_handler = ObjectList(
@@ -295,6 +349,34 @@ class DefinitionViewSet(SnippetViewSet):
         ],
         base_form_class=DefinitionForm,
     )
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(upload_url_name=self.get_url_name("upload"), **kwargs)
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            download_url_name=self.get_url_name("download"), **kwargs
+        )
+
+    def get_urlpatterns(self):
+        edit = self.get_url_name("edit")
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "file/<str:pk>/",
+                partial(definition_admin.download, permission_policy=self.permission_policy),
+                name="download",
+            ),
+            path(
+                "upload/",
+                partial(
+                    definition_admin.upload,
+                    permission_policy=self.permission_policy,
+                    edit_url_name=edit,
+                ),
+                name="upload",
+            ),
+        ]
 
 
 register_snippet(DefinitionViewSet)
