@@ -6,7 +6,16 @@ import io
 import pytest
 from django.utils import translation
 
-from grid.models import Assignment, Department, Facility, Household, Resident, Unit
+from grid.models import (
+    Assignment,
+    Department,
+    Facility,
+    Household,
+    PartyMember,
+    PartyOrganisation,
+    Resident,
+    Unit,
+)
 from grid.registers import RESOURCES
 from tests.factories import (
     AssignmentFactory,
@@ -32,6 +41,10 @@ def registry(city):
     AssignmentFactory(area=city.grid, work_phone="0562-2881234")
     AssignmentFactory(
         role=RoleFactory(scope="department"), area=None, department=DepartmentFactory()
+    )
+    branch = PartyOrganisation.objects.create(name="第一网格党支部", kind="branch", area=city.grid)
+    PartyMember.objects.create(
+        organisation=branch, resident=city.householder, duty="secretary", joined_on="2005-07-01"
     )
     HouseholdFactory(building=city.building_2, door_number="3-301")  # no members
     return city
