@@ -185,7 +185,9 @@ class HouseholdResource(RegistryResource):
             else:
                 report.unchanged += 1
         if context.writing:
-            writes = self.plan_writes(new_plans, changed_plans, tagged, members.values(), context)
+            writes = self.plan_writes(
+                plans, new_plans, changed_plans, tagged, members.values(), context
+            )
             context.write(writes.write)
 
     def resolve_tags(self, rows, columns, context) -> None:
@@ -457,7 +459,9 @@ class HouseholdResource(RegistryResource):
                 described[pk] = f"{building} {door} ({code})"
         return described
 
-    def plan_writes(self, new_plans, changed_plans, tagged, members, context) -> "ChunkWrites":
+    def plan_writes(
+        self, plans, new_plans, changed_plans, tagged, members, context
+    ) -> "ChunkWrites":
         """Everything a chunk writes, prepared before any of it is: the new records' keys
         are reserved, so that members can name their new household and audit entries their
         new record."""
@@ -467,7 +471,6 @@ class HouseholdResource(RegistryResource):
         for member, pk in zip(new, bulk.reserve_ids(Resident, len(new)), strict=True):
             member.pk = pk
         areas = AreaIndex.of(context)
-        plans = context.state["households"]
         writes = ChunkWrites(
             new_households=[
                 (plan.pk, plan.key[0], plan.key[1], plan.population or 0) for plan in new_plans
