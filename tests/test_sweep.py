@@ -310,6 +310,8 @@ UNSWEPT = {
     "password_reset_confirm": "a password-reset token, not an object (tests/test_password_reset)",
     "wagtailadmin_password_reset_confirm": "a password-reset token, not an object",
     "switch_language": "a language code, not an object",
+    "wagtailsnippets_workflows_processdefinition:copy_template": "names a shipped template file, "
+    "not an object; who may copy one: tests/workflows/test_process_templates.py",
     "wagtailadmin_tag_model_autocomplete": "names a taggable model; tags are shared, unscoped",
     "wagtailadmin_workflows:add_task": "names a task type to create, not an object",
     "sms:delivery_reports": "a secret given to the SMS provider, not an object (tests/sms)",

@@ -1,17 +1,22 @@
 """Process definitions as files in the admin: an admin downloads a definition (with its forms)
 and uploads one, as `export_process` and `import_process` do on the command line, so that a
 process moves between installations without a shell. The same file rules apply: everything
-is checked before anything is written, and each problem is named with its line."""
+is checked before anything is written, and each problem is named with its line. A new process
+may also start as a copy of a shipped template (workflows.process_templates)."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from grid.models import Role
+
+from . import process_templates
 from .definition_files import DefinitionFileError, export_definition, import_text
 from .models import ProcessDefinition
 
@@ -90,4 +95,86 @@ def upload(request: HttpRequest, *, permission_policy, edit_url_name: str) -> Ht
         "workflows/admin/definition_upload.html",
         {"form": form, "problems": problems},
         status=400 if problems else 200,
+    )
+
+
+class CopyForm(forms.Form):
+    """The one step of copying a template: a name, and the roles to put in the template's."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name of the new process"),
+        max_length=100,
+        help_text=gettext_lazy(
+            "As residents and staff will see it, e.g. 老旧小区加装电梯申请. Its forms are named "
+            "after it."
+        ),
+    )
+
+    def __init__(self, found: process_templates.ProcessTemplate, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = found
+        roles = Role.objects.filter(scope=Role.Scope.AREA).order_by("level", "sort_order", "key")
+        by_key = {role.key: role for role in roles}
+        for index, slot in enumerate(found.roles):
+            self.fields[f"role_{index}"] = forms.ModelChoiceField(
+                queryset=roles,
+                initial=by_key.get(slot.key),
+                label=capfirst(_("the role that %(uses)s") % {"uses": _("; ").join(slot.uses)}),
+            )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if ProcessDefinition.objects.filter(name=name).exists():
+            raise forms.ValidationError(
+                _("A process named “%(name)s” exists already: choose another name.")
+                % {"name": name}
+            )
+        return name
+
+    def roles(self) -> dict[str, Role]:
+        return {
+            slot.key: self.cleaned_data[f"role_{index}"]
+            for index, slot in enumerate(self.template.roles)
+        }
+
+
+def templates(request: HttpRequest, *, permission_policy, copy_url_name: str) -> HttpResponse:
+    if not permission_policy.user_has_permission(request.user, "add"):
+        raise PermissionDenied
+    return TemplateResponse(
+        request,
+        "workflows/admin/definition_templates.html",
+        {"templates": process_templates.templates(), "copy_url_name": copy_url_name},
+    )
+
+
+def copy_template(
+    request: HttpRequest, slug: str, *, permission_policy, edit_url_name: str
+) -> HttpResponse:
+    if not permission_policy.user_has_permission(request.user, "add"):
+        raise PermissionDenied
+    found = process_templates.template(slug)
+    if found is None:
+        raise Http404
+    form = CopyForm(found, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            definition = process_templates.copy_template(
+                found, name=form.cleaned_data["name"], roles=form.roles(), user=request.user
+            )
+        except DefinitionFileError as error:
+            for problem in error.problems:
+                form.add_error(None, problem.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was copied from the template as a draft: edit it and publish it.")
+                % {"name": definition.name},
+            )
+            return redirect(edit_url_name, definition.pk)
+    return TemplateResponse(
+        request,
+        "workflows/admin/definition_copy.html",
+        {"form": form, "template": found},
+        status=400 if form.is_bound and form.errors else 200,
     )

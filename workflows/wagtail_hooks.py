@@ -181,21 +181,28 @@ EFFECT_PANELS = [
 
 
 class DefinitionIndexView(IndexView):
-    """The list of process designs, with a button to upload a definition file."""
+    """The list of process designs, with buttons to start one from a template and to upload a
+    definition file."""
 
     upload_url_name: str = ""
+    templates_url_name: str = ""
 
     @cached_property
     def header_buttons(self):
         buttons = super().header_buttons
         if self.permission_policy.user_has_permission(self.request.user, "add"):
-            buttons.append(
+            buttons += [
+                HeaderButton(
+                    _("New from a template"),
+                    url=reverse(self.templates_url_name),
+                    icon_name="copy",
+                ),
                 HeaderButton(
                     _("Upload a file"),
                     url=reverse(self.upload_url_name),
                     icon_name="upload",
-                )
-            )
+                ),
+            ]
         return buttons
 
 
@@ -351,7 +358,11 @@ class DefinitionViewSet(SnippetViewSet):
     )
 
     def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(upload_url_name=self.get_url_name("upload"), **kwargs)
+        return super().get_index_view_kwargs(
+            upload_url_name=self.get_url_name("upload"),
+            templates_url_name=self.get_url_name("templates"),
+            **kwargs,
+        )
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
@@ -375,6 +386,24 @@ class DefinitionViewSet(SnippetViewSet):
                     edit_url_name=edit,
                 ),
                 name="upload",
+            ),
+            path(
+                "templates/",
+                partial(
+                    definition_admin.templates,
+                    permission_policy=self.permission_policy,
+                    copy_url_name=self.get_url_name("copy_template"),
+                ),
+                name="templates",
+            ),
+            path(
+                "templates/<slug:slug>/",
+                partial(
+                    definition_admin.copy_template,
+                    permission_policy=self.permission_policy,
+                    edit_url_name=edit,
+                ),
+                name="copy_template",
             ),
         ]
 
