@@ -13,12 +13,14 @@ from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.admin import messages as admin_messages
+from wagtail.models import Page
 
 from grid.models import Role
 
-from . import process_templates
+from . import process_templates, services
 from .definition_files import DefinitionFileError, export_definition, import_text
-from .models import ProcessDefinition
+from .models import ProcessDefinition, ProcessPage
 
 # Far beyond any definition (the shipped ones are 5-20 kB); a larger upload is not one.
 MAX_BYTES = 1_000_000
@@ -67,7 +69,7 @@ def download(request: HttpRequest, pk: str, *, permission_policy) -> HttpRespons
 def upload(request: HttpRequest, *, permission_policy, edit_url_name: str) -> HttpResponse:
     if not permission_policy.user_has_permission(request.user, "add"):
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         publish = form.cleaned_data["publish"]
@@ -156,7 +158,7 @@ def copy_template(
     found = process_templates.template(slug)
     if found is None:
         raise Http404
-    form = CopyForm(found, request.POST or None)
+    form = CopyForm(found, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             definition = process_templates.copy_template(
@@ -177,4 +179,71 @@ def copy_template(
         "workflows/admin/definition_copy.html",
         {"form": form, "template": found},
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+class PlaceForm(forms.Form):
+    """The pages to place a process page under, each named with the pages above it."""
+
+    pages = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Place it on"),
+        queryset=Page.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one page.")},
+    )
+
+    def __init__(self, parents: list[Page], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        titles = {page.path: page.title for page in parents}
+        field = self.fields["pages"]
+        field.queryset = Page.objects.filter(pk__in=[page.pk for page in parents])
+        field.label_from_instance = lambda page: " / ".join(
+            titles[page.path[:end]]
+            for end in range(Page.steplen, len(page.path) + 1, Page.steplen)
+            if page.path[:end] in titles
+        )
+
+
+def place(request: HttpRequest, pk: str, *, permission_policy, inspect_url_name: str):
+    definition = get_object_or_404(ProcessDefinition, pk=pk)
+    if not permission_policy.user_has_permission_for_instance(request.user, "publish", definition):
+        raise PermissionDenied
+    placed = ProcessPage.objects.filter(process=definition).order_by("path")
+    taken = {page.path[: -Page.steplen] for page in placed}
+    parents = [p for p in services.placeable_parents(request.user) if p.path not in taken]
+    problems = (
+        services.publish_problems(definition) if services.needs_publishing(definition) else []
+    )
+    form = PlaceForm(parents, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not problems and form.is_valid():
+        chosen = [page.specific for page in form.cleaned_data["pages"].order_by("path")]
+        pages = services.publish_and_place(definition, chosen, request.user)
+        admin_messages.success(
+            request,
+            _("%(name)s is published and placed on %(pages)s.")
+            % {
+                "name": definition.name,
+                "pages": _(", ").join(form.fields["pages"].label_from_instance(p) for p in chosen),
+            },
+            buttons=[
+                admin_messages.button(
+                    page.get_url(request),
+                    _("View “%(page)s”") % {"page": parent.title},
+                    new_window=True,
+                )
+                for page, parent in zip(pages, chosen, strict=True)
+            ],
+        )
+        return redirect(inspect_url_name, definition.pk)
+    return TemplateResponse(
+        request,
+        "workflows/admin/definition_place.html",
+        {
+            "definition": definition,
+            "form": form,
+            "problems": problems,
+            "publishes": services.needs_publishing(definition),
+            "placed": placed,
+        },
+        status=400 if form.is_bound and (problems or form.errors) else 200,
     )

@@ -26,7 +26,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import LiveStatusTagColumn, UpdatedAtColumn
 from wagtail.admin.widgets import Button, HeaderButton
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView, InspectView, SnippetViewSet
+from wagtail.snippets.views.snippets import EditView, IndexView, InspectView, SnippetViewSet
 from wagtail_modeladmin.options import modeladmin_register
 
 from forms.admin_views import CreateWithoutAutosave
@@ -206,21 +206,50 @@ class DefinitionIndexView(IndexView):
         return buttons
 
 
+def place_button(url_name: str, definition: ProcessDefinition, button_class=Button):
+    return button_class(
+        _("Publish and place on pages…"),
+        url=reverse(url_name, args=[definition.pk]),
+        icon_name="doc-full-inverse",
+        priority=5,
+    )
+
+
+class DefinitionEditView(EditView):
+    """The editor, with the one step that puts the process in front of people."""
+
+    place_url_name: str = ""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons
+        if self.user_has_permission_for_instance("publish", self.object):
+            buttons.append(place_button(self.place_url_name, self.object))
+        return buttons
+
+
 class DefinitionInspectView(InspectView):
     """The definition's page: its published stages drawn as a diagram, and its versions, and
     its file to download."""
 
     template_name = "workflows/admin/definition_inspect.html"
     download_url_name: str = ""
+    place_url_name: str = ""
 
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
-        return "—" if value is None else value
+        return "—" if value in (None, "") else value
 
     @cached_property
     def header_more_buttons(self):
+        place = []
+        if self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "publish", self.object
+        ):
+            place = [place_button(self.place_url_name, self.object)]
         return [
             *super().header_more_buttons,
+            *place,
             Button(
                 _("Download as a file"),
                 url=reverse(self.download_url_name, args=[self.object.pk]),
@@ -250,6 +279,7 @@ class DefinitionViewSet(SnippetViewSet):
     menu_order = 230
     add_to_admin_menu = True
     add_view_class = CreateWithoutAutosave
+    edit_view_class = DefinitionEditView
     index_view_class = DefinitionIndexView
     inspect_view_enabled = True
     # What a designer reads about a definition (not its draft and publishing bookkeeping).
@@ -366,44 +396,49 @@ class DefinitionViewSet(SnippetViewSet):
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
-            download_url_name=self.get_url_name("download"), **kwargs
+            download_url_name=self.get_url_name("download"),
+            place_url_name=self.get_url_name("place"),
+            **kwargs,
         )
 
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(place_url_name=self.get_url_name("place"), **kwargs)
+
     def get_urlpatterns(self):
-        edit = self.get_url_name("edit")
+        """The definition's own views beyond Wagtail's, each given the viewset's permission
+        policy and the URL names it sends the admin on to."""
+        url_name = self.get_url_name
+        views = [
+            ("file/<str:pk>/", definition_admin.download, "download", {}),
+            ("upload/", definition_admin.upload, "upload", {"edit_url_name": url_name("edit")}),
+            (
+                "place/<str:pk>/",
+                definition_admin.place,
+                "place",
+                {"inspect_url_name": url_name("inspect")},
+            ),
+            (
+                "templates/",
+                definition_admin.templates,
+                "templates",
+                {"copy_url_name": url_name("copy_template")},
+            ),
+            (
+                "templates/<slug:slug>/",
+                definition_admin.copy_template,
+                "copy_template",
+                {"edit_url_name": url_name("edit")},
+            ),
+        ]
         return [
             *super().get_urlpatterns(),
-            path(
-                "file/<str:pk>/",
-                partial(definition_admin.download, permission_policy=self.permission_policy),
-                name="download",
-            ),
-            path(
-                "upload/",
-                partial(
-                    definition_admin.upload,
-                    permission_policy=self.permission_policy,
-                    edit_url_name=edit,
-                ),
-                name="upload",
-            ),
-            path(
-                "templates/",
-                partial(
-                    definition_admin.templates,
-                    permission_policy=self.permission_policy,
-                    copy_url_name=self.get_url_name("copy_template"),
-                ),
-                name="templates",
-            ),
-            path(
-                "templates/<slug:slug>/",
-                partial(
-                    definition_admin.copy_template,
-                    permission_policy=self.permission_policy,
-                    edit_url_name=edit,
-                ),
-                name="copy_template",
+            *(
+                path(
+                    route,
+                    partial(view, permission_policy=self.permission_policy, **names),
+                    name=name,
+                )
+                for route, view, name, names in views
             ),
         ]
 

@@ -9,7 +9,7 @@ from .definitions import (
     FormDefinition,
     FormDefinitionField,
 )
-from .pages import FormPage, FormPageForm
+from .pages import FormPage, FormPageForm, offered_area
 from .submissions import Submission, SubmissionFile, private_storage
 
 __all__ = [
@@ -22,5 +22,6 @@ __all__ = [
     "FormPageForm",
     "Submission",
     "SubmissionFile",
+    "offered_area",
     "private_storage",
 ]

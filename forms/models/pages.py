@@ -14,15 +14,21 @@ from .. import signals
 from .definitions import FormDefinition
 
 
+def offered_area(parent_page: Page) -> Area | None:
+    """What a new form page under `parent_page` offers by default: the areas of the page it is
+    placed under (on a community's page, that community's)."""
+    area = nearest_area(parent_page)
+    return area if area is not None and area.level < Area.Level.GRID else None
+
+
 class FormPageForm(WagtailAdminPageForm):
-    """A new form page offers, by default, the areas of the page it is placed under: on a
-    community's page, that community's."""
+    """A new form page offers, by default, the areas of the page it is placed under."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and not self.instance.area_id and self.parent_page:
-            area = nearest_area(self.parent_page)
-            if area is not None and area.level < Area.Level.GRID:
+            area = offered_area(self.parent_page)
+            if area is not None:
                 self.initial["area"] = area.pk
 
 

@@ -128,8 +128,8 @@ def test_a_copied_approval_chain_runs_community_then_street(city):
             "申请人": "王芳",
             "联系电话": "13912345678",
             "所在社区": WUSONG,
-            "申请事项": "搬家临时占道",
-            "申请理由": "周六上午搬家，需在楼下停车两小时。",
+            "申请类别": "临时占道",
+            "申请说明": "周六上午搬家，需在楼下停车两小时。",
         },
     )
     assert process.area.code == WUSONG

@@ -54,6 +54,7 @@ from .outcomes import (
     StartRefused,
     User,
 )
+from .placing import needs_publishing, placeable_parents, publish_and_place, publish_problems
 from .starting import (
     fill_new_process,
     may_start,
@@ -98,15 +99,19 @@ __all__ = [
     "is_returned_to_applicant",
     "mark_stage",
     "may_start",
+    "needs_publishing",
     "notify",
     "notify_applicant",
     "notify_task_created",
+    "placeable_parents",
     "prepare_referral_task",
     "prepare_review_task",
     "prepare_revision_task",
     "prepare_sign_task",
     "process_deadlines",
     "process_url",
+    "publish_and_place",
+    "publish_problems",
     "record_answer",
     "record_decision",
     "record_vote",
