@@ -17,6 +17,7 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
 from grid import audit, export_jobs, jobs, tabular
+from grid.keys import KeyFromName
 from grid.masking import mask_code
 from grid.storage import private_response
 
@@ -39,9 +40,13 @@ class CreateWithoutAutosave(CreateView):
         self.autosave_enabled = False
 
 
-class FormDefinitionAdminForm(WagtailAdminModelForm):
+class FormDefinitionAdminForm(KeyFromName, WagtailAdminModelForm):
     """Checks the fields together, in the order the admin arranged them (see
-    services.check_definition); each field's own rules run in its model's clean()."""
+    services.check_definition); each field's own rules run in its model's clean(). The key is
+    made from the title when left empty."""
+
+    key_names = ("slug", "title")
+    key_fallback = "form"
 
     def clean(self):
         cleaned = super().clean()

@@ -1,10 +1,13 @@
 """Keys made from names, so that nobody types an identifier: a form's, a process's or a stage's
-key is the pinyin of its Chinese name (社区报修 → she-qu-bao-xiu), with a counter when taken."""
+key is the pinyin of its Chinese name (社区报修 → she-qu-bao-xiu), with a counter when taken.
+Admin forms leave the key empty to have it made (`KeyFromName`)."""
 
 from collections.abc import Callable
 
 from anyascii import anyascii
+from django import forms
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 
 def transliterated(name: str) -> str:
@@ -25,3 +28,37 @@ def generated_key(
         suffix = f"-{counter}"
         key = base[: max_length - len(suffix)].rstrip("-") + suffix
     return key
+
+
+class KeyFromName(forms.ModelForm):
+    """An admin form whose key may be left empty: it is then made from the name, so that
+    nobody has to invent an identifier. `key_names` pairs the key field with the field it is
+    made from; `key_taken` says whether a key is used by another object."""
+
+    key_names: tuple[str, str] = ("key", "name")
+    key_fallback = "item"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        key = self.fields.get(self.key_names[0])
+        if key is not None:
+            key.required = False
+            made = _("Left empty, it is made from the name.")
+            key.help_text = f"{key.help_text} {made}"
+
+    def key_taken(self, key: str) -> bool:
+        others = type(self.instance)._default_manager.exclude(pk=self.instance.pk)
+        return others.filter(**{self.key_names[0]: key}).exists()
+
+    def clean(self):
+        cleaned = super().clean()
+        key_name, name_name = self.key_names
+        if key_name in self.fields and not cleaned.get(key_name) and cleaned.get(name_name):
+            field = self.instance._meta.get_field(key_name)
+            cleaned[key_name] = generated_key(
+                cleaned[name_name],
+                taken=self.key_taken,
+                max_length=field.max_length,
+                fallback=self.key_fallback,
+            )
+        return cleaned

@@ -1,6 +1,7 @@
 """Process definitions in the Wagtail admin (a snippet with drafts and published versions),
 the processes list, the link to the task inbox and the dashboard panel."""
 
+import re
 from functools import partial
 
 from django import forms as django_forms
@@ -31,6 +32,7 @@ from wagtail_modeladmin.options import modeladmin_register
 
 from forms.admin_views import CreateWithoutAutosave
 from grid.admin_views import ScopedModelAdmin
+from grid.keys import KeyFromName
 from grid.wagtail_hooks import ReadOnlyPermissionHelper
 
 from . import definition_admin, periodic, selectors, services
@@ -93,9 +95,29 @@ def stage_key_fields(definition: ProcessDefinition) -> dict[str, StageKeyField]:
     }
 
 
-class DefinitionForm(WagtailAdminModelForm):
+class StageKey(KeyFromName):
+    """A stage's key, when left empty, is made from its name, unique among the stages sent
+    together (`taken_keys`, shared by the stage forms of one definition form)."""
+
+    key_fallback = "stage"
+    taken_keys: set[str]
+
+    def key_taken(self, key: str) -> bool:
+        return key in self.taken_keys
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("key"):
+            self.taken_keys.add(cleaned["key"])
+        return cleaned
+
+
+class DefinitionForm(KeyFromName, WagtailAdminModelForm):
     """A definition is checked as a whole (stages, effects, forms) before it can be saved, so
-    that what gets published can run."""
+    that what gets published can run. Its key and its stages' are made from their names when
+    left empty."""
+
+    key_fallback = "process"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +125,13 @@ class DefinitionForm(WagtailAdminModelForm):
         if stages is not None:
             # The stage lists are built per definition, so each stage form (and the empty one
             # new stages are copied from) is made from a class that has them.
-            stages.form = type("StageForm", (stages.form,), stage_key_fields(self.instance))
+            given = re.compile(rf"{re.escape(stages.prefix)}-\d+-key")
+            taken = {value for name, value in self.data.items() if given.fullmatch(name) and value}
+            stages.form = type(
+                "StageForm",
+                (StageKey, stages.form),
+                {**stage_key_fields(self.instance), "taken_keys": taken},
+            )
             stages.__dict__.pop("forms", None)
         signers = self.formsets.get("countersigners")
         if signers is not None:
@@ -140,7 +168,7 @@ CONDITION_PANEL = FieldRowPanel(
     heading=_("Condition"),
 )
 STAGE_PANELS = [
-    FieldRowPanel([FieldPanel("key"), FieldPanel("name")]),
+    FieldPanel("name"),
     FieldRowPanel([FieldPanel("actor"), FieldPanel("role"), FieldPanel("role_level")]),
     FieldRowPanel([FieldPanel("department"), FieldPanel("department_field")]),
     FieldRowPanel(
@@ -169,6 +197,7 @@ STAGE_PANELS = [
         ],
         heading=_("Countersign"),
     ),
+    MultiFieldPanel([FieldPanel("key")], heading=_("Advanced"), classname="collapsed"),
 ]
 EFFECT_PANELS = [
     FieldRowPanel([FieldPanel("kind"), FieldPanel("when")]),
@@ -300,7 +329,7 @@ class DefinitionViewSet(SnippetViewSet):
         [
             MultiFieldPanel(
                 [
-                    FieldRowPanel([FieldPanel("name"), FieldPanel("key")]),
+                    FieldPanel("name"),
                     FieldPanel("description"),
                     FieldPanel("intake_form"),
                     FieldRowPanel([FieldPanel("starter"), FieldPanel("starter_role")]),
@@ -383,6 +412,7 @@ class DefinitionViewSet(SnippetViewSet):
                     )
                 ],
             ),
+            MultiFieldPanel([FieldPanel("key")], heading=_("Advanced"), classname="collapsed"),
         ],
         base_form_class=DefinitionForm,
     )

@@ -87,7 +87,7 @@ class FormDefinition(
     )
 
     panels = [
-        FieldRowPanel([FieldPanel("title"), FieldPanel("slug")]),
+        FieldPanel("title"),
         FieldPanel("intro"),
         InlinePanel("fields", heading=_("Fields"), label=_("Field")),
         FieldPanel("thank_you_text"),
@@ -95,6 +95,7 @@ class FormDefinition(
             [FieldRowPanel([FieldPanel("identity_role"), FieldPanel("identity_level")])],
             heading=_("Sealed identity"),
         ),
+        MultiFieldPanel([FieldPanel("slug")], heading=_("Advanced"), classname="collapsed"),
     ]
     search_fields = [index.SearchField("title"), index.AutocompleteField("title")]
 

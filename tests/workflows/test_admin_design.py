@@ -250,3 +250,46 @@ def test_returns_go_to_a_stage_chosen_from_a_list(admin, settings):
     # New stages are made from the same list.
     assert '<select name="stages-__prefix__-return_to"' in content
     assert "the key of an earlier stage" not in content
+
+
+def test_keys_left_empty_are_made_from_the_names(admin):
+    """Nobody has to invent an identifier: a form's, a process's and its stages' keys are the
+    pinyin of their names, unique (a counter for two stages of one name, or a taken key)."""
+    data = nested_form_data(
+        {
+            "title": "活动场地申请",
+            "slug": "",
+            "intro": rich_text(""),
+            "thank_you_text": rich_text(""),
+            "fields": inline_formset([field("社区", "area", area_level="2")]),
+            "action-publish": "action-publish",
+        }
+    )
+    add_form = reverse("wagtailsnippets_forms_formdefinition:add")
+    assert admin.post(add_form, data).status_code == 302
+    intake = FormDefinition.objects.get(title="活动场地申请")
+    assert intake.slug == "huo-dong-chang-de-shen-qing"
+    assert admin.post(add_form, data).status_code == 302
+    assert FormDefinition.objects.filter(slug="huo-dong-chang-de-shen-qing-2").exists()
+
+    rows = three_rows()
+    rows[0]["key"] = rows[1]["key"] = ""
+    rows[1]["name"] = rows[0]["name"]
+    rows[1]["return_to"] = "applicant"
+    response = admin.post(
+        reverse("wagtailsnippets_workflows_processdefinition:add"),
+        definition_post(intake, rows, key="", **{"action-publish": "action-publish"}),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    definition = ProcessDefinition.objects.get(name="活动场地申请")
+    assert definition.key == "huo-dong-chang-de-shen-qing"
+    assert [stage.key for stage in definition.stages.all()] == [
+        "she-qu-chu-shen",
+        "she-qu-chu-shen-2",
+        "approve",
+    ]
+    # An existing key is kept when the definition is edited.
+    edit = admin.get(
+        reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk])
+    ).content.decode()
+    assert 'value="huo-dong-chang-de-shen-qing"' in edit
