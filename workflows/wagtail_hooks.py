@@ -4,7 +4,6 @@ the processes list, the link to the task inbox and the dashboard panel."""
 import re
 from functools import partial
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.admin import display
 from django.db.models import Count, F
@@ -35,21 +34,9 @@ from grid.admin_views import ScopedModelAdmin
 from grid.keys import KeyFromName
 from grid.wagtail_hooks import ReadOnlyPermissionHelper
 
-from . import definition_admin, periodic, selectors, services
-from .models import ProcessDefinition, ProcessInstance
-
-
-class StageKeyField(django_forms.TypedChoiceField):
-    """A saved value no longer among the choices (a stage renamed in a definition file) is
-    kept and shown, so that opening a definition never changes it."""
-
-    def valid_value(self, value) -> bool:
-        return True
-
-    def prepare_value(self, value):
-        if value and value not in dict(self.choices):
-            self.choices = [*self.choices, (value, value)]
-        return value
+from . import definition_admin, field_choosers, periodic, selectors, services
+from .field_choosers import KeptChoiceField, definition_labels, label_field
+from .models import Effect, ProcessDefinition, ProcessInstance, Stage
 
 
 def stage_choices(definition: ProcessDefinition) -> list[tuple[str, str]]:
@@ -61,18 +48,18 @@ def stage_choices(definition: ProcessDefinition) -> list[tuple[str, str]]:
 SAVED_FIRST = _("A stage added in this edit can be chosen once the process is saved.")
 
 
-def stage_key_fields(definition: ProcessDefinition) -> dict[str, StageKeyField]:
+def stage_key_fields(definition: ProcessDefinition) -> dict[str, KeptChoiceField]:
     """Returns, approvals and separation name another stage, chosen from a list and never
     typed by hand."""
     stages = stage_choices(definition)
     return {
-        "return_to": StageKeyField(
+        "return_to": KeptChoiceField(
             label=_("returns go to"),
             choices=[(selectors.APPLICANT, _("the applicant")), *stages],
             required=False,
             help_text=_("The applicant, or a stage before this one.") + " " + SAVED_FIRST,
         ),
-        "approve_to": StageKeyField(
+        "approve_to": KeptChoiceField(
             label=_("approval goes to"),
             choices=[
                 ("", _("the next stage that applies")),
@@ -84,7 +71,7 @@ def stage_key_fields(definition: ProcessDefinition) -> dict[str, StageKeyField]:
             + " "
             + SAVED_FIRST,
         ),
-        "distinct_from": StageKeyField(
+        "distinct_from": KeptChoiceField(
             label=_("not by whoever decided"),
             choices=[("", _("no separation")), *stages],
             required=False,
@@ -119,23 +106,40 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
 
     key_fallback = "process"
 
+    class Media:
+        js = ["workflows/js/designer.js"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        intake, reviewers = definition_labels(self.instance)
+        if "area_field" in self.fields:
+            self.fields["area_field"] = label_field(
+                ProcessDefinition._meta.get_field("area_field"), intake
+            )
         stages = self.formsets.get("stages")
         if stages is not None:
             # The stage lists are built per definition, so each stage form (and the empty one
             # new stages are copied from) is made from a class that has them.
             given = re.compile(rf"{re.escape(stages.prefix)}-\d+-key")
             taken = {value for name, value in self.data.items() if given.fullmatch(name) and value}
+            labels = {
+                name: label_field(Stage._meta.get_field(name), intake, others)
+                for name, others in (("department_field", []), ("condition_field", reviewers))
+            }
             stages.form = type(
                 "StageForm",
                 (StageKey, stages.form),
-                {**stage_key_fields(self.instance), "taken_keys": taken},
+                {**stage_key_fields(self.instance), **labels, "taken_keys": taken},
             )
             stages.__dict__.pop("forms", None)
+        effects = self.formsets.get("effects")
+        if effects is not None:
+            field = label_field(Effect._meta.get_field("condition_field"), intake, reviewers)
+            effects.form = type("EffectForm", (effects.form,), {"condition_field": field})
+            effects.__dict__.pop("forms", None)
         signers = self.formsets.get("countersigners")
         if signers is not None:
-            field = StageKeyField(
+            field = KeptChoiceField(
                 label=_("stage"),
                 choices=stage_choices(self.instance),
                 help_text=_("The countersigned stage.") + " " + SAVED_FIRST,
@@ -143,7 +147,7 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
             signers.form = type("CountersignerForm", (signers.form,), {"stage": field})
             signers.__dict__.pop("forms", None)
         if "reopen_stage" in self.fields:
-            self.fields["reopen_stage"] = StageKeyField(
+            self.fields["reopen_stage"] = KeptChoiceField(
                 label=_("“not resolved” reopens at"),
                 choices=[("", _("never reopens")), *stage_choices(self.instance)],
                 required=False,
@@ -333,13 +337,8 @@ class DefinitionViewSet(SnippetViewSet):
                     FieldPanel("description"),
                     FieldPanel("intake_form"),
                     FieldRowPanel([FieldPanel("starter"), FieldPanel("starter_role")]),
-                    FieldRowPanel(
-                        [
-                            FieldPanel("area_source"),
-                            FieldPanel("area_level"),
-                            FieldPanel("area_field"),
-                        ]
-                    ),
+                    FieldRowPanel([FieldPanel("area_source"), FieldPanel("area_level")]),
+                    FieldPanel("area_field"),
                     FieldPanel("public_service"),
                 ],
                 heading=_("Process"),
@@ -440,6 +439,7 @@ class DefinitionViewSet(SnippetViewSet):
         url_name = self.get_url_name
         views = [
             ("file/<str:pk>/", definition_admin.download, "download", {}),
+            ("form-fields/<str:pk>/", field_choosers.fields_of_form, "form_fields", {}),
             ("upload/", definition_admin.upload, "upload", {"edit_url_name": url_name("edit")}),
             (
                 "place/<str:pk>/",

@@ -12,7 +12,7 @@ from tests.factories import UserFactory
 from workflows.models import ProcessDefinition, ProcessInstance, ProcessPage
 
 from ..pages.factories import site_for
-from ..workflows.city import build_city
+from ..workflows.city import build_city, import_fixture
 from .conftest import screenshot
 from .test_import_browser import sign_in
 
@@ -107,3 +107,25 @@ def test_from_a_template_to_a_residents_code(live_server, page, phone_page, sett
     assert journey.clicks <= 25 and len(journey.typed) <= 12
     # Names and answers only: no key, no JSON, no pattern typed.
     assert not any(re.search(r"[A-Za-z{}\[\]\\^$]", text) for text in journey.typed)
+
+
+def test_choosing_another_intake_form_offers_its_fields(live_server, page, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    import_fixture("grid-incident")
+    sign_in(page, live_server.url, UserFactory(is_superuser=True, first_name="刘洋"))
+    page.goto(f"{live_server.url}/admin/snippets/workflows/processdefinition/add/")
+    area_field = page.locator("select[name=area_field]")
+    assert area_field.locator("option").all_inner_texts() == ["— 选择字段 —"]
+    page.locator("#id_intake_form-chooser").get_by_role("button", name="选择 表单设计").click()
+    page.locator(".modal").get_by_role("link", name="网格事件上报").click()
+    area_field.locator("option", has_text="所在网格").wait_for(state="attached")
+    labels = ["事件类型", "其他事件类型", "所在网格", "具体位置", "事件描述", "现场照片"]
+    assert area_field.locator("option").all_inner_texts()[1:7] == labels
+    # A stage added afterwards offers them too.
+    page.get_by_role("button", name="增加 环节").first.click()
+    department = page.locator("select[name='stages-1-department_field']")
+    assert department.locator("option").all_inner_texts()[1:7] == labels
+    area_field.select_option("所在网格")
+    page.get_by_text("流程如何确定所属区域").scroll_into_view_if_needed()
+    screenshot(page, "process-designer-field-chooser")

@@ -293,3 +293,50 @@ def test_keys_left_empty_are_made_from_the_names(admin):
         reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk])
     ).content.decode()
     assert 'value="huo-dong-chang-de-shen-qing"' in edit
+
+
+def test_fields_are_chosen_from_the_intake_form_not_retyped(admin):
+    """The area field, a stage's department field and conditions offer the intake form's
+    labels (conditions also the reviewer forms'); the editor's script asks for another form's
+    fields when the intake form changes."""
+    intake = design_intake(admin)
+    rows = three_rows()
+    admin.post(
+        reverse("wagtailsnippets_workflows_processdefinition:add"),
+        definition_post(intake, rows, area_source="field", area_field="社区", area_level="2"),
+    )
+    definition = ProcessDefinition.objects.get(key="venue-booking")
+    page = admin.get(
+        reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk])
+    )
+    form = page.context["form"]
+    offered = [value for value, _label in form.fields["area_field"].choices]
+    assert offered == ["", "社区", "事项"] and form["area_field"].value() == "社区"
+    stage = form.formsets["stages"].forms[0]
+    assert [v for v, _l in stage.fields["department_field"].choices] == ["", "社区", "事项"]
+    assert 'data-form-fields="/admin/snippets/workflows/processdefinition/form-fields/0/"' in (
+        page.content.decode()
+    )
+
+    fields = admin.get(f"/admin/snippets/workflows/processdefinition/form-fields/{intake.pk}/")
+    assert fields.json() == {
+        "fields": [
+            {"label": "社区", "type": "area", "choices": []},
+            {"label": "事项", "type": "singleline", "choices": []},
+        ]
+    }
+    # A label the form no longer has stays chosen and is named by the checks.
+    response = admin.post(
+        reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk]),
+        definition_post(intake, rows, area_source="field", area_field="地址", area_level="2"),
+    )
+    assert "The intake form has no field “地址” to take the area from." in str(
+        response.context["form"].errors
+    )
+
+
+def test_only_designers_read_a_forms_fields(client, django_user_model):
+    form = FormDefinition.objects.create(title="表", slug="biao")
+    client.force_login(django_user_model.objects.create_user("clerk", "c@example.cn", "pw"))
+    answer = client.get(f"/admin/snippets/workflows/processdefinition/form-fields/{form.pk}/")
+    assert answer.status_code in (302, 403)

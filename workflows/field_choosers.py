@@ -1,0 +1,96 @@
+"""Choosers of form fields in the process editor: the area field, a stage's department field and
+the field of a condition are chosen from the labels of the intake form (and, for conditions, of
+the reviewer forms of the saved stages), never retyped. designer.js refreshes the intake form's
+labels in them when another intake form is chosen, from `form_fields`."""
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from forms.models import FormDefinition
+from forms.services import field_choices
+
+from .models import ProcessDefinition
+
+# Headings hold no answer to take an area, a department or a condition from.
+NO_ANSWER = frozenset({"section"})
+FIELDS_URL_NAME = "wagtailsnippets_workflows_processdefinition:form_fields"
+
+
+def form_fields(form: FormDefinition) -> list[dict[str, object]]:
+    """A form's fields that hold an answer, as the editor offers them: label, type, choices."""
+    return [
+        {"label": field.label, "type": field.field_type, "choices": field_choices(field)}
+        for field in form.fields.all()
+        if field.field_type not in NO_ANSWER
+    ]
+
+
+class KeptChoiceField(forms.TypedChoiceField):
+    """A saved value no longer among the choices (a stage or field renamed in a definition
+    file) is kept and shown, so that opening a definition never changes it."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+    def prepare_value(self, value):
+        if value and value not in dict(self.choices):
+            self.choices = [*self.choices, (value, value)]
+        return value
+
+
+class FieldLabelSelect(forms.Select):
+    """Options from the intake form are marked, for designer.js to replace them."""
+
+    def __init__(self, intake: list[str]):
+        super().__init__(attrs={"data-form-fields": reverse(FIELDS_URL_NAME, args=[0])})
+        self.intake = set(intake)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.intake:
+            option["attrs"]["data-intake"] = ""
+        return option
+
+
+def label_field(
+    model_field, intake: list[str], others: list[str] = (), required: bool = False
+) -> KeptChoiceField:
+    """A chooser for a model field that holds a field's label."""
+    labels = [*intake, *(label for label in others if label not in intake)]
+    return KeptChoiceField(
+        label=model_field.verbose_name,
+        help_text=model_field.help_text,
+        choices=[("", _("— choose a field —")), *((label, label) for label in labels)],
+        required=required,
+        widget=FieldLabelSelect(intake),
+    )
+
+
+def definition_labels(definition: ProcessDefinition) -> tuple[list[str], list[str]]:
+    """The intake form's labels, and the reviewer forms' of the saved stages."""
+    intake = (
+        [str(f["label"]) for f in form_fields(definition.intake_form)]
+        if (definition.intake_form_id)
+        else []
+    )
+    reviewers = [
+        str(field["label"])
+        for stage in (definition.stages.all() if definition.pk else [])
+        if stage.reviewer_form_id
+        for field in form_fields(stage.reviewer_form)
+    ]
+    return intake, reviewers
+
+
+def fields_of_form(request: HttpRequest, pk: str, *, permission_policy) -> JsonResponse:
+    """The fields of a form, for the editor of a process using it (designers only)."""
+    user: AbstractBaseUser = request.user
+    if not permission_policy.user_has_any_permission(user, ["add", "change"]):
+        raise PermissionDenied
+    form = get_object_or_404(FormDefinition, pk=pk)
+    return JsonResponse({"fields": form_fields(form)})
