@@ -101,6 +101,13 @@ def register_effects() -> None:
             ("department", "content", "starts_on", "ends_on"),
             ("communities",),
             publish_access_entry,
+            input_labels={
+                "department": gettext_lazy("requesting department"),
+                "content": gettext_lazy("work content"),
+                "starts_on": gettext_lazy("start date"),
+                "ends_on": gettext_lazy("end date"),
+                "communities": gettext_lazy("target communities"),
+            },
         ),
     )
     register(
@@ -110,5 +117,14 @@ def register_effects() -> None:
             ("name", "phone"),
             ("id_number", "email", "grid", "skills", "availability"),
             activate_volunteer,
+            input_labels={
+                "name": gettext_lazy("volunteer's name"),
+                "phone": gettext_lazy("volunteer's phone"),
+                "id_number": gettext_lazy("volunteer's ID number"),
+                "email": gettext_lazy("volunteer's e-mail"),
+                "grid": gettext_lazy("volunteer's grid"),
+                "skills": gettext_lazy("volunteer's skills"),
+                "availability": gettext_lazy("available times"),
+            },
         ),
     )

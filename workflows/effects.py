@@ -4,8 +4,8 @@ effect reads its inputs from the intake answers named in its field mapping."""
 
 import datetime
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.functional import Promise
@@ -31,6 +31,17 @@ class EffectKind:
     run: Callable[[Effect, ProcessInstance, dict], tuple[str, str]]
     needs_role: bool = False
     needs_followup: bool = False
+    # What the designer reads for each input, in the mapping's rows and in its problems.
+    input_labels: Mapping[str, str | Promise] = field(default_factory=dict)
+
+    def input_label(self, key: str) -> str:
+        return str(self.input_labels.get(key, key))
+
+    def input_rows(self) -> list[tuple[str, str, bool]]:
+        """(input, its label, required) for the mapping's rows."""
+        return [(key, self.input_label(key), True) for key in self.inputs] + [
+            (key, self.input_label(key), False) for key in self.optional
+        ]
 
 
 def answers_for(effect: Effect, process: ProcessInstance) -> dict[str, object]:
@@ -125,6 +136,11 @@ def choices() -> list[tuple[str, str | Promise]]:
     return [(key, kind.label) for key, kind in EFFECTS.items()]
 
 
+def mapping_rows() -> dict[str, list[tuple[str, str, bool]]]:
+    """Every effect's inputs, for the editor's mapping rows."""
+    return {key: kind.input_rows() for key, kind in EFFECTS.items()}
+
+
 def label(effect: Effect) -> str:
     kind = EFFECTS.get(effect.kind)
     return str(kind.label) if kind is not None else effect.kind
@@ -141,7 +157,7 @@ def problems(effect: Effect, labels: set[str]) -> list[str]:
         if key not in mapping:
             found.append(
                 _("%(effect)s: map the input “%(input)s” to an intake field.")
-                % {"effect": label, "input": key}
+                % {"effect": label, "input": kind.input_label(key)}
             )
     for key, field_label in mapping.items():
         if key not in (*kind.inputs, *kind.optional):

@@ -1,7 +1,10 @@
 """Choosers of form fields in the process editor: the area field, a stage's department field and
 the field of a condition are chosen from the labels of the intake form (and, for conditions, of
-the reviewer forms of the saved stages), never retyped. designer.js refreshes the intake form's
-labels in them when another intake form is chosen, from `form_fields`."""
+the reviewer forms of the saved stages), never retyped, and an effect's mapping is a row per
+input with such a chooser, not JSON. designer.js refreshes the intake form's labels in them
+when another intake form is chosen, from `form_fields`."""
+
+import json
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
@@ -14,7 +17,8 @@ from django.utils.translation import gettext as _
 from forms.models import FormDefinition
 from forms.services import field_choices
 
-from .models import ProcessDefinition
+from . import effects
+from .models import Effect, ProcessDefinition
 
 # Headings hold no answer to take an area, a department or a condition from.
 NO_ANSWER = frozenset({"section"})
@@ -68,6 +72,38 @@ def label_field(
         choices=[("", _("— choose a field —")), *((label, label) for label in labels)],
         required=required,
         widget=FieldLabelSelect(intake),
+    )
+
+
+class FieldMapWidget(forms.Widget):
+    """An effect's mapping: designer.js draws a row per input of the effect chosen beside it,
+    each with a chooser of the intake form's fields, and keeps the JSON in a hidden input."""
+
+    template_name = "workflows/widgets/field_map.html"
+
+    def __init__(self, intake: list[str]):
+        super().__init__()
+        self.intake = intake
+
+    def format_value(self, value):
+        return value if value not in (None, "", "null") else "{}"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(
+            kinds=json.dumps(effects.mapping_rows(), ensure_ascii=False),
+            intake=json.dumps(self.intake, ensure_ascii=False),
+        )
+        return context
+
+
+def field_map_field(intake: list[str]) -> forms.JSONField:
+    model_field = Effect._meta.get_field("field_map")
+    return forms.JSONField(
+        label=model_field.verbose_name,
+        help_text=_("Which field of the intake form gives each of the effect's inputs."),
+        required=False,
+        widget=FieldMapWidget(intake),
     )
 
 

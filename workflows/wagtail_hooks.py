@@ -134,8 +134,13 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
             stages.__dict__.pop("forms", None)
         effects = self.formsets.get("effects")
         if effects is not None:
-            field = label_field(Effect._meta.get_field("condition_field"), intake, reviewers)
-            effects.form = type("EffectForm", (effects.form,), {"condition_field": field})
+            fields = {
+                "condition_field": label_field(
+                    Effect._meta.get_field("condition_field"), intake, reviewers
+                ),
+                "field_map": field_choosers.field_map_field(intake),
+            }
+            effects.form = type("EffectForm", (effects.form,), fields)
             effects.__dict__.pop("forms", None)
         signers = self.formsets.get("countersigners")
         if signers is not None:

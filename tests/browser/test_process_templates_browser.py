@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from grid.models import Area
+from grid.models import Area, Role
 from tests.factories import UserFactory
+from workflows import process_templates
 from workflows.models import ProcessDefinition, ProcessInstance, ProcessPage
 
 from ..pages.factories import site_for
@@ -129,3 +130,36 @@ def test_choosing_another_intake_form_offers_its_fields(live_server, page, setti
     area_field.select_option("所在网格")
     page.get_by_text("流程如何确定所属区域").scroll_into_view_if_needed()
     screenshot(page, "process-designer-field-chooser")
+
+
+def test_an_effects_inputs_are_rows_of_field_choosers(live_server, page, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    found = process_templates.template("registration-review-activation")
+    roles = {slot.key: Role.objects.get(key=slot.key) for slot in found.roles}
+    definition = process_templates.copy_template(
+        found, name="楼栋志愿者招募", roles=roles, user=None
+    )
+    sign_in(page, live_server.url, UserFactory(is_superuser=True, first_name="刘洋"))
+    page.goto(f"{live_server.url}/admin/snippets/workflows/processdefinition/edit/{definition.pk}/")
+    mapping = page.locator("[data-field-map]").first
+    mapping.scroll_into_view_if_needed()
+    assert mapping.get_by_label("志愿者姓名").input_value() == "姓名"
+    assert "志愿者电话 *" in mapping.locator("th").all_inner_texts()
+    mapping.get_by_label("志愿者特长").select_option("— 不使用 —")
+    mapping.get_by_label("可服务时间").select_option("特长")
+    screenshot(page, "process-designer-mapping")
+    page.get_by_role("button", name="保存草稿").click()
+    page.locator(".messages .success").wait_for()
+    saved = ProcessDefinition.objects.get(pk=definition.pk).get_latest_revision_as_object()
+    assert saved.effects.first().field_map == {
+        "name": "姓名",
+        "phone": "手机号码",
+        "email": "电子邮箱",
+        "grid": "常住网格",
+        "availability": "特长",
+    }
+    # Another effect has other inputs, or none.
+    page.locator("select[name='effects-0-kind']").select_option(label="通知相关人员")
+    assert mapping.get_by_text("此结束动作不需要申请表中的字段。").is_visible()
+    assert mapping.locator("select").count() == 0

@@ -2,6 +2,8 @@
 // the options taken from the intake form are replaced by the new form's fields in every
 // chooser (area field, department field, conditions), in the stages and effects added later
 // too. A chosen label the new form lacks stays chosen and shown, for the checks to name.
+// An effect's mapping is drawn as a row per input of the effect chosen beside it, each with a
+// chooser of the intake form's fields, and written back as JSON into its hidden input.
 (function () {
   "use strict";
   let intake = null; // the chosen form's labels, once fetched
@@ -26,12 +28,60 @@
     select.value = chosen;
   }
 
+  function drawMap(widget, kindChanged) {
+    const hidden = widget.querySelector("input[type=hidden]");
+    const kind = document.querySelector(
+      'select[name="' + hidden.name.replace(/field_map$/, "kind") + '"]',
+    );
+    const inputs = JSON.parse(widget.dataset.kinds)[kind ? kind.value : ""] || [];
+    const labels = intake !== null ? intake : JSON.parse(widget.dataset.intake);
+    let map = {};
+    try {
+      map = JSON.parse(hidden.value || "{}") || {};
+    } catch (error) {
+      map = {};
+    }
+    if (kindChanged) {
+      // Inputs of the effect chosen before are not this one's.
+      const keys = inputs.map((input) => input[0]);
+      Object.keys(map).forEach((key) => keys.includes(key) || delete map[key]);
+      hidden.value = JSON.stringify(map);
+    }
+    widget.querySelector(".field-map__none").hidden = inputs.length > 0;
+    const rows = widget.querySelector(".field-map__rows tbody");
+    rows.replaceChildren();
+    inputs.forEach(([key, label, required]) => {
+      const row = rows.insertRow();
+      const heading = document.createElement("th");
+      heading.scope = "row";
+      heading.textContent = required ? label + " *" : label;
+      row.append(heading);
+      const select = document.createElement("select");
+      select.setAttribute("aria-label", label);
+      select.add(new Option(widget.dataset.unused, ""));
+      labels.forEach((text) => select.add(new Option(text, text)));
+      if (map[key] && !labels.includes(map[key])) select.add(new Option(map[key], map[key]));
+      select.value = map[key] || "";
+      select.addEventListener("change", () => {
+        if (select.value) map[key] = select.value;
+        else delete map[key];
+        hidden.value = JSON.stringify(map);
+      });
+      row.insertCell().append(select);
+    });
+  }
+
+  function redraw(root) {
+    root.querySelectorAll("select[data-form-fields]").forEach(refresh);
+    root.querySelectorAll("[data-field-map]").forEach((widget) => drawMap(widget, false));
+  }
+
   function load(formId) {
     const first = document.querySelector("select[data-form-fields]");
     if (!first) return;
     if (!formId) {
       intake = [];
-      document.querySelectorAll("select[data-form-fields]").forEach(refresh);
+      redraw(document);
       return;
     }
     const url = first.dataset.formFields.replace(/\/0\/$/, "/" + encodeURIComponent(formId) + "/");
@@ -39,19 +89,30 @@
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
       .then((data) => {
         intake = data.fields.map((field) => field.label);
-        document.querySelectorAll("select[data-form-fields]").forEach(refresh);
+        redraw(document);
       })
       .catch(() => {});
   }
 
   document.addEventListener("change", (event) => {
-    if (event.target.name === "intake_form") load(event.target.value);
+    const name = event.target.name || "";
+    if (name === "intake_form") load(event.target.value);
+    if (/^effects-\d+-kind$/.test(name)) {
+      const widget = document.querySelector(
+        '[data-field-map] input[name="' + name.replace(/kind$/, "field_map") + '"]',
+      );
+      if (widget) drawMap(widget.closest("[data-field-map]"), true);
+    }
   });
   new MutationObserver((mutations) => {
     mutations.forEach((mutation) =>
       mutation.addedNodes.forEach((node) => {
-        if (node.querySelectorAll) node.querySelectorAll("select[data-form-fields]").forEach(refresh);
+        // Rows the mapping draws itself are tables, never a new effect.
+        if (node.querySelectorAll && node.tagName !== "TR" && node.tagName !== "OPTION") {
+          redraw(node);
+        }
       }),
     );
   }).observe(document.documentElement, { childList: true, subtree: true });
+  document.addEventListener("DOMContentLoaded", () => redraw(document));
 })();

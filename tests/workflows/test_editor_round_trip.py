@@ -1,0 +1,84 @@
+"""The process editor's choosers write what the definition file says: a shipped definition
+opened in the editor and saved as it is shown (choosers, mapping rows and all) exports the
+same file, and a mapping changed in its rows is the mapping the file then carries."""
+
+import html
+import json
+
+import pytest
+from django import forms
+from django.test import Client
+
+from demo.processes import PROCESS_FILES
+from tests.factories import UserFactory
+from workflows.definition_files import export_definition
+from workflows.models import ProcessDefinition
+
+from .city import build_city, fixture_text, import_fixture
+
+pytestmark = pytest.mark.django_db
+
+ADMIN = "/admin/snippets/workflows/processdefinition/"
+
+
+def posted(form) -> dict:
+    """What the browser sends for a form as shown, its inline formsets included."""
+    data: dict = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(bound.field.widget, forms.CheckboxInput):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(item) for item in value]
+        else:
+            data[bound.html_name] = "" if value is None else str(value)
+    for formset in getattr(form, "formsets", {}).values():
+        data |= posted(formset.management_form)
+        for child in formset.forms:
+            data |= posted(child)
+    return data
+
+
+@pytest.fixture
+def designer():
+    build_city()
+    client = Client()
+    client.force_login(UserFactory(is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("name", PROCESS_FILES)
+def test_a_shipped_definition_saved_as_shown_is_the_same_file(designer, name):
+    definition = import_fixture(name)
+    page = designer.get(f"{ADMIN}edit/{definition.pk}/")
+    answer = designer.post(
+        f"{ADMIN}edit/{definition.pk}/", posted(page.context["form"]) | {"action-publish": "1"}
+    )
+    assert answer.status_code == 302, answer.context["form"].errors
+    assert export_definition(ProcessDefinition.objects.get(pk=definition.pk)) == fixture_text(name)
+
+
+def test_a_mapping_changed_in_its_rows_is_the_files(designer):
+    definition = import_fixture("volunteer-registration")
+    page = designer.get(f"{ADMIN}edit/{definition.pk}/")
+    content = page.content.decode()
+    kinds = json.loads(html.unescape(content.split('data-kinds="', 1)[1].split('"', 1)[0]))
+    assert ["name", "volunteer's name", True] in kinds["activate_volunteer"]
+    assert kinds["notify"] == []
+    data = posted(page.context["form"])
+    mapping = json.loads(data["effects-0-field_map"])
+    del mapping["skills"]  # the row set to "not used"
+    data["effects-0-field_map"] = json.dumps(mapping, ensure_ascii=False)
+    answer = designer.post(f"{ADMIN}edit/{definition.pk}/", data | {"action-publish": "1"})
+    assert answer.status_code == 302
+    text = export_definition(ProcessDefinition.objects.get(pk=definition.pk))
+    assert "skills:" not in text and "availability: 可服务时间" in text
+
+    # A required input left unmapped is named by its label.
+    del mapping["phone"]
+    data["effects-0-field_map"] = json.dumps(mapping, ensure_ascii=False)
+    answer = designer.post(f"{ADMIN}edit/{definition.pk}/", data | {"action-publish": "1"})
+    assert answer.context["form"].non_field_errors() == [
+        "Activate a volunteer: map the input “volunteer's phone” to an intake field."
+    ]
