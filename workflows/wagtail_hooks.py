@@ -84,10 +84,28 @@ def stage_key_fields(definition: ProcessDefinition) -> dict[str, KeptChoiceField
 
 class StageKey(KeyFromName):
     """A stage's key, when left empty, is made from its name, unique among the stages sent
-    together (`taken_keys`, shared by the stage forms of one definition form)."""
+    together (`taken_keys`, shared by the stage forms of one definition form). Each stage
+    offers only the stages it may name: returns and separation go to earlier stages, approvals
+    to later ones; a new stage comes after every saved one."""
 
     key_fallback = "stage"
     taken_keys: set[str]
+    saved_keys: list[str]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = self.saved_keys
+        key = self.instance.key if self.instance.pk else None
+        position = saved.index(key) if key in saved else len(saved)
+        allowed = {
+            "return_to": {selectors.APPLICANT, *saved[:position]},
+            "distinct_from": {"", *saved[:position]},
+            "approve_to": {"", selectors.END, *saved[position + 1 :]},
+        }
+        for name, keys in allowed.items():
+            if name in self.fields:
+                field = self.fields[name]
+                field.choices = [(value, text) for value, text in field.choices if value in keys]
 
     def key_taken(self, key: str) -> bool:
         return key in self.taken_keys
@@ -129,7 +147,12 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
             stages.form = type(
                 "StageForm",
                 (StageKey, stages.form),
-                {**stage_key_fields(self.instance), **labels, "taken_keys": taken},
+                {
+                    **stage_key_fields(self.instance),
+                    **labels,
+                    "taken_keys": taken,
+                    "saved_keys": [key for key, _name in stage_choices(self.instance)],
+                },
             )
             stages.__dict__.pop("forms", None)
         effects = self.formsets.get("effects")

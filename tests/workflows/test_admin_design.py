@@ -340,3 +340,32 @@ def test_only_designers_read_a_forms_fields(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("clerk", "c@example.cn", "pw"))
     answer = client.get(f"/admin/snippets/workflows/processdefinition/form-fields/{form.pk}/")
     assert answer.status_code in (302, 403)
+
+
+def test_each_stage_offers_only_the_stages_it_may_name(admin):
+    """Returns and separation go to earlier stages, approvals to later ones: the lists offer
+    nothing else (a new stage comes after every saved one)."""
+    intake = design_intake(admin)
+    admin.post(
+        reverse("wagtailsnippets_workflows_processdefinition:add"),
+        definition_post(intake, three_rows()),
+    )
+    definition = ProcessDefinition.objects.get(key="venue-booking")
+    form = admin.get(
+        reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk])
+    ).context["form"]
+    stages = form.formsets["stages"]
+
+    def offered(stage_form, name):
+        return [value for value, _text in stage_form.fields[name].choices]
+
+    first, second, third = stages.forms
+    assert offered(first, "return_to") == ["applicant"]
+    assert offered(second, "return_to") == ["applicant", "check"]
+    assert offered(third, "return_to") == ["applicant", "check", "review"]
+    assert offered(first, "approve_to") == ["", "review", "approve", "end"]
+    assert offered(third, "approve_to") == ["", "end"]
+    assert offered(second, "distinct_from") == ["", "check"]
+    new = stages.empty_form
+    assert offered(new, "return_to") == ["applicant", "check", "review", "approve"]
+    assert offered(new, "approve_to") == ["", "end"]
