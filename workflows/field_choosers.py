@@ -4,6 +4,7 @@ the reviewer forms of the saved stages), never retyped, and an effect's mapping 
 input with such a chooser, not JSON. designer.js refreshes the intake form's labels in them
 when another intake form is chosen, from `form_fields`."""
 
+import dataclasses
 import json
 
 from django import forms
@@ -47,31 +48,45 @@ class KeptChoiceField(forms.TypedChoiceField):
         return value
 
 
-class FieldLabelSelect(forms.Select):
-    """Options from the intake form are marked, for designer.js to replace them."""
+@dataclasses.dataclass(frozen=True)
+class Labels:
+    """The labels a definition's choosers offer: the intake form's, the reviewer forms' of
+    its saved stages (for conditions), and the choices of those that have some."""
 
-    def __init__(self, intake: list[str]):
+    intake: list[str]
+    reviewers: list[str]
+    choices: dict[str, list[str]]
+
+
+class FieldLabelSelect(forms.Select):
+    """Options from the intake form are marked, for designer.js to replace them; a field with
+    choices carries them, for a condition's values to be ticked."""
+
+    def __init__(self, labels: Labels):
         super().__init__(attrs={"data-form-fields": reverse(FIELDS_URL_NAME, args=[0])})
-        self.intake = set(intake)
+        self.labels = labels
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if value in self.intake:
+        if value in self.labels.intake:
             option["attrs"]["data-intake"] = ""
+        if self.labels.choices.get(value):
+            option["attrs"]["data-choices"] = json.dumps(
+                self.labels.choices[value], ensure_ascii=False
+            )
         return option
 
 
-def label_field(
-    model_field, intake: list[str], others: list[str] = (), required: bool = False
-) -> KeptChoiceField:
+def label_field(model_field, labels: Labels, with_reviewers: bool = False) -> KeptChoiceField:
     """A chooser for a model field that holds a field's label."""
-    labels = [*intake, *(label for label in others if label not in intake)]
+    others = [label for label in labels.reviewers if label not in labels.intake]
+    offered = [*labels.intake, *(others if with_reviewers else [])]
     return KeptChoiceField(
         label=model_field.verbose_name,
         help_text=model_field.help_text,
-        choices=[("", _("— choose a field —")), *((label, label) for label in labels)],
-        required=required,
-        widget=FieldLabelSelect(intake),
+        choices=[("", _("— choose a field —")), *((label, label) for label in offered)],
+        required=False,
+        widget=FieldLabelSelect(labels),
     )
 
 
@@ -81,9 +96,9 @@ class FieldMapWidget(forms.Widget):
 
     template_name = "workflows/widgets/field_map.html"
 
-    def __init__(self, intake: list[str]):
+    def __init__(self, labels: Labels):
         super().__init__()
-        self.intake = intake
+        self.intake = labels.intake
 
     def format_value(self, value):
         return value if value not in (None, "", "null") else "{}"
@@ -97,30 +112,30 @@ class FieldMapWidget(forms.Widget):
         return context
 
 
-def field_map_field(intake: list[str]) -> forms.JSONField:
+def field_map_field(labels: Labels) -> forms.JSONField:
     model_field = Effect._meta.get_field("field_map")
     return forms.JSONField(
         label=model_field.verbose_name,
         help_text=_("Which field of the intake form gives each of the effect's inputs."),
         required=False,
-        widget=FieldMapWidget(intake),
+        widget=FieldMapWidget(labels),
     )
 
 
-def definition_labels(definition: ProcessDefinition) -> tuple[list[str], list[str]]:
-    """The intake form's labels, and the reviewer forms' of the saved stages."""
-    intake = (
-        [str(f["label"]) for f in form_fields(definition.intake_form)]
-        if (definition.intake_form_id)
-        else []
-    )
+def definition_labels(definition: ProcessDefinition) -> Labels:
+    """The intake form's fields, and the reviewer forms' of the saved stages."""
+    intake = form_fields(definition.intake_form) if definition.intake_form_id else []
     reviewers = [
-        str(field["label"])
+        field
         for stage in (definition.stages.all() if definition.pk else [])
         if stage.reviewer_form_id
         for field in form_fields(stage.reviewer_form)
     ]
-    return intake, reviewers
+    return Labels(
+        intake=[str(field["label"]) for field in intake],
+        reviewers=[str(field["label"]) for field in reviewers],
+        choices={str(f["label"]): list(f["choices"]) for f in [*reviewers, *intake]},
+    )
 
 
 def fields_of_form(request: HttpRequest, pk: str, *, permission_policy) -> JsonResponse:

@@ -126,13 +126,14 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
 
     class Media:
         js = ["workflows/js/designer.js"]
+        css = {"all": ["workflows/css/designer.css"]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        intake, reviewers = definition_labels(self.instance)
+        labels = definition_labels(self.instance)
         if "area_field" in self.fields:
             self.fields["area_field"] = label_field(
-                ProcessDefinition._meta.get_field("area_field"), intake
+                ProcessDefinition._meta.get_field("area_field"), labels
             )
         stages = self.formsets.get("stages")
         if stages is not None:
@@ -140,16 +141,16 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
             # new stages are copied from) is made from a class that has them.
             given = re.compile(rf"{re.escape(stages.prefix)}-\d+-key")
             taken = {value for name, value in self.data.items() if given.fullmatch(name) and value}
-            labels = {
-                name: label_field(Stage._meta.get_field(name), intake, others)
-                for name, others in (("department_field", []), ("condition_field", reviewers))
+            choosers = {
+                name: label_field(Stage._meta.get_field(name), labels, with_reviewers)
+                for name, with_reviewers in (("department_field", False), ("condition_field", True))
             }
             stages.form = type(
                 "StageForm",
                 (StageKey, stages.form),
                 {
                     **stage_key_fields(self.instance),
-                    **labels,
+                    **choosers,
                     "taken_keys": taken,
                     "saved_keys": [key for key, _name in stage_choices(self.instance)],
                 },
@@ -159,9 +160,9 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
         if effects is not None:
             fields = {
                 "condition_field": label_field(
-                    Effect._meta.get_field("condition_field"), intake, reviewers
+                    Effect._meta.get_field("condition_field"), labels, with_reviewers=True
                 ),
-                "field_map": field_choosers.field_map_field(intake),
+                "field_map": field_choosers.field_map_field(labels),
             }
             effects.form = type("EffectForm", (effects.form,), fields)
             effects.__dict__.pop("forms", None)

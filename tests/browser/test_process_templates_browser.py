@@ -163,3 +163,35 @@ def test_an_effects_inputs_are_rows_of_field_choosers(live_server, page, setting
     page.locator("select[name='effects-0-kind']").select_option(label="通知相关人员")
     assert mapping.get_by_text("此结束动作不需要申请表中的字段。").is_visible()
     assert mapping.locator("select").count() == 0
+
+
+def test_a_conditions_values_are_ticked_from_the_fields_choices(live_server, page, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    found = process_templates.template("report-dispatch-handle-verify")
+    roles = {slot.key: Role.objects.get(key=slot.key) for slot in found.roles}
+    definition = process_templates.copy_template(found, name="安全隐患上报", roles=roles, user=None)
+    sign_in(page, live_server.url, UserFactory(is_superuser=True, first_name="刘洋"))
+    page.goto(f"{live_server.url}/admin/snippets/workflows/processdefinition/edit/{definition.pk}/")
+    condition = page.locator("select[name='stages-2-condition_field']")
+    condition.scroll_into_view_if_needed()
+    # The verification stage may also test the answers of the reviewer forms before it.
+    assert "问题类型" in condition.locator("option").all_inner_texts()
+    condition.select_option("问题类型")
+    page.locator("select[name='stages-2-condition_operator']").select_option(label="为以下之一")
+    boxes = page.locator("textarea[name='stages-2-condition_values'] + .condition-choices")
+    assert [text.strip() for text in boxes.locator("label").all_inner_texts()] == [
+        "环境卫生",
+        "设施损坏",
+        "安全隐患",
+        "其他",
+    ]
+    boxes.get_by_label("安全隐患").check()
+    boxes.get_by_label("设施损坏").check()
+    screenshot(page, "process-designer-condition")
+    page.get_by_role("button", name="保存草稿").click()
+    page.locator(".messages .success").wait_for()
+    saved = ProcessDefinition.objects.get(pk=definition.pk).get_latest_revision_as_object()
+    verify = [stage for stage in saved.stages.all() if stage.key == "verify"][0]
+    assert verify.condition_field == "问题类型"
+    assert verify.condition_values.splitlines() == ["设施损坏", "安全隐患"]

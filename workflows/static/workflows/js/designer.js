@@ -3,10 +3,42 @@
 // chooser (area field, department field, conditions), in the stages and effects added later
 // too. A chosen label the new form lacks stays chosen and shown, for the checks to name.
 // An effect's mapping is drawn as a row per input of the effect chosen beside it, each with a
-// chooser of the intake form's fields, and written back as JSON into its hidden input.
+// chooser of the intake form's fields, and written back as JSON into its hidden input. A
+// condition on a field with choices offers them as boxes to tick, written as its value lines.
 (function () {
   "use strict";
-  let intake = null; // the chosen form's labels, once fetched
+  let intake = null; // the chosen form's fields ({label, choices}), once fetched
+
+  function drawValues(select) {
+    const values = document.querySelector(
+      'textarea[name="' + select.name.replace(/condition_field$/, "condition_values") + '"]',
+    );
+    if (!values) return;
+    const option = select.selectedOptions[0];
+    const choices = option && option.dataset.choices ? JSON.parse(option.dataset.choices) : [];
+    let boxes = values.parentElement.querySelector(".condition-choices");
+    if (!boxes) {
+      boxes = document.createElement("div");
+      boxes.className = "condition-choices";
+      values.after(boxes);
+    }
+    boxes.replaceChildren();
+    values.hidden = choices.length > 0;
+    const lines = values.value.split("\n").map((line) => line.trim());
+    choices.forEach((choice) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = choice;
+      box.checked = lines.includes(choice);
+      box.addEventListener("change", () => {
+        const ticked = boxes.querySelectorAll("input:checked");
+        values.value = Array.from(ticked, (input) => input.value).join("\n");
+      });
+      label.append(box, " " + choice);
+      boxes.append(label);
+    });
+  }
 
   function refresh(select) {
     if (intake === null) return;
@@ -14,11 +46,12 @@
     select.querySelectorAll("option[data-intake]").forEach((option) => option.remove());
     const blank = select.querySelector("option[value='']");
     let after = blank;
-    intake.forEach((label) => {
-      let option = Array.from(select.options).find((o) => o.value === label);
+    intake.forEach((field) => {
+      let option = Array.from(select.options).find((o) => o.value === field.label);
       if (option) option.remove();
-      option = new Option(label, label);
+      option = new Option(field.label, field.label);
       option.dataset.intake = "";
+      if (field.choices.length) option.dataset.choices = JSON.stringify(field.choices);
       after.after(option);
       after = option;
     });
@@ -34,7 +67,8 @@
       'select[name="' + hidden.name.replace(/field_map$/, "kind") + '"]',
     );
     const inputs = JSON.parse(widget.dataset.kinds)[kind ? kind.value : ""] || [];
-    const labels = intake !== null ? intake : JSON.parse(widget.dataset.intake);
+    const labels =
+      intake !== null ? intake.map((field) => field.label) : JSON.parse(widget.dataset.intake);
     let map = {};
     try {
       map = JSON.parse(hidden.value || "{}") || {};
@@ -73,6 +107,7 @@
 
   function redraw(root) {
     root.querySelectorAll("select[data-form-fields]").forEach(refresh);
+    root.querySelectorAll("select[name$='condition_field']").forEach(drawValues);
     root.querySelectorAll("[data-field-map]").forEach((widget) => drawMap(widget, false));
   }
 
@@ -88,7 +123,7 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
       .then((data) => {
-        intake = data.fields.map((field) => field.label);
+        intake = data.fields;
         redraw(document);
       })
       .catch(() => {});
@@ -97,6 +132,7 @@
   document.addEventListener("change", (event) => {
     const name = event.target.name || "";
     if (name === "intake_form") load(event.target.value);
+    if (/condition_field$/.test(name)) drawValues(event.target);
     if (/^effects-\d+-kind$/.test(name)) {
       const widget = document.querySelector(
         '[data-field-map] input[name="' + name.replace(/kind$/, "field_map") + '"]',
@@ -107,8 +143,10 @@
   new MutationObserver((mutations) => {
     mutations.forEach((mutation) =>
       mutation.addedNodes.forEach((node) => {
-        // Rows the mapping draws itself are tables, never a new effect.
-        if (node.querySelectorAll && node.tagName !== "TR" && node.tagName !== "OPTION") {
+        // What this script draws itself (mapping rows, value boxes) is never a new effect.
+        const own = ["TR", "TD", "OPTION", "LABEL", "DIV"].includes(node.tagName) &&
+          node.closest && node.closest("[data-field-map], .condition-choices");
+        if (node.querySelectorAll && node.tagName !== "OPTION" && !own) {
           redraw(node);
         }
       }),
