@@ -192,6 +192,6 @@ def test_a_conditions_values_are_ticked_from_the_fields_choices(live_server, pag
     page.get_by_role("button", name="保存草稿").click()
     page.locator(".messages .success").wait_for()
     saved = ProcessDefinition.objects.get(pk=definition.pk).get_latest_revision_as_object()
-    verify = [stage for stage in saved.stages.all() if stage.key == "verify"][0]
+    verify = next(stage for stage in saved.stages.all() if stage.key == "verify")
     assert verify.condition_field == "问题类型"
     assert verify.condition_values.splitlines() == ["设施损坏", "安全隐患"]
