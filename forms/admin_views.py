@@ -48,6 +48,10 @@ class FormDefinitionAdminForm(KeyFromName, WagtailAdminModelForm):
     key_names = ("slug", "title")
     key_fallback = "form"
 
+    class Media:
+        js = ["forms/js/answer_boxes.js", "forms/js/field_editor.js"]
+        css = {"all": ["forms/css/field_editor.css"]}
+
     def clean(self):
         cleaned = super().clean()
         formset = self.formsets.get("fields")

@@ -3,6 +3,7 @@ the registry's validators), an area chooser over the registry, and checked priva
 
 import dataclasses
 import itertools
+import json
 from collections.abc import Iterable
 
 import filetype
@@ -264,3 +265,68 @@ class UploadField(forms.FileField):
 
     def has_changed(self, initial, data) -> bool:
         return bool(data)
+
+
+@dataclasses.dataclass(frozen=True)
+class FormatPreset:
+    """A common answer format an admin picks by name instead of writing a pattern."""
+
+    key: str
+    label: Promise
+    pattern: str
+    message: Promise
+
+
+FORMAT_PRESETS = (
+    FormatPreset("postcode", _("Postcode"), r"\d{6}", _("Enter a postcode of 6 digits.")),
+    FormatPreset(
+        "licence_plate",
+        _("Licence plate"),
+        r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+        r"[A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警]",
+        _("Enter a licence plate such as 皖G12345."),
+    ),
+    FormatPreset(
+        "house_number",
+        _("House number (building-unit-room)"),
+        r"\d{1,4}(-\d{1,4}){0,2}",
+        _("Enter the building, unit and room as 3-2-501."),
+    ),
+    FormatPreset(
+        "credit_code",
+        _("Unified social credit code"),
+        r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}",
+        _("Enter the 18 characters of a unified social credit code."),
+    ),
+)
+
+
+class PatternInput(forms.TextInput):
+    """The pattern of a text field, offered in the form editor as common formats to choose by
+    name (field_editor.js); the pattern itself is written only for a custom format."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        presets = [
+            {"key": p.key, "label": str(p.label), "pattern": p.pattern, "message": str(p.message)}
+            for p in FORMAT_PRESETS
+        ]
+        context["widget"]["attrs"]["data-format-presets"] = json.dumps(presets, ensure_ascii=False)
+        context["widget"]["attrs"]["data-format-labels"] = json.dumps(
+            {
+                "label": str(_("Format")),
+                "none": str(_("Any text")),
+                "custom": str(_("Custom pattern (advanced)")),
+            },
+            ensure_ascii=False,
+        )
+        return context
+
+
+class ConditionFieldInput(forms.TextInput):
+    """The earlier field a field is shown on: field_editor.js offers the fields above it."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-none"] = str(_("— always shown —"))
+        return context

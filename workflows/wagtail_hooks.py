@@ -125,8 +125,8 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
     key_fallback = "process"
 
     class Media:
-        js = ["workflows/js/designer.js"]
-        css = {"all": ["workflows/css/designer.css"]}
+        js = ["forms/js/answer_boxes.js", "workflows/js/designer.js"]
+        css = {"all": ["forms/css/field_editor.css", "workflows/css/designer.css"]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

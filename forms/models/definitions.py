@@ -17,7 +17,7 @@ from wagtail.search import index
 
 from grid.models import Area, Role
 
-from ..fields import FileKindsField
+from ..fields import ConditionFieldInput, FileKindsField, PatternInput
 
 
 class FieldType(models.TextChoices):
@@ -232,7 +232,19 @@ class FormDefinitionField(AbstractFormField):
         FieldPanel("default_value", classname="formbuilder-default"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("pattern"), FieldPanel("pattern_message")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel(
+                            "pattern",
+                            widget=PatternInput,
+                            help_text=_(
+                                "A common format by name; a custom one is a regular expression "
+                                "the whole answer must match."
+                            ),
+                        ),
+                        FieldPanel("pattern_message"),
+                    ]
+                ),
                 FieldRowPanel([FieldPanel("min_value"), FieldPanel("max_value")]),
                 FieldRowPanel([FieldPanel("allowed_file_types"), FieldPanel("max_file_size")]),
                 FieldPanel("area_level"),
@@ -240,7 +252,14 @@ class FormDefinitionField(AbstractFormField):
             heading=_("Validation"),
         ),
         MultiFieldPanel(
-            [FieldPanel("condition_field"), FieldPanel("condition_values")],
+            [
+                FieldPanel(
+                    "condition_field",
+                    widget=ConditionFieldInput,
+                    help_text=_("A field above this one: this one shows only when it is answered."),
+                ),
+                FieldPanel("condition_values"),
+            ],
             heading=_("Conditional display"),
         ),
     ]

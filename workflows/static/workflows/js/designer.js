@@ -16,28 +16,7 @@
     if (!values) return;
     const option = select.selectedOptions[0];
     const choices = option && option.dataset.choices ? JSON.parse(option.dataset.choices) : [];
-    let boxes = values.parentElement.querySelector(".condition-choices");
-    if (!boxes) {
-      boxes = document.createElement("div");
-      boxes.className = "condition-choices";
-      values.after(boxes);
-    }
-    boxes.replaceChildren();
-    values.hidden = choices.length > 0;
-    const lines = values.value.split("\n").map((line) => line.trim());
-    choices.forEach((choice) => {
-      const label = document.createElement("label");
-      const box = document.createElement("input");
-      box.type = "checkbox";
-      box.value = choice;
-      box.checked = lines.includes(choice);
-      box.addEventListener("change", () => {
-        const ticked = boxes.querySelectorAll("input:checked");
-        values.value = Array.from(ticked, (input) => input.value).join("\n");
-      });
-      label.append(box, " " + choice);
-      boxes.append(label);
-    });
+    window.answerBoxes(values, choices);
   }
 
   function refresh(select) {
