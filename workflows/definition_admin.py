@@ -7,7 +7,7 @@ may also start as a copy of a shipped template (workflows.process_templates)."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import capfirst
@@ -18,7 +18,7 @@ from wagtail.models import Page
 
 from grid.models import Role
 
-from . import process_templates, services
+from . import process_templates, selectors, services
 from .definition_files import DefinitionFileError, export_definition, import_text
 from .models import ProcessDefinition, ProcessPage
 
@@ -247,3 +247,29 @@ def place(request: HttpRequest, pk: str, *, permission_policy, inspect_url_name:
         },
         status=400 if form.is_bound and (problems or form.errors) else 200,
     )
+
+
+def diagram_preview(
+    request: HttpRequest, pk: str | None = None, *, permission_policy, form_class
+) -> HttpResponse:
+    """The stage diagram of a definition as it stands in the editor, unsaved: the editor's
+    script posts the form to it whenever the form changes. Nothing is written."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    instance = get_object_or_404(ProcessDefinition, pk=pk) if pk else ProcessDefinition()
+    action = "change" if pk else "add"
+    if not permission_policy.user_has_permission(request.user, action):
+        raise PermissionDenied
+    form = form_class()(request.POST, instance=instance, for_user=request.user)
+    context: dict = {"complete": False}
+    # The fields and stages as typed; the definition's own checks are listed, not required.
+    if form.fields_valid():
+        definition = form.save(commit=False)
+        snapshot = selectors.build_snapshot(definition, [], None, list(definition.stages.all()))
+        context = {
+            "complete": True,
+            "stages": selectors.diagram(snapshot),
+            "effects": selectors.effect_texts(snapshot),
+            "problems": services.definition_problems(definition),
+        }
+    return TemplateResponse(request, "workflows/admin/diagram_preview.html", context)

@@ -46,22 +46,26 @@ class ProcessTemplate:
     name: str
     description: str
     stages: tuple[str, ...]
-    roles: tuple[RoleSlot, ...]
     data: Any
+
+    @property
+    def roles(self) -> tuple[RoleSlot, ...]:
+        """The roles it names, in the order of first use, described in the language of the
+        request (so never cached with the file)."""
+        uses: dict[str, list[str]] = {}
+        for key, use in role_uses(self.data):
+            uses.setdefault(key, []).append(use)
+        return tuple(RoleSlot(key, tuple(texts)) for key, texts in uses.items())
 
 
 def read_template(path: Path) -> ProcessTemplate:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     process = data["process"]
-    uses: dict[str, list[str]] = {}
-    for key, use in role_uses(data):
-        uses.setdefault(key, []).append(use)
     return ProcessTemplate(
         slug=path.stem,
         name=process["name"],
         description=process.get("description", ""),
         stages=tuple(stage["name"] for stage in process["stages"]),
-        roles=tuple(RoleSlot(key, tuple(texts)) for key, texts in uses.items()),
         data=data,
     )
 

@@ -61,7 +61,7 @@ class VersionSnapshot:
     """A published version as it was frozen: the definition with its stages and effects, and
     the forms it uses, each as published at that moment."""
 
-    version: ProcessVersion
+    version: ProcessVersion | None
     definition: ProcessDefinition
     stages: list[Stage]
     effects: list[Effect]
@@ -128,39 +128,50 @@ def snapshot(version: ProcessVersion) -> VersionSnapshot:
     key = (version.pk, version.revision_id, version.published_at)
     cached = _SNAPSHOTS.get(key)
     if cached is None:
-        definition = version.revision.as_object()
         forms = [
             revision.as_object()
             for revision in Revision.objects.filter(pk__in=version.form_revisions.values())
         ]
-        stages = list(definition.stages.all())
-        ladder = list(definition.ladder.all())
-        countersigners = list(definition.countersigners.all())
-        role_ids = {s.role_id for s in stages} | {s.escalation_role_id for s in stages}
-        role_ids |= {rung.role_id for rung in ladder} | {c.role_id for c in countersigners}
-        department_ids = {s.department_id for s in stages} - {None}
-        department_ids |= {c.department_id for c in countersigners} - {None}
-        cached = VersionSnapshot(
-            version=version,
-            definition=definition,
-            stages=stages,
-            effects=list(definition.effects.all()),
-            overseers=list(definition.overseers.all()),
-            ladder=ladder,
-            countersigners=countersigners,
-            channels=list(definition.channels.all()),
-            forms={form.pk: form for form in forms},
-            role_keys=dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "key")),
-            department_keys=dict(
-                Department.objects.filter(pk__in=department_ids).values_list("pk", "key")
-                if department_ids
-                else []
-            ),
-        )
+        cached = build_snapshot(version.revision.as_object(), forms, version)
         if len(_SNAPSHOTS) >= _SNAPSHOTS_MAX:
             _SNAPSHOTS.clear()
         _SNAPSHOTS[key] = cached
     return cached
+
+
+def build_snapshot(
+    definition: ProcessDefinition,
+    forms: list[FormDefinition],
+    version: ProcessVersion | None,
+    stages: list[Stage] | None = None,
+) -> VersionSnapshot:
+    """A definition with its children and forms as one snapshot: a frozen version's, or (no
+    version) a definition being edited, for its diagram. `stages` in their edited order when
+    they are not yet saved."""
+    stages = list(definition.stages.all()) if stages is None else stages
+    ladder = list(definition.ladder.all())
+    countersigners = list(definition.countersigners.all())
+    role_ids = {s.role_id for s in stages} | {s.escalation_role_id for s in stages}
+    role_ids |= {rung.role_id for rung in ladder} | {c.role_id for c in countersigners}
+    department_ids = {s.department_id for s in stages} - {None}
+    department_ids |= {c.department_id for c in countersigners} - {None}
+    return VersionSnapshot(
+        version=version,
+        definition=definition,
+        stages=stages,
+        effects=list(definition.effects.all()),
+        overseers=list(definition.overseers.all()),
+        ladder=ladder,
+        countersigners=countersigners,
+        channels=list(definition.channels.all()),
+        forms={form.pk: form for form in forms},
+        role_keys=dict(Role.objects.filter(pk__in=role_ids - {None}).values_list("pk", "key")),
+        department_keys=dict(
+            Department.objects.filter(pk__in=department_ids).values_list("pk", "key")
+            if department_ids
+            else []
+        ),
+    )
 
 
 def latest_version(definition: ProcessDefinition) -> ProcessVersion | None:

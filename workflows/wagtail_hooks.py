@@ -18,6 +18,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
+    HelpPanel,
     InlinePanel,
     MultiFieldPanel,
     ObjectList,
@@ -126,7 +127,13 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
 
     class Media:
         js = ["forms/js/answer_boxes.js", "workflows/js/designer.js"]
-        css = {"all": ["forms/css/field_editor.css", "workflows/css/designer.css"]}
+        css = {
+            "all": [
+                "forms/css/field_editor.css",
+                "workflows/workflow.css",
+                "workflows/css/designer.css",
+            ]
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,8 +190,12 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
                 help_text=SAVED_FIRST,
             )
 
+    def fields_valid(self) -> bool:
+        """The fields and inline forms as typed, without the definition's own checks."""
+        return super().is_valid()
+
     def is_valid(self) -> bool:
-        if not super().is_valid():
+        if not self.fields_valid():
             return False
         definition = self.save(commit=False)
         for problem in services.definition_problems(definition):
@@ -372,6 +383,7 @@ class DefinitionViewSet(SnippetViewSet):
                 ],
                 heading=_("Process"),
             ),
+            HelpPanel(template="workflows/admin/live_diagram_panel.html", heading=_("The flow")),
             InlinePanel(
                 "stages", heading=_("Stages"), label=_("Stage"), panels=STAGE_PANELS, min_num=1
             ),
@@ -469,6 +481,18 @@ class DefinitionViewSet(SnippetViewSet):
         views = [
             ("file/<str:pk>/", definition_admin.download, "download", {}),
             ("form-fields/<str:pk>/", field_choosers.fields_of_form, "form_fields", {}),
+            (
+                "diagram/",
+                definition_admin.diagram_preview,
+                "diagram_new",
+                {"form_class": self.get_form_class},
+            ),
+            (
+                "diagram/<str:pk>/",
+                definition_admin.diagram_preview,
+                "diagram",
+                {"form_class": partial(self.get_form_class, for_update=True)},
+            ),
             ("upload/", definition_admin.upload, "upload", {"edit_url_name": url_name("edit")}),
             (
                 "place/<str:pk>/",

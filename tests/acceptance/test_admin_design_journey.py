@@ -23,9 +23,9 @@ FORM_FIELDS = [
     ("用途说明", "多行文本", False, ""),
 ]
 STAGES = [
-    # key, name, role, level
-    ("review", "社区初审", "社区专职工作者", "社区"),
-    ("approve", "主任审批", "社区主任", "社区"),
+    # name, role, level (keys are made from the names)
+    ("社区初审", "社区专职工作者", "社区"),
+    ("主任审批", "社区主任", "社区"),
 ]
 
 
@@ -107,9 +107,7 @@ def names():
     run = secrets.randbelow(9000) + 1000
     return {
         "form": f"社区场地预约{run}",
-        "form_key": f"venue-booking-{run}",
         "process": f"社区场地预约审批{run}",
-        "process_key": f"venue-booking-{run}",
         "page": f"活动场地预约{run}",
     }
 
@@ -132,7 +130,6 @@ def test_admin_designs_a_process_a_resident_files_it_the_worker_finds_it(journey
     admin.click(page.get_by_role("link", name="表单设计").first)
     admin.click(page.get_by_role("link", name="添加 表单设计"))
     admin.type(page.locator("#id_title"), names["form"])
-    admin.type(page.locator("#id_slug"), names["form_key"])
     for index, (label, kind, required, choices) in enumerate(FORM_FIELDS):
         admin.click(page.get_by_role("button", name="增加 字段"))
         admin.type(page.locator(f"#id_fields-{index}-label"), label)
@@ -145,7 +142,7 @@ def test_admin_designs_a_process_a_resident_files_it_the_worker_finds_it(journey
             admin.choose(page.locator(f"#id_fields-{index}-area_level"), label="社区")
     tall_step(journey, page, "form-designed")
     publish(admin, page)
-    row = page.locator("tr", has_text=names["form_key"])
+    row = page.locator("tr", has_text=names["form"])
     assert "在用" in row.inner_text(), "the new form is live"
     tall_step(journey, page, "form-published")
 
@@ -154,22 +151,20 @@ def test_admin_designs_a_process_a_resident_files_it_the_worker_finds_it(journey
     admin.click(page.get_by_role("link", name="流程设计").first)
     admin.click(page.get_by_role("link", name="添加 流程设计"))
     admin.type(page.locator("#id_name"), names["process"])
-    admin.type(page.locator("#id_key"), names["process_key"])
     choose_in_chooser(admin, page, "id_intake_form", names["form"])
     admin.choose(
         page.get_by_role("combobox", name="流程如何确定所属区域"),
         label="申请人在某层级的区域中选择",
     )
-    for index, (key, name, role, level) in enumerate(STAGES):
+    for index, (name, role, level) in enumerate(STAGES):
         if index:
             admin.click(page.get_by_role("button", name="增加 环节"))
-        admin.type(page.locator(f"#id_stages-{index}-key"), key)
         admin.type(page.locator(f"#id_stages-{index}-name"), name)
         admin.choose(page.locator(f"#id_stages-{index}-role"), label=role)
         admin.choose(page.locator(f"#id_stages-{index}-role_level"), label=level)
     tall_step(journey, page, "process-designed")
     publish(admin, page)
-    row = page.locator("tr", has_text=names["process_key"])
+    row = page.locator("tr", has_text=names["process"])
     assert "在用" in row.inner_text(), "the new process is live"
     tall_step(journey, page, "process-published")
 

@@ -47,6 +47,18 @@ class Journey:
         self.typed.append(text)
 
 
+def editing_a_copy(live_server, page, settings, slug: str, name: str) -> ProcessDefinition:
+    """The platform admin in the editor of a fresh copy of a template, in Chinese."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    found = process_templates.template(slug)
+    roles = {slot.key: Role.objects.get(key=slot.key) for slot in found.roles}
+    definition = process_templates.copy_template(found, name=name, roles=roles, user=None)
+    sign_in(page, live_server.url, UserFactory(is_superuser=True, first_name="刘洋"))
+    page.goto(f"{live_server.url}/admin/snippets/workflows/processdefinition/edit/{definition.pk}/")
+    return definition
+
+
 def test_from_a_template_to_a_residents_code(live_server, page, phone_page, settings):
     settings.LANGUAGE_CODE = "zh-hans"
     build_city()
@@ -133,15 +145,9 @@ def test_choosing_another_intake_form_offers_its_fields(live_server, page, setti
 
 
 def test_an_effects_inputs_are_rows_of_field_choosers(live_server, page, settings):
-    settings.LANGUAGE_CODE = "zh-hans"
-    build_city()
-    found = process_templates.template("registration-review-activation")
-    roles = {slot.key: Role.objects.get(key=slot.key) for slot in found.roles}
-    definition = process_templates.copy_template(
-        found, name="楼栋志愿者招募", roles=roles, user=None
+    definition = editing_a_copy(
+        live_server, page, settings, "registration-review-activation", "楼栋志愿者招募"
     )
-    sign_in(page, live_server.url, UserFactory(is_superuser=True, first_name="刘洋"))
-    page.goto(f"{live_server.url}/admin/snippets/workflows/processdefinition/edit/{definition.pk}/")
     mapping = page.locator("[data-field-map]").first
     mapping.scroll_into_view_if_needed()
     assert mapping.get_by_label("志愿者姓名").input_value() == "姓名"
@@ -166,13 +172,9 @@ def test_an_effects_inputs_are_rows_of_field_choosers(live_server, page, setting
 
 
 def test_a_conditions_values_are_ticked_from_the_fields_choices(live_server, page, settings):
-    settings.LANGUAGE_CODE = "zh-hans"
-    build_city()
-    found = process_templates.template("report-dispatch-handle-verify")
-    roles = {slot.key: Role.objects.get(key=slot.key) for slot in found.roles}
-    definition = process_templates.copy_template(found, name="安全隐患上报", roles=roles, user=None)
-    sign_in(page, live_server.url, UserFactory(is_superuser=True, first_name="刘洋"))
-    page.goto(f"{live_server.url}/admin/snippets/workflows/processdefinition/edit/{definition.pk}/")
+    definition = editing_a_copy(
+        live_server, page, settings, "report-dispatch-handle-verify", "安全隐患上报"
+    )
     condition = page.locator("select[name='stages-2-condition_field']")
     condition.scroll_into_view_if_needed()
     # The verification stage may also test the answers of the reviewer forms before it.
@@ -195,3 +197,24 @@ def test_a_conditions_values_are_ticked_from_the_fields_choices(live_server, pag
     verify = next(stage for stage in saved.stages.all() if stage.key == "verify")
     assert verify.condition_field == "问题类型"
     assert verify.condition_values.splitlines() == ["设施损坏", "安全隐患"]
+
+
+def test_the_diagram_redraws_as_the_stages_are_edited(live_server, page, settings):
+    definition = editing_a_copy(live_server, page, settings, "approval-chain", "占道审批")
+    diagram = page.locator("[data-live-diagram]")
+    names = diagram.locator(".pg-node-name")
+    names.first.wait_for()
+    assert names.all_inner_texts() == ["1. 社区审核", "2. 街道审批"]
+    page.locator("[name='stages-1-name']").fill("街道分管领导审批")
+    page.get_by_text("2. 街道分管领导审批").wait_for()
+    # Moved up in the list, the street's stage comes first; its return to a later stage is
+    # named at once.
+    page.locator("#inline_child_stages-1").get_by_role("button", name="上移").click()
+    page.get_by_text("1. 街道分管领导审批").wait_for()
+    assert "只能退回申请人或之前的环节" in diagram.inner_text()
+    diagram.scroll_into_view_if_needed()
+    screenshot(page, "process-designer-live-diagram")
+    assert [s.name for s in ProcessDefinition.objects.get(pk=definition.pk).stages.all()] == [
+        "社区审核",
+        "街道审批",
+    ]

@@ -3,6 +3,8 @@ holding the roles the stages name."""
 
 import itertools
 
+from django import forms
+
 from forms import services as form_services
 from grid.models import Area, Role
 from tests.factories import (
@@ -98,3 +100,22 @@ def version_of(definition: ProcessDefinition):
 
 
 __all__ = ["CommunityFactory", "Effect", "GridFactory", "page_for"]
+
+
+def posted(form) -> dict:
+    """What the browser sends for a form as shown, its inline formsets included."""
+    data: dict = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(bound.field.widget, forms.CheckboxInput):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(item) for item in value]
+        else:
+            data[bound.html_name] = "" if value is None else str(value)
+    for formset in getattr(form, "formsets", {}).values():
+        data |= posted(formset.management_form)
+        for child in formset.forms:
+            data |= posted(child)
+    return data

@@ -13,7 +13,7 @@ from workflows import selectors, services
 from workflows.models import ProcessDefinition, ProcessEvent, StageTask
 
 from ..forms.test_admin_design import field
-from .factories import CommunityFactory, holder, role, submit
+from .factories import CommunityFactory, holder, posted, role, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -369,3 +369,57 @@ def test_each_stage_offers_only_the_stages_it_may_name(admin):
     new = stages.empty_form
     assert offered(new, "return_to") == ["applicant", "check", "review", "approve"]
     assert offered(new, "approve_to") == ["", "end"]
+
+
+def test_the_diagram_follows_the_editor_unsaved(admin):
+    """The editor posts the form as it stands; the diagram comes back drawn from it, with what
+    still keeps it from being published, and nothing is written."""
+    intake = design_intake(admin)
+    rows = three_rows()
+    data = definition_post(intake, rows)
+    page = admin.post("/admin/snippets/workflows/processdefinition/diagram/", data)
+    content = page.content.decode()
+    assert [stage.name for stage in page.context["stages"]] == [
+        "社区初审",
+        "街道审核",
+        "街道审批",
+    ]
+    assert "1. 社区初审" in content and page.context["problems"] == []
+    assert not ProcessDefinition.objects.exists()
+
+    admin.post(reverse("wagtailsnippets_workflows_processdefinition:add"), data)
+    definition = ProcessDefinition.objects.get(key="venue-booking")
+    edit = admin.get(
+        reverse("wagtailsnippets_workflows_processdefinition:edit", args=[definition.pk])
+    )
+    assert (
+        f'data-live-diagram="/admin/snippets/workflows/processdefinition/diagram/{definition.pk}/"'
+        in (edit.content.decode())
+    )
+    # Stages reordered and one returning to a later stage, unsaved.
+    data = posted(edit.context["form"])
+    data["stages-0-ORDER"], data["stages-2-ORDER"] = "3", "1"
+    page = admin.post(f"/admin/snippets/workflows/processdefinition/diagram/{definition.pk}/", data)
+    assert [stage.name for stage in page.context["stages"]] == [
+        "街道审批",
+        "街道审核",
+        "社区初审",
+    ]
+    assert "returns must go to the applicant or to an earlier stage" in " ".join(
+        page.context["problems"]
+    )
+    assert [s.name for s in ProcessDefinition.objects.get(pk=definition.pk).stages.all()] == [
+        "社区初审",
+        "街道审核",
+        "街道审批",
+    ]
+    # Incomplete: no diagram, a word on what is missing.
+    data["stages-1-name"] = ""
+    page = admin.post(f"/admin/snippets/workflows/processdefinition/diagram/{definition.pk}/", data)
+    assert page.context["complete"] is False
+    assert (
+        admin.get(
+            f"/admin/snippets/workflows/processdefinition/diagram/{definition.pk}/"
+        ).status_code
+        == 405
+    )

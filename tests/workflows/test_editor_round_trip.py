@@ -6,7 +6,6 @@ import html
 import json
 
 import pytest
-from django import forms
 from django.test import Client
 
 from demo.processes import PROCESS_FILES
@@ -15,29 +14,11 @@ from workflows.definition_files import export_definition
 from workflows.models import ProcessDefinition
 
 from .city import build_city, fixture_text, import_fixture
+from .factories import posted
 
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/snippets/workflows/processdefinition/"
-
-
-def posted(form) -> dict:
-    """What the browser sends for a form as shown, its inline formsets included."""
-    data: dict = {}
-    for bound in form:
-        value = bound.value()
-        if isinstance(bound.field.widget, forms.CheckboxInput):
-            if value:
-                data[bound.html_name] = "on"
-        elif isinstance(value, list | tuple):
-            data[bound.html_name] = [str(item) for item in value]
-        else:
-            data[bound.html_name] = "" if value is None else str(value)
-    for formset in getattr(form, "formsets", {}).values():
-        data |= posted(formset.management_form)
-        for child in formset.forms:
-            data |= posted(child)
-    return data
 
 
 @pytest.fixture

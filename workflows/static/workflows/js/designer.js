@@ -5,6 +5,8 @@
 // An effect's mapping is drawn as a row per input of the effect chosen beside it, each with a
 // chooser of the intake form's fields, and written back as JSON into its hidden input. A
 // condition on a field with choices offers them as boxes to tick, written as its value lines.
+// The flow's diagram is drawn again by the server from the form as it stands, unsaved, a
+// moment after each change.
 (function () {
   "use strict";
   let intake = null; // the chosen form's fields ({label, choices}), once fetched
@@ -84,6 +86,26 @@
     });
   }
 
+  let diagramTimer = null;
+
+  function drawDiagram() {
+    const box = document.querySelector("[data-live-diagram]");
+    if (!box) return;
+    clearTimeout(diagramTimer);
+    diagramTimer = setTimeout(() => {
+      fetch(box.dataset.liveDiagram, {
+        method: "POST",
+        body: new FormData(box.closest("form")),
+        credentials: "same-origin",
+      })
+        .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+        .then((html) => {
+          box.innerHTML = html;
+        })
+        .catch(() => {});
+    }, 400);
+  }
+
   function redraw(root) {
     root.querySelectorAll("select[data-form-fields]").forEach(refresh);
     root.querySelectorAll("select[name$='condition_field']").forEach(drawValues);
@@ -108,7 +130,13 @@
       .catch(() => {});
   }
 
+  document.addEventListener("input", drawDiagram);
+  document.addEventListener("click", (event) => {
+    // Adding, moving and deleting a stage or an effect are buttons.
+    if (event.target.closest && event.target.closest("form button[type=button]")) drawDiagram();
+  });
   document.addEventListener("change", (event) => {
+    drawDiagram();
     const name = event.target.name || "";
     if (name === "intake_form") load(event.target.value);
     if (/condition_field$/.test(name)) drawValues(event.target);
@@ -123,13 +151,15 @@
     mutations.forEach((mutation) =>
       mutation.addedNodes.forEach((node) => {
         // What this script draws itself (mapping rows, value boxes) is never a new effect.
-        const own = ["TR", "TD", "OPTION", "LABEL", "DIV"].includes(node.tagName) &&
-          node.closest && node.closest("[data-field-map], .condition-choices");
+        const own = node.nodeType !== 1 || node.closest("[data-field-map], .condition-choices, [data-live-diagram]");
         if (node.querySelectorAll && node.tagName !== "OPTION" && !own) {
           redraw(node);
         }
       }),
     );
   }).observe(document.documentElement, { childList: true, subtree: true });
-  document.addEventListener("DOMContentLoaded", () => redraw(document));
+  document.addEventListener("DOMContentLoaded", () => {
+    redraw(document);
+    drawDiagram();
+  });
 })();
