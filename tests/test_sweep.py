@@ -290,7 +290,9 @@ NAMED_MODELS = {
     r"forms_submission_file": SubmissionFile,
     r"grid-api:area-detail": Area,
     r"open311:service": ProcessDefinition,
-    r"wagtailsnippets_workflows_processdefinition:(download|place|diagram)": ProcessDefinition,
+    r"wagtailsnippets_workflows_processdefinition:(download|place|diagram|dry_run)": (
+        ProcessDefinition
+    ),
     r"wagtailsnippets_workflows_processdefinition:form_fields": FormDefinition,
     r"open311:request": ProcessInstance,
     r"workflows:track": ProcessInstance,

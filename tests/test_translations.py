@@ -266,6 +266,7 @@ def test_admin_dashboard_editor_and_account_read_chinese(chinese_city):
         "/admin/snippets/workflows/processdefinition/templates/report-dispatch-handle-verify/",
         f"/admin/snippets/workflows/processdefinition/edit/{ProcessDefinition.objects.first().pk}/",
         f"/admin/snippets/workflows/processdefinition/place/{ProcessDefinition.objects.first().pk}/",
+        f"/admin/snippets/workflows/processdefinition/dry-run/{ProcessDefinition.objects.first().pk}/",
         f"/admin/snippets/forms/formdefinition/edit/{FormDefinition.objects.first().pk}/",
         f"/admin/pages/{community.pk}/",
         # Placing a form on a community page.

@@ -18,6 +18,7 @@ from wagtail.models import Page
 
 from grid.models import Role
 
+from . import dry_run as trial
 from . import process_templates, selectors, services
 from .definition_files import DefinitionFileError, export_definition, import_text
 from .models import ProcessDefinition, ProcessPage
@@ -273,3 +274,24 @@ def diagram_preview(
             "problems": services.definition_problems(definition),
         }
     return TemplateResponse(request, "workflows/admin/diagram_preview.html", context)
+
+
+def dry_run(request: HttpRequest, pk: str, *, permission_policy) -> HttpResponse:
+    """Run the process as it stands in the editor, touching no real data (workflows.dry_run):
+    the intake form, then each decision in turn; a new start begins again."""
+    definition = get_object_or_404(ProcessDefinition, pk=pk)
+    if not permission_policy.user_has_permission_for_instance(request.user, "change", definition):
+        raise PermissionDenied
+    result = None
+    decisions: list[str] = []
+    if request.method == "POST":
+        if "decide" in request.POST:
+            decisions = [*request.POST.getlist("decisions"), request.POST["decide"]]
+        result, form = trial.run(definition, request.POST, decisions, request.user)
+    else:
+        form = trial.intake_form(definition, None)
+    return TemplateResponse(
+        request,
+        "workflows/admin/dry_run.html",
+        {"definition": definition, "form": form, "run": result, "decisions": decisions},
+    )

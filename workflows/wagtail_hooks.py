@@ -289,13 +289,22 @@ def place_button(url_name: str, definition: ProcessDefinition, button_class=Butt
 
 
 class DefinitionEditView(EditView):
-    """The editor, with the one step that puts the process in front of people."""
+    """The editor, with a dry run and the one step that puts the process in front of people."""
 
     place_url_name: str = ""
+    dry_run_url_name: str = ""
 
     @cached_property
     def header_more_buttons(self):
-        buttons = super().header_more_buttons
+        buttons = [
+            *super().header_more_buttons,
+            Button(
+                _("Dry run"),
+                url=reverse(self.dry_run_url_name, args=[self.object.pk]),
+                icon_name="resubmit",
+                priority=4,
+            ),
+        ]
         if self.user_has_permission_for_instance("publish", self.object):
             buttons.append(place_button(self.place_url_name, self.object))
         return buttons
@@ -472,7 +481,11 @@ class DefinitionViewSet(SnippetViewSet):
         )
 
     def get_edit_view_kwargs(self, **kwargs):
-        return super().get_edit_view_kwargs(place_url_name=self.get_url_name("place"), **kwargs)
+        return super().get_edit_view_kwargs(
+            place_url_name=self.get_url_name("place"),
+            dry_run_url_name=self.get_url_name("dry_run"),
+            **kwargs,
+        )
 
     def get_urlpatterns(self):
         """The definition's own views beyond Wagtail's, each given the viewset's permission
@@ -481,6 +494,7 @@ class DefinitionViewSet(SnippetViewSet):
         views = [
             ("file/<str:pk>/", definition_admin.download, "download", {}),
             ("form-fields/<str:pk>/", field_choosers.fields_of_form, "form_fields", {}),
+            ("dry-run/<str:pk>/", definition_admin.dry_run, "dry_run", {}),
             (
                 "diagram/",
                 definition_admin.diagram_preview,

@@ -218,3 +218,26 @@ def test_the_diagram_redraws_as_the_stages_are_edited(live_server, page, setting
         "社区审核",
         "街道审批",
     ]
+
+
+def test_a_dry_run_takes_each_decision_and_keeps_nothing(live_server, page, settings):
+    definition = editing_a_copy(live_server, page, settings, "approval-chain", "占道审批")
+    page.get_by_role("navigation", name="操作").get_by_role("button", name="操作").click()
+    page.get_by_role("link", name="试运行").click()
+    page.get_by_label("申请人").fill("王芳")
+    page.get_by_label("联系电话").fill("13912345678")
+    page.get_by_label("所在社区").select_option(label="五松社区")
+    page.get_by_label("申请类别").select_option("临时占道")
+    page.get_by_label("申请说明").fill("周六上午搬家，需在楼下停车两小时。")
+    page.get_by_role("button", name="开始试运行").click()
+    steps = page.locator(".dry-run-steps tbody tr")
+    steps.first.wait_for()
+    assert steps.first.inner_text().split("\t")[:2] == ["社区审核", "陈静"]
+    page.get_by_role("button", name="审核通过，报街道").click()
+    page.get_by_role("button", name="批准").wait_for()
+    assert steps.nth(1).inner_text().startswith("街道审批")
+    page.get_by_role("button", name="批准").click()
+    assert page.locator(".dry-run-result").inner_text() == "流程结束：已批准。"
+    page.locator(".dry-run-steps").scroll_into_view_if_needed()
+    screenshot(page, "process-dry-run")
+    assert not ProcessInstance.objects.exists() and not definition.versions.exists()

@@ -6,14 +6,12 @@ import html
 import json
 
 import pytest
-from django.test import Client
 
 from demo.processes import PROCESS_FILES
-from tests.factories import UserFactory
 from workflows.definition_files import export_definition
 from workflows.models import ProcessDefinition
 
-from .city import build_city, fixture_text, import_fixture
+from .city import fixture_text, import_fixture
 from .factories import posted
 
 pytestmark = pytest.mark.django_db
@@ -21,28 +19,20 @@ pytestmark = pytest.mark.django_db
 ADMIN = "/admin/snippets/workflows/processdefinition/"
 
 
-@pytest.fixture
-def designer():
-    build_city()
-    client = Client()
-    client.force_login(UserFactory(is_superuser=True))
-    return client
-
-
 @pytest.mark.parametrize("name", PROCESS_FILES)
-def test_a_shipped_definition_saved_as_shown_is_the_same_file(designer, name):
+def test_a_shipped_definition_saved_as_shown_is_the_same_file(city_designer, name):
     definition = import_fixture(name)
-    page = designer.get(f"{ADMIN}edit/{definition.pk}/")
-    answer = designer.post(
+    page = city_designer.get(f"{ADMIN}edit/{definition.pk}/")
+    answer = city_designer.post(
         f"{ADMIN}edit/{definition.pk}/", posted(page.context["form"]) | {"action-publish": "1"}
     )
     assert answer.status_code == 302, answer.context["form"].errors
     assert export_definition(ProcessDefinition.objects.get(pk=definition.pk)) == fixture_text(name)
 
 
-def test_a_mapping_changed_in_its_rows_is_the_files(designer):
+def test_a_mapping_changed_in_its_rows_is_the_files(city_designer):
     definition = import_fixture("volunteer-registration")
-    page = designer.get(f"{ADMIN}edit/{definition.pk}/")
+    page = city_designer.get(f"{ADMIN}edit/{definition.pk}/")
     content = page.content.decode()
     kinds = json.loads(html.unescape(content.split('data-kinds="', 1)[1].split('"', 1)[0]))
     assert ["name", "volunteer's name", True] in kinds["activate_volunteer"]
@@ -51,7 +41,7 @@ def test_a_mapping_changed_in_its_rows_is_the_files(designer):
     mapping = json.loads(data["effects-0-field_map"])
     del mapping["skills"]  # the row set to "not used"
     data["effects-0-field_map"] = json.dumps(mapping, ensure_ascii=False)
-    answer = designer.post(f"{ADMIN}edit/{definition.pk}/", data | {"action-publish": "1"})
+    answer = city_designer.post(f"{ADMIN}edit/{definition.pk}/", data | {"action-publish": "1"})
     assert answer.status_code == 302
     text = export_definition(ProcessDefinition.objects.get(pk=definition.pk))
     assert "skills:" not in text and "availability: 可服务时间" in text
@@ -59,7 +49,7 @@ def test_a_mapping_changed_in_its_rows_is_the_files(designer):
     # A required input left unmapped is named by its label.
     del mapping["phone"]
     data["effects-0-field_map"] = json.dumps(mapping, ensure_ascii=False)
-    answer = designer.post(f"{ADMIN}edit/{definition.pk}/", data | {"action-publish": "1"})
+    answer = city_designer.post(f"{ADMIN}edit/{definition.pk}/", data | {"action-publish": "1"})
     assert answer.context["form"].non_field_errors() == [
         "Activate a volunteer: map the input “volunteer's phone” to an intake field."
     ]

@@ -13,9 +13,10 @@ from ..models import (
 )
 
 
-def definition_problems(definition: ProcessDefinition) -> list[str]:
+def definition_problems(definition: ProcessDefinition, forms_live: bool = True) -> list[str]:
     """What keeps a definition from being published: every rule in one place, for the admin,
-    imports and tests."""
+    imports and tests. Without `forms_live`, its forms need not be published (a dry run uses
+    their drafts)."""
     problems: list[str] = []
     stages: list[Stage] = list(definition.stages.all())
     if not stages:
@@ -65,7 +66,7 @@ def definition_problems(definition: ProcessDefinition) -> list[str]:
         where = _("Effect “%(effect)s”") % {"effect": effects.label(effect)}
         problems.extend(conditions.problems(effect, readable, where))
     unpublished = [form.title for form in forms_of(definition) if not form.live]
-    if unpublished:
+    if unpublished and forms_live:
         problems.append(
             _("Publish these forms first: %(forms)s.") % {"forms": ", ".join(unpublished)}
         )
