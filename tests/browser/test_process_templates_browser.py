@@ -207,10 +207,14 @@ def test_the_diagram_redraws_as_the_stages_are_edited(live_server, page, setting
     assert names.all_inner_texts() == ["1. 社区审核", "2. 街道审批"]
     page.locator("[name='stages-1-name']").fill("街道分管领导审批")
     page.get_by_text("2. 街道分管领导审批").wait_for()
-    # Moved up in the list, the street's stage comes first; its return to a later stage is
-    # named at once.
-    page.locator("#inline_child_stages-1").get_by_role("button", name="上移").click()
+    # Dragged before the first in the diagram, the street's stage comes first in the list too;
+    # its return to what is now a later stage is named at once.
+    diagram.locator(".pg-node", has_text="2. 街道分管领导审批").drag_to(
+        diagram.locator(".pg-node", has_text="1. 社区审核")
+    )
     page.get_by_text("1. 街道分管领导审批").wait_for()
+    panels = page.locator("[id^='inline_child_stages-'] input[name$='-name']")
+    assert [panels.nth(i).input_value() for i in range(2)] == ["街道分管领导审批", "社区审核"]
     assert "只能退回申请人或之前的环节" in diagram.inner_text()
     diagram.scroll_into_view_if_needed()
     screenshot(page, "process-designer-live-diagram")

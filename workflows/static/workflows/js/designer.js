@@ -6,7 +6,8 @@
 // chooser of the intake form's fields, and written back as JSON into its hidden input. A
 // condition on a field with choices offers them as boxes to tick, written as its value lines.
 // The flow's diagram is drawn again by the server from the form as it stands, unsaved, a
-// moment after each change.
+// moment after each change; a stage dragged onto another in it moves there in the list (by the
+// list's own arrows, so the order saved is the list's).
 (function () {
   "use strict";
   let intake = null; // the chosen form's fields ({label, choices}), once fetched
@@ -101,9 +102,42 @@
         .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
         .then((html) => {
           box.innerHTML = html;
+          draggable(box);
         })
         .catch(() => {});
     }, 400);
+  }
+
+  function stagePanels() {
+    return Array.from(document.querySelectorAll("[id^='inline_child_stages-']")).filter((child) => {
+      if (!/^inline_child_stages-\d+$/.test(child.id)) return false;
+      const deleted = child.querySelector("input[name$='-DELETE']");
+      return !(deleted && deleted.value === "1");
+    });
+  }
+
+  function moveStage(from, to) {
+    const panel = stagePanels()[from];
+    if (!panel || from === to) return;
+    const button = from > to ? "[data-inline-panel-child-move-up]" : "[data-inline-panel-child-move-down]";
+    for (let step = 0; step < Math.abs(from - to); step += 1) {
+      panel.querySelector(button).click();
+    }
+  }
+
+  function draggable(box) {
+    const nodes = Array.from(box.querySelectorAll(".pg-node[id^='stage-']"));
+    nodes.forEach((node, index) => {
+      node.draggable = true;
+      node.addEventListener("dragstart", (event) => {
+        event.dataTransfer.setData("text/plain", String(index));
+      });
+      node.addEventListener("dragover", (event) => event.preventDefault());
+      node.addEventListener("drop", (event) => {
+        event.preventDefault();
+        moveStage(Number(event.dataTransfer.getData("text/plain")), index);
+      });
+    });
   }
 
   function redraw(root) {
