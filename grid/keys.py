@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from anyascii import anyascii
 from django import forms
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.admin.panels import MultiFieldPanel
 
 
 def transliterated(name: str) -> str:
@@ -62,3 +64,26 @@ class KeyFromName(forms.ModelForm):
                 fallback=self.key_fallback,
             )
         return cleaned
+
+
+class AdvancedPanel(MultiFieldPanel):
+    """Settings folded away under `summary` (a key, most often) at any depth: Wagtail folds
+    only top-level panels, not those inside a stage or a field. Open when one has an error."""
+
+    def __init__(self, *args, summary: str | Promise = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.summary = summary
+
+    def clone_kwargs(self):
+        return {**super().clone_kwargs(), "summary": self.summary}
+
+    class BoundPanel(MultiFieldPanel.BoundPanel):
+        template_name = "grid/admin/advanced_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            names = self.panel.get_form_options().get("fields", [])
+            context["open"] = any(
+                self.form[name].errors for name in names if name in self.form.fields
+            )
+            return context

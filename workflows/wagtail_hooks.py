@@ -32,10 +32,10 @@ from wagtail_modeladmin.options import modeladmin_register
 
 from forms.admin_views import CreateWithoutAutosave
 from grid.admin_views import ScopedModelAdmin
-from grid.keys import KeyFromName
+from grid.keys import AdvancedPanel, KeyFromName
 from grid.wagtail_hooks import ReadOnlyPermissionHelper
 
-from . import definition_admin, field_choosers, periodic, selectors, services
+from . import definition_admin, effects, field_choosers, periodic, selectors, services
 from .field_choosers import KeptChoiceField, definition_labels, label_field
 from .models import Effect, ProcessDefinition, ProcessInstance, Stage
 
@@ -195,12 +195,32 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
         return super().is_valid()
 
     def is_valid(self) -> bool:
+        """Each problem is shown on the stage or effect it concerns, the rest above the
+        form, as definition files place them by line."""
         if not self.fields_valid():
             return False
         definition = self.save(commit=False)
+        placed = set()
+        child_forms = {
+            id(form.instance): form
+            for name in ("stages", "effects")
+            if name in self.formsets
+            for form in self.formsets[name].forms
+        }
+        labels = services.intake_labels(definition.intake_form)
+        stages = list(definition.stages.all())
+        for index, stage in enumerate(stages):
+            for problem in services.stage_problems(definition, stages, index, labels):
+                child_forms[id(stage)].add_error(None, problem)
+                placed.add(problem)
+        for effect in definition.effects.all():
+            for problem in effects.problems(effect, labels):
+                child_forms[id(effect)].add_error(None, problem)
+                placed.add(problem)
         for problem in services.definition_problems(definition):
-            self.add_error(None, problem)
-        return not self.errors
+            if problem not in placed:
+                self.add_error(None, problem)
+        return not self.errors and all(not form.errors for form in child_forms.values())
 
 
 CONDITION_PANEL = FieldRowPanel(
@@ -241,7 +261,7 @@ STAGE_PANELS = [
         ],
         heading=_("Countersign"),
     ),
-    MultiFieldPanel([FieldPanel("key")], heading=_("Advanced"), classname="collapsed"),
+    AdvancedPanel([FieldPanel("key")], summary=_("Advanced")),
 ]
 EFFECT_PANELS = [
     FieldRowPanel([FieldPanel("kind"), FieldPanel("when")]),

@@ -119,3 +119,14 @@ def posted(form) -> dict:
         for child in formset.forms:
             data |= posted(child)
     return data
+
+
+def problems_by_place(form) -> dict[str, list[str]]:
+    """A definition's problems as the editor shows them: above the form (""), and in each
+    stage or effect, by its prefix."""
+    found = {"": [str(error) for error in form.non_field_errors()]}
+    for formset in form.formsets.values():
+        for child in formset.forms:
+            if child.non_field_errors():
+                found[child.prefix] = [str(error) for error in child.non_field_errors()]
+    return found

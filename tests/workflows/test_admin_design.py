@@ -13,7 +13,7 @@ from workflows import selectors, services
 from workflows.models import ProcessDefinition, ProcessEvent, StageTask
 
 from ..forms.test_admin_design import field
-from .factories import CommunityFactory, holder, posted, role, submit
+from .factories import CommunityFactory, holder, posted, problems_by_place, role, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -175,9 +175,12 @@ def test_a_definition_that_cannot_run_is_refused_with_reasons(admin):
         definition_post(intake, rows, **{"action-publish": "action-publish"}),
     )
     assert response.status_code == 200
-    errors = " ".join(response.context["form"].non_field_errors())
-    assert "returns must go to the applicant or to an earlier stage" in errors
-    assert "below the process's area" in errors
+    # Each problem is shown on the stage it concerns.
+    assert problems_by_place(response.context["form"]) == {
+        "": [],
+        "stages-0": ["Stage “社区初审”: returns must go to the applicant or to an earlier stage."],
+        "stages-2": ["Stage “街道审批”: the role's level is below the process's area."],
+    }
     assert not ProcessDefinition.objects.exists()
 
 

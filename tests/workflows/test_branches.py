@@ -15,7 +15,7 @@ from workflows.models import Notification, ProcessDefinition, ProcessInstance, S
 
 from . import inbox
 from .city import build_city, fixture_text, user
-from .factories import role
+from .factories import problems_by_place, role
 from .test_admin_design import admin, definition_post, design_intake, stage_row  # noqa: F401
 from .test_definition_files import problems_of
 from .test_shipped_processes import REPORT, VERIFIED
@@ -267,7 +267,11 @@ def test_the_admin_designs_a_branch_a_department_stage_and_separation(admin):  #
         reverse("wagtailsnippets_workflows_processdefinition:add"),
         definition_post(intake, rows, key="venue-again"),
     )
-    errors = " ".join(response.context["form"].non_field_errors())
+    errors = " ".join(
+        problem
+        for shown in problems_by_place(response.context["form"]).values()
+        for problem in shown
+    )
     assert "“住建局办理”: choose the department." in errors
     assert "it can be kept apart only from an earlier stage" in errors
 

@@ -12,7 +12,7 @@ from workflows.definition_files import export_definition
 from workflows.models import ProcessDefinition
 
 from .city import fixture_text, import_fixture
-from .factories import posted
+from .factories import posted, problems_by_place
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,9 @@ def test_a_mapping_changed_in_its_rows_is_the_files(city_designer):
     del mapping["phone"]
     data["effects-0-field_map"] = json.dumps(mapping, ensure_ascii=False)
     answer = city_designer.post(f"{ADMIN}edit/{definition.pk}/", data | {"action-publish": "1"})
-    assert answer.context["form"].non_field_errors() == [
-        "Activate a volunteer: map the input “volunteer's phone” to an intake field."
-    ]
+    assert problems_by_place(answer.context["form"]) == {
+        "": [],
+        "effects-0": [
+            "Activate a volunteer: map the input “volunteer's phone” to an intake field."
+        ],
+    }
