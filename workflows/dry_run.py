@@ -28,6 +28,8 @@ from .services.outcomes import REFER, StartRefused
 
 # The applicant sends the returned application again, as it was.
 RESEND = "resend"
+# The department a stage referred to answers.
+ANSWER = "answer"
 
 
 @dataclasses.dataclass
@@ -108,9 +110,20 @@ def name_of(user) -> str:
     return (user.get_full_name() or user.get_username()) if user.is_authenticated else ""
 
 
+def referred_department() -> Department:
+    """Where a referral goes in a run: the first department with a clerk to answer."""
+    department = (
+        Department.objects.filter(assignments__isnull=False).distinct().order_by("pk").first()
+    )
+    if department is None:
+        raise PermissionDenied(_("No department has a clerk to refer to."))
+    return department
+
+
 def take(task: StageTask, process: ProcessInstance, outcome: str) -> str:
     """Decide `outcome` as the first person offered the task who may act on it; their name."""
     stage = selectors.active_stage(process)
+    department = referred_department() if outcome == REFER else None
     dispatch_to = None
     if selectors.dispatches(stage):
         offered = selectors.dispatch_choices(process, stage)
@@ -121,7 +134,8 @@ def take(task: StageTask, process: ProcessInstance, outcome: str) -> str:
     for person in task_people(task):
         if selectors.separation_refusal(person, task):
             continue
-        services.decide(task, person, services.Decision(outcome, dispatch_to=dispatch_to))
+        decision = services.Decision(outcome, department=department, dispatch_to=dispatch_to)
+        services.decide(task, person, decision)
         return name_of(person)
     raise PermissionDenied(_("Nobody offered this task may act on it."))
 
@@ -171,7 +185,22 @@ def sandbox(
         if not tasks:
             result.result = str(process.get_outcome_display())
             return
-        if process.flow_class.revise.name in {task.flow_task.name for task in tasks}:
+        kinds = {task.flow_task.name for task in tasks}
+        if process.flow_class.answer.name in kinds:
+            clerks = task_people(tasks[0])
+            step = Step(
+                _("%(department)s answers") % {"department": process.referred_to.name},
+                sorted({name_of(clerk) for clerk in clerks}),
+            )
+            result.steps.append(step)
+            if not pending:
+                result.outcomes = [(ANSWER, _("Answer"))]
+                return
+            pending.pop(0)
+            services.answer_referral(tasks[0], clerks[0], _("Answered in a dry run."))
+            step.outcome, step.by = _("answered"), name_of(clerks[0])
+            continue
+        if process.flow_class.revise.name in kinds:
             step = Step(_("The applicant revises"), [_("the applicant")])
             result.steps.append(step)
             if not pending:
@@ -190,11 +219,7 @@ def sandbox(
         result.steps.append(step)
         stage = selectors.active_stage(process)
         if not pending:
-            result.outcomes = [
-                (value, label)
-                for value, label in services.allowed_outcomes(stage)
-                if value != REFER
-            ]
+            result.outcomes = services.allowed_outcomes(stage)
             return
         outcome = pending.pop(0)
         step.outcome = dict(services.allowed_outcomes(stage)).get(outcome, outcome)

@@ -108,3 +108,22 @@ def test_only_designers_dry_run(city_designer):
     client = Client()
     client.force_login(UserFactory())
     assert client.get(f"{ADMIN}dry-run/{definition.pk}/").status_code in (302, 403)
+
+
+def test_a_referral_is_answered_by_the_departments_clerk(city_designer):
+    definition = copy("report-dispatch-handle-verify", "楼道堆物上报")
+    url = f"{ADMIN}dry-run/{definition.pk}/"
+    fields = list(city_designer.get(url).context["form"].fields)
+    answers = dict(
+        zip(fields[:4], ["安全隐患", WUSONG + "001", "3 栋楼道", "楼道堆满杂物。"], strict=True)
+    )
+    run = city_designer.post(url, answers | {"decisions": ["approve"], "decide": "refer"})
+    steps = run.context["run"].steps
+    assert [step.stage for step in steps[:2]] == ["受理派单", "处置"]
+    assert steps[2].stage.endswith(" answers") and steps[2].people
+    assert run.context["run"].outcomes == [("answer", "Answer")]
+    run = city_designer.post(
+        url, answers | {"decisions": ["approve", "refer"], "decide": "answer"}
+    ).context["run"]
+    assert [step.stage for step in run.steps][-1] == "处置"
+    assert run.steps[2].outcome == "answered"
