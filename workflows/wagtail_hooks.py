@@ -201,26 +201,35 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
             return False
         definition = self.save(commit=False)
         placed = set()
-        child_forms = {
-            id(form.instance): form
-            for name in ("stages", "effects")
-            if name in self.formsets
-            for form in self.formsets[name].forms
-        }
         labels = services.intake_labels(definition.intake_form)
         stages = list(definition.stages.all())
         for index, stage in enumerate(stages):
-            for problem in services.stage_problems(definition, stages, index, labels):
-                child_forms[id(stage)].add_error(None, problem)
-                placed.add(problem)
+            for name, problem in services.stage_problems_by_field(
+                definition, stages, index, labels
+            ):
+                if self.place_error("stages", stage, name, problem):
+                    placed.add(problem)
         for effect in definition.effects.all():
             for problem in effects.problems(effect, labels):
-                child_forms[id(effect)].add_error(None, problem)
-                placed.add(problem)
+                if self.place_error("effects", effect, None, problem):
+                    placed.add(problem)
         for problem in services.definition_problems(definition):
             if problem not in placed:
                 self.add_error(None, problem)
-        return not self.errors and all(not form.errors for form in child_forms.values())
+        children = [form for formset in self.formsets.values() for form in formset.forms]
+        return not self.errors and not any(form.errors for form in children)
+
+    def place_error(self, formset: str, item, field: str | None, problem: str) -> bool:
+        """Show `problem` on the form of `item` in `formset` (on `field` when it has it);
+        False when no form shows that item."""
+        forms = self.formsets[formset].forms if formset in self.formsets else []
+        form = next((f for f in forms if f.instance is item), None) or next(
+            (f for f in forms if item.pk and f.instance.pk == item.pk), None
+        )
+        if form is None:
+            return False
+        form.add_error(field if field in form.fields else None, problem)
+        return True
 
 
 CONDITION_PANEL = FieldRowPanel(

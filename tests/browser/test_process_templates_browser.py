@@ -224,7 +224,7 @@ def test_the_diagram_redraws_as_the_stages_are_edited(live_server, page, setting
     ]
     # Saved so, the problem is shown in Chinese on the stage it concerns, and nothing changes.
     page.get_by_role("button", name="保存草稿").click()
-    problem = page.locator("#inline_child_stages-1 .error-message")
+    problem = page.locator("#inline_child_stages-1 .w-field--error .error-message")
     assert problem.inner_text().strip() == "环节“街道分管领导审批”：只能退回申请人或之前的环节。"
     problem.scroll_into_view_if_needed()
     screenshot(page, "process-designer-stage-problem")

@@ -121,12 +121,14 @@ def posted(form) -> dict:
     return data
 
 
-def problems_by_place(form) -> dict[str, list[str]]:
+def problems_by_place(form) -> dict:
     """A definition's problems as the editor shows them: above the form (""), and in each
-    stage or effect, by its prefix."""
-    found = {"": [str(error) for error in form.non_field_errors()]}
+    stage or effect by its prefix, by field ("__all__": the stage or effect as a whole)."""
+    found: dict = {"": [str(error) for error in form.non_field_errors()]}
     for formset in form.formsets.values():
         for child in formset.forms:
-            if child.non_field_errors():
-                found[child.prefix] = [str(error) for error in child.non_field_errors()]
+            if child.errors:
+                found[child.prefix] = {
+                    name: [str(error) for error in errors] for name, errors in child.errors.items()
+                }
     return found

@@ -178,8 +178,14 @@ def test_a_definition_that_cannot_run_is_refused_with_reasons(admin):
     # Each problem is shown on the stage it concerns.
     assert problems_by_place(response.context["form"]) == {
         "": [],
-        "stages-0": ["Stage “社区初审”: returns must go to the applicant or to an earlier stage."],
-        "stages-2": ["Stage “街道审批”: the role's level is below the process's area."],
+        "stages-0": {
+            "return_to": [
+                "Stage “社区初审”: returns must go to the applicant or to an earlier stage."
+            ]
+        },
+        "stages-2": {
+            "role_level": ["Stage “街道审批”: the role's level is below the process's area."]
+        },
     }
     assert not ProcessDefinition.objects.exists()
 

@@ -52,7 +52,9 @@ def test_a_mapping_changed_in_its_rows_is_the_files(city_designer):
     answer = city_designer.post(f"{ADMIN}edit/{definition.pk}/", data | {"action-publish": "1"})
     assert problems_by_place(answer.context["form"]) == {
         "": [],
-        "effects-0": [
-            "Activate a volunteer: map the input “volunteer's phone” to an intake field."
-        ],
+        "effects-0": {
+            "__all__": [
+                "Activate a volunteer: map the input “volunteer's phone” to an intake field."
+            ]
+        },
     }

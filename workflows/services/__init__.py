@@ -65,7 +65,14 @@ from .starting import (
     start_process,
 )
 from .verdicts import VerdictGiven, give_verdict, reopen
-from .versions import definition_problems, forms_of, freeze_version, intake_labels, stage_problems
+from .versions import (
+    definition_problems,
+    forms_of,
+    freeze_version,
+    intake_labels,
+    stage_problems,
+    stage_problems_by_field,
+)
 from .withdrawals import withdraw
 
 __all__ = [
@@ -127,6 +134,7 @@ __all__ = [
     "stage_owner",
     "stage_permission",
     "stage_problems",
+    "stage_problems_by_field",
     "start_for_submission",
     "start_problems",
     "start_process",

@@ -77,66 +77,100 @@ def stage_problems(
     definition: ProcessDefinition, stages: list[Stage], index: int, labels: set[str]
 ) -> list[str]:
     """What is wrong with the stage at `index`; `labels` are the intake form's."""
+    return [
+        message for _field, message in stage_problems_by_field(definition, stages, index, labels)
+    ]
+
+
+def stage_problems_by_field(
+    definition: ProcessDefinition, stages: list[Stage], index: int, labels: set[str]
+) -> list[tuple[str | None, str]]:
+    """`stage_problems`, each with the stage's field it concerns (None: the stage as a whole),
+    for the editor to show it there."""
     stage, earlier = stages[index], stages[:index]
     earlier_keys = [other.key for other in earlier]
-    problems = []
+    problems: list[tuple[str | None, str]] = []
     name = stage.name or stage.key
     if stage.actor == Stage.Actor.ROLE:
         if not stage.role_id or stage.role_level is None:
             problems.append(
-                _("Stage “%(stage)s”: choose the role and its level.") % {"stage": name}
+                ("role", _("Stage “%(stage)s”: choose the role and its level.") % {"stage": name})
             )
         elif stage.role_level > definition.area_level:
             problems.append(
-                _("Stage “%(stage)s”: the role's level is below the process's area.")
-                % {"stage": name}
+                (
+                    "role_level",
+                    _("Stage “%(stage)s”: the role's level is below the process's area.")
+                    % {"stage": name},
+                )
             )
     elif stage.actor == Stage.Actor.DEPARTMENT:
         if not stage.department_id:
-            problems.append(_("Stage “%(stage)s”: choose the department.") % {"stage": name})
+            problems.append(
+                ("department", _("Stage “%(stage)s”: choose the department.") % {"stage": name})
+            )
     elif stage.actor == Stage.Actor.COUNTERSIGN:
         signers = [c for c in definition.countersigners.all() if c.stage == stage.key]
-        problems.extend(countersign.problems(stage, len(signers)))
+        problems.extend((None, problem) for problem in countersign.problems(stage, len(signers)))
     elif stage.actor == Stage.Actor.DISPATCHED:
         if not any(selectors.dispatches(other) for other in earlier):
             problems.append(
-                _(
-                    "Stage “%(stage)s” is handled by whoever is dispatched, so an earlier stage "
-                    "must dispatch."
+                (
+                    "actor",
+                    _(
+                        "Stage “%(stage)s” is handled by whoever is dispatched, so an earlier "
+                        "stage must dispatch."
+                    )
+                    % {"stage": name},
                 )
-                % {"stage": name}
             )
     elif stage.department_field not in labels:
         problems.append(
-            _("Stage “%(stage)s”: the intake form has no field “%(label)s”.")
-            % {"stage": name, "label": stage.department_field}
+            (
+                "department_field",
+                _("Stage “%(stage)s”: the intake form has no field “%(label)s”.")
+                % {"stage": name, "label": stage.department_field},
+            )
         )
     if stage.allow_return and stage.return_to not in (selectors.APPLICANT, *earlier_keys):
         problems.append(
-            _("Stage “%(stage)s”: returns must go to the applicant or to an earlier stage.")
-            % {"stage": name}
+            (
+                "return_to",
+                _("Stage “%(stage)s”: returns must go to the applicant or to an earlier stage.")
+                % {"stage": name},
+            )
         )
-    problems.extend(dispatch_problems(definition, stages, index))
+    problems.extend(("dispatch_role", p) for p in dispatch_problems(definition, stages, index))
     if stage.approve_to and stage.approve_to not in (
         selectors.END,
         *(other.key for other in stages[index + 1 :]),
     ):
         problems.append(
-            _("Stage “%(stage)s”: approval must go to a later stage or to the end.")
-            % {"stage": name}
+            (
+                "approve_to",
+                _("Stage “%(stage)s”: approval must go to a later stage or to the end.")
+                % {"stage": name},
+            )
         )
     if stage.distinct_from and stage.distinct_from not in earlier_keys:
         problems.append(
-            _("Stage “%(stage)s”: it can be kept apart only from an earlier stage.")
-            % {"stage": name}
+            (
+                "distinct_from",
+                _("Stage “%(stage)s”: it can be kept apart only from an earlier stage.")
+                % {"stage": name},
+            )
         )
     readable = labels.union(
         *(intake_labels(other.reviewer_form) for other in earlier if other.reviewer_form)
     )
-    problems.extend(conditions.problems(stage, readable, _("Stage “%(stage)s”") % {"stage": name}))
+    where = _("Stage “%(stage)s”") % {"stage": name}
+    problems.extend(("condition_field", p) for p in conditions.problems(stage, readable, where))
     if stage.escalation_role_id and stage.escalation_level is None:
         problems.append(
-            _("Stage “%(stage)s”: choose the level of the escalation role.") % {"stage": name}
+            (
+                "escalation_level",
+                _("Stage “%(stage)s”: choose the level of the escalation role.") % {"stage": name},
+            )
         )
     return problems
 
