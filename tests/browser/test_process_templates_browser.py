@@ -6,6 +6,7 @@ files it on a phone and gets their code. The clicks and typed inputs are counted
 import re
 
 import pytest
+from wagtail.models import Page
 
 from grid.models import Area, Role
 from tests.factories import UserFactory
@@ -251,3 +252,16 @@ def test_a_dry_run_takes_each_decision_and_keeps_nothing(live_server, page, sett
     page.locator(".dry-run-steps").scroll_into_view_if_needed()
     screenshot(page, "process-dry-run")
     assert not ProcessInstance.objects.exists() and not definition.versions.exists()
+
+
+def test_leaving_a_new_page_unsaved_leaves_no_draft(live_server, page, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    _portal, _street, community = site_for(Area.objects.get(name="五松社区"))
+    sign_in(page, live_server.url, UserFactory(is_superuser=True, first_name="刘洋"))
+    before = Page.objects.count()
+    page.goto(f"{live_server.url}/admin/pages/add/workflows/processpage/{community.pk}/")
+    page.get_by_placeholder("页面标题*").fill("临时占道审批")
+    page.wait_for_timeout(2000)  # four times Wagtail's autosave interval
+    page.goto(f"{live_server.url}/admin/")
+    assert Page.objects.count() == before
