@@ -209,8 +209,10 @@ def place(request: HttpRequest, pk: str, *, permission_policy, inspect_url_name:
     definition = get_object_or_404(ProcessDefinition, pk=pk)
     if not permission_policy.user_has_permission_for_instance(request.user, "publish", definition):
         raise PermissionDenied
-    placed = ProcessPage.objects.filter(process=definition).order_by("path")
-    taken = {page.path[: -Page.steplen] for page in placed}
+    pages_of = list(ProcessPage.objects.filter(process=definition).order_by("path"))
+    taken = {page.path[: -Page.steplen] for page in pages_of}
+    titles = dict(Page.objects.filter(path__in=taken).values_list("path", "title"))
+    placed = [(page, titles.get(page.path[: -Page.steplen], "")) for page in pages_of]
     parents = [p for p in services.placeable_parents(request.user) if p.path not in taken]
     problems = (
         services.publish_problems(definition) if services.needs_publishing(definition) else []

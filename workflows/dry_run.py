@@ -18,7 +18,6 @@ from viewflow.workflow.status import STATUS
 
 from forms import services as form_services
 from forms.builder import SubmissionForm
-from forms.models import FormDefinition
 from grid.models import Assignment, Department
 
 from . import selectors, services
@@ -50,21 +49,17 @@ class Run:
     result: str = ""
 
 
-def latest_draft(obj: ProcessDefinition | FormDefinition):
-    revision = obj.get_latest_revision()
-    return revision.as_object() if revision else obj
-
-
 def intake_form(definition: ProcessDefinition, data: Mapping | None) -> SubmissionForm:
     """The intake form as the draft has it, uploads left out."""
-    form = form_services.build_form(latest_draft(latest_draft(definition).intake_form), data)
+    intake = definition.get_latest_revision_as_object().intake_form
+    form = form_services.build_form(intake.get_latest_revision_as_object(), data)
     for name in [name for name, field in form.fields.items() if isinstance(field, forms.FileField)]:
         del form.fields[name]
     return form
 
 
 def sandbox_version(definition: ProcessDefinition, user: AbstractBaseUser) -> ProcessVersion:
-    draft = latest_draft(definition)
+    draft = definition.get_latest_revision_as_object()
     revision = definition.get_latest_revision() or definition.save_revision(user=user)
     forms_used = services.forms_of(draft)
     for form in forms_used:
@@ -152,7 +147,7 @@ def run(
     result = Run()
     if not form.is_valid():
         return result, form
-    draft = latest_draft(definition)
+    draft = definition.get_latest_revision_as_object()
     result.problems = services.definition_problems(draft, forms_live=False)
     if result.problems:
         return result, form

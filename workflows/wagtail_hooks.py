@@ -49,10 +49,9 @@ def stage_choices(definition: ProcessDefinition) -> list[tuple[str, str]]:
 SAVED_FIRST = _("A stage added in this edit can be chosen once the process is saved.")
 
 
-def stage_key_fields(definition: ProcessDefinition) -> dict[str, KeptChoiceField]:
-    """Returns, approvals and separation name another stage, chosen from a list and never
-    typed by hand."""
-    stages = stage_choices(definition)
+def stage_key_fields(stages: list[tuple[str, str]]) -> dict[str, KeptChoiceField]:
+    """Returns, approvals and separation name another stage (one of `stages`, those saved),
+    chosen from a list and never typed by hand."""
     return {
         "return_to": KeptChoiceField(
             label=_("returns go to"),
@@ -138,6 +137,7 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         labels = definition_labels(self.instance)
+        saved = stage_choices(self.instance)
         if "area_field" in self.fields:
             self.fields["area_field"] = label_field(
                 ProcessDefinition._meta.get_field("area_field"), labels
@@ -156,10 +156,10 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
                 "StageForm",
                 (StageKey, stages.form),
                 {
-                    **stage_key_fields(self.instance),
+                    **stage_key_fields(saved),
                     **choosers,
                     "taken_keys": taken,
-                    "saved_keys": [key for key, _name in stage_choices(self.instance)],
+                    "saved_keys": [key for key, _name in saved],
                 },
             )
             stages.__dict__.pop("forms", None)
@@ -177,7 +177,7 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
         if signers is not None:
             field = KeptChoiceField(
                 label=_("stage"),
-                choices=stage_choices(self.instance),
+                choices=saved,
                 help_text=_("The countersigned stage.") + " " + SAVED_FIRST,
             )
             signers.form = type("CountersignerForm", (signers.form,), {"stage": field})
@@ -185,7 +185,7 @@ class DefinitionForm(KeyFromName, WagtailAdminModelForm):
         if "reopen_stage" in self.fields:
             self.fields["reopen_stage"] = KeptChoiceField(
                 label=_("“not resolved” reopens at"),
-                choices=[("", _("never reopens")), *stage_choices(self.instance)],
+                choices=[("", _("never reopens")), *saved],
                 required=False,
                 help_text=SAVED_FIRST,
             )

@@ -74,6 +74,8 @@ def test_a_draft_is_published_and_placed_on_the_pages_ticked(city, designer):
         "Tongguan portal"
     }
     assert "The process is published first" not in again.content.decode()
+    listed = again.content.decode().split('class="placed-pages"')[1].split("</ul>")[0]
+    assert "长江路街道 centre / 占道审批" in listed and "五松社区 centre / 占道审批" in listed
     designer.post(f"{ADMIN}place/{definition.pk}/", {"pages": [portal.pk]})
     assert ProcessPage.objects.filter(process=definition).count() == 3
     assert ProcessDefinition.objects.get(pk=definition.pk).versions.count() == 1

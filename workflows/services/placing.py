@@ -32,8 +32,7 @@ def placeable_parents(user: AbstractBaseUser) -> list[Page]:
 
 def publish_problems(definition: ProcessDefinition) -> list[str]:
     """What keeps the definition's latest revision from being published."""
-    revision = definition.get_latest_revision()
-    return definition_problems(revision.as_object() if revision else definition)
+    return definition_problems(definition.get_latest_revision_as_object())
 
 
 def needs_publishing(definition: ProcessDefinition) -> bool:
