@@ -1,6 +1,8 @@
 """The round's form on the worker's phone: for each checklist item fine or a problem, a note
 and photos; general notes."""
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,12 +48,16 @@ class InspectionForm(forms.Form):
     notes = forms.CharField(
         label=_("General notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Chosen anew for each save (by the phone, see daily/offline.js): a save sent again is
+    # applied once.
+    client_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, inspection: Inspection, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.inspection = inspection
         self.findings = list(inspection.findings.prefetch_related("photos"))
         self.fields["notes"].initial = inspection.notes
+        self.fields["client_key"].initial = uuid.uuid4()
         for finding in self.findings:
             self.fields[f"result_{finding.pk}"] = forms.ChoiceField(
                 label=finding.item,

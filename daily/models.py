@@ -149,6 +149,24 @@ class Finding(models.Model):
         return self.item
 
 
+class RoundSave(models.Model):
+    """A save of a round as the phone sent it, by the key its form carried: a save sent again
+    (kept offline and resent, a double tap) is applied once, photos included."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="saves"
+    )
+    client_key = models.UUIDField(unique=True, editable=False)
+    saved_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("save of a round")
+        verbose_name_plural = _("saves of rounds")
+
+    def __str__(self) -> str:
+        return str(self.client_key)
+
+
 class FindingPhoto(models.Model):
     finding = models.ForeignKey(
         Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="photos"

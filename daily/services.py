@@ -24,7 +24,7 @@ from workflows import services as workflow_services
 from workflows.models import ProcessDefinition, ProcessInstance
 
 from . import selectors
-from .models import Checklist, Finding, FindingPhoto, Inspection, Visit
+from .models import Checklist, Finding, FindingPhoto, Inspection, RoundSave, Visit
 
 # Photos a finding may carry, and how large each may be.
 MAX_PHOTOS = 5
@@ -87,27 +87,54 @@ def record(
     notes: str,
     *,
     finish: bool,
-) -> None:
+    client_key: uuid.UUID | None = None,
+) -> bool:
     """Keep what the worker said of each finding (keyed by the finding's primary key) and, when
-    `finish`, close the round. Only its inspector changes a round, and only while it is open."""
+    `finish`, close the round. Only its inspector changes a round, and only while it is open.
+    A save whose `client_key` was already applied to the round (sent again from the phone's
+    queue) changes nothing: False."""
     if inspection.inspector_id != user.pk:
         raise PermissionDenied
-    if inspection.finished:
-        raise InspectionRefused(_("This round is finished: it can no longer be changed."))
-    findings = {finding.pk: finding for finding in inspection.findings.all()}
-    with transaction.atomic():
-        changed = []
-        for pk, answer in answers.items():
-            finding = findings[pk]
-            finding.problem, finding.note = answer.problem, answer.note.strip()
-            changed.append(finding)
-            for photo in answer.photos:
-                FindingPhoto.objects.create(finding=finding, image=photo)
-        Finding.objects.bulk_update(changed, ["problem", "note"])
-        inspection.notes = notes.strip()
-        if finish:
-            inspection.finished_at = timezone.now()
-        inspection.save(update_fields=["notes", "finished_at"])
+    try:
+        with transaction.atomic():
+            # Two sends of one save at once wait for each other here; the second finds the first.
+            current = Inspection.objects.select_for_update().get(pk=inspection.pk)
+            if already_saved(current, client_key):
+                return False
+            if current.finished:
+                raise InspectionRefused(_("This round is finished: it can no longer be changed."))
+            findings = {finding.pk: finding for finding in current.findings.all()}
+            changed = []
+            for pk, answer in answers.items():
+                finding = findings[pk]
+                finding.problem, finding.note = answer.problem, answer.note.strip()
+                changed.append(finding)
+                for photo in answer.photos:
+                    FindingPhoto.objects.create(finding=finding, image=photo)
+            Finding.objects.bulk_update(changed, ["problem", "note"])
+            inspection.notes = notes.strip()
+            if finish:
+                inspection.finished_at = timezone.now()
+            inspection.save(update_fields=["notes", "finished_at"])
+            if client_key is not None:
+                RoundSave.objects.create(inspection=inspection, client_key=client_key)
+    except IntegrityError:
+        # The same key sent at once on SQLite, which has no row locks: the other send stored it.
+        if already_saved(inspection, client_key):
+            return False
+        raise InspectionRefused(_("This save was sent for another round.")) from None
+    return True
+
+
+def already_saved(inspection: Inspection, client_key: uuid.UUID | str | None) -> bool:
+    """Whether the phone's save with this key was applied to the round."""
+    if not client_key:
+        return False
+    try:
+        key = uuid.UUID(str(client_key))
+    except ValueError:
+        return False
+    return RoundSave.objects.filter(inspection=inspection, client_key=key).exists()
 
 
 def report_definition(grid: Area) -> ProcessDefinition | None:

@@ -28,7 +28,7 @@ from workflows.process_list import rows as process_rows
 
 from . import selectors, services
 from .forms import InspectionForm, VisitForm
-from .models import Checklist, Finding, FindingPhoto, Visit
+from .models import Checklist, Finding, FindingPhoto, Inspection, Visit
 
 # A grid's history shows this many of its latest rounds.
 HISTORY_ROUNDS = 50
@@ -81,25 +81,60 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    finish = "finish" in request.POST
+    if request.method == "POST" and services.already_saved(round_, request.POST.get("client_key")):
+        # Sent again from the phone's queue: where the first send led.
+        return saved(request, after_save(round_, finish))
     if round_.finished or round_.inspector_id != request.user.pk:
         return render(request, "daily/inspection_detail.html", detail_context(request, round_))
     form = InspectionForm(round_, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        finish = "finish" in request.POST
-        notes = form.cleaned_data["notes"]
-        services.record(round_, request.user, form.answers(), notes, finish=finish)
-        if finish and round_.findings.filter(problem=True).exists():
+        try:
+            services.record(
+                round_,
+                request.user,
+                form.answers(),
+                form.cleaned_data["notes"],
+                finish=finish,
+                client_key=form.cleaned_data["client_key"],
+            )
+        except services.InspectionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("daily:inspection", pk=round_.pk)
+        if not finish:
+            messages.success(
+                request, _("Saved. Finish the round when you have checked every item.")
+            )
+        elif round_.findings.filter(problem=True).exists():
             messages.success(
                 request,
                 _("Round finished. Report the problems that need handling as incidents below."),
             )
-            return redirect("daily:inspection", pk=round_.pk)
-        if finish:
+        else:
             messages.success(request, _("Round finished: %(grid)s.") % {"grid": round_.grid.name})
-            return redirect("daily:today")
-        messages.success(request, _("Saved. Finish the round when you have checked every item."))
-        return redirect("daily:inspection", pk=round_.pk)
+        return saved(request, after_save(round_, finish))
     return render(request, "daily/inspection_form.html", {"inspection": round_, "form": form})
+
+
+def after_save(round_: Inspection, finish: bool) -> str:
+    """A finished round without problems leads home; otherwise back to the round (to report
+    its problems, or to go on with it)."""
+    if finish and not round_.findings.filter(problem=True).exists():
+        return reverse("daily:today")
+    return reverse("daily:inspection", args=[round_.pk])
+
+
+# The header daily/offline.js sends a form with, when the worker saves it (not the queue).
+SENT_BY_PAGE = "X-Daily-Save"
+
+
+def saved(request: HttpRequest, to: str) -> HttpResponse:
+    """Where a save leads. The phone's script sends the worker's saves by fetch (to tell no
+    connection from a refusal) and goes on to `to` itself: a redirect that fetch followed would
+    have shown, and so used up, the messages meant for that page."""
+    if request.headers.get(SENT_BY_PAGE):
+        return HttpResponse(status=204, headers={"X-Daily-Location": to})
+    return redirect(to)
 
 
 def detail_context(request: HttpRequest, round_) -> dict:
@@ -312,7 +347,7 @@ def log_visit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         messages.success(
             request, _("Visit written in the diary: %(subject)s.") % {"subject": subject}
         )
-        return redirect(f"daily:{kind}", pk=subject.pk)
+        return saved(request, reverse(f"daily:{kind}", args=[subject.pk]))
     return render(
         request, "daily/visit_form.html", {"subject": subject, "kind": kind, "form": form}
     )
@@ -389,8 +424,8 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 
 
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """The script that keeps My grids today and the visit forms for use offline, served under
-    /today/ so that it may control those pages; it holds no personal data."""
+    """The script that keeps My grids today, the visit forms and the rounds for use offline,
+    served under /today/ so that it may control those pages; it holds no personal data."""
     assets = [static(name) for name in WORKER_ASSETS]
     version = hashlib.sha256("".join(assets).encode()).hexdigest()[:12]
     context = {"version": version, "assets": assets}

@@ -6,8 +6,6 @@ inspected, and the grid's rounds list it beside yesterday's. Their community dir
 grid inspected today and starts no round. The worker also visits a household found on the
 building's status map, writes the visit in the diary and follows it up."""
 
-import json
-
 import pytest
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
@@ -23,6 +21,21 @@ from .conftest import screenshot
 from .test_stages_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# What the phone keeps to send (daily/offline.js): each save's writer and whether it was refused.
+KEPT = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("daily-offline", 1);
+  opening.onerror = () => reject(opening.error);
+  opening.onsuccess = () => {
+    const all = opening.result.transaction("queue").objectStore("queue").getAll();
+    all.onsuccess = () =>
+      resolve(all.result.map((item) => ({ user: item.user, refused: Boolean(item.refused) })));
+  };
+})"""
+
+
+def kept_on_the_phone(page) -> list[dict]:
+    return page.evaluate(KEPT)
 
 
 def test_a_grid_worker_walks_their_grid_on_a_phone(live_server, phone_page, settings, tmp_path):
@@ -202,7 +215,7 @@ def test_a_visit_written_offline_is_sent_once_when_the_connection_returns(
     screenshot(page, "daily-visit-offline-phone")
     page.goto(f"{live_server.url}/today/")
     queue = page.locator("[data-offline-queue]")
-    assert "1 条走访保存在手机上" in queue.inner_text()
+    assert "1 条走访或巡查记录保存在手机上" in queue.inner_text()
 
     page.context.set_offline(False)
     queue.wait_for(state="hidden")
@@ -253,7 +266,7 @@ def test_a_shared_phone_keeps_each_workers_visits_for_them_and_forgets_their_pag
     signed_out.wait_for()
     assert "您已退出登录" in signed_out.inner_text()
     assert page.get_by_text("为离线工作保存在本设备上的页面已随您退出一并清除。").is_visible()
-    assert page.get_by_text("本设备上仍保存着 1 条离线填写的走访记录").is_visible()
+    assert page.get_by_text("本设备上仍保存着 1 条离线填写的走访或巡查记录").is_visible()
     assert not [name for name in page.evaluate("caches.keys()") if name.startswith("daily-")]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "daily-signed-out-phone")
@@ -271,7 +284,7 @@ def test_a_shared_phone_keeps_each_workers_visits_for_them_and_forgets_their_pag
     page.wait_for_url(today)
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-offline-queue]").is_hidden()
-    assert len(json.loads(page.evaluate("localStorage.getItem('daily-queue')"))) == 1
+    assert len(kept_on_the_phone(page)) == 1
     assert not Visit.objects.filter(visitor__username="community_worker").exists()
     page.goto(f"{live_server.url}/accounts/")
     page.get_by_role("button", name="退出", exact=True).click()
@@ -282,6 +295,79 @@ def test_a_shared_phone_keeps_each_workers_visits_for_them_and_forgets_their_pag
     page.wait_for_url(today)
     page.locator("[data-offline-queue]").wait_for(state="hidden")
     page.wait_for_load_state("networkidle")
-    assert json.loads(page.evaluate("localStorage.getItem('daily-queue')")) == []
+    assert kept_on_the_phone(page) == []
     stored = Visit.objects.get()
     assert (stored.household, stored.visitor.username) == (household, "grid_worker")
+
+
+def test_a_round_with_photos_written_offline_is_sent_once_and_a_refused_save_comes_back(
+    live_server, phone_page, settings, tmp_path
+):
+    """In a building with no signal the worker saves a problem with its photo, then finishes
+    the round having left a problem without a note. Back online the save is sent with its photo,
+    once; the finish is refused, and its form comes back filled in, photo included, to be
+    corrected."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    build_city()
+    demo_daily.build()
+    page = phone_page
+    today = f"{live_server.url}/today/"
+    sign_in(page, live_server.url, "grid_worker")
+    page.wait_for_url(today)
+    page.locator(".daily-grid", has_text="第一网格").get_by_role("button", name="开始巡查").click()
+    page.locator(".daily-finding").first.wait_for()
+    round_url = page.url
+    inspection = Inspection.objects.get(pk=round_url.rstrip("/").rsplit("/", 1)[1])
+    findings = inspection.findings
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(round_url)  # kept by the service worker
+    page.goto(today)
+
+    page.context.set_offline(True)
+    page.goto(round_url)  # from the phone
+    fire = page.locator(".daily-finding", has_text="消防通道")
+    fire.get_by_text("有问题").click()
+    fire.get_by_label("问题描述").fill("5栋一单元楼道电动车停放，堵塞消防通道。")
+    picture = tmp_path / "消防通道.jpg"
+    Image.new("RGB", (3200, 2400), (180, 40, 40)).save(picture, "JPEG")
+    fire.get_by_label("添加照片").set_input_files(str(picture))
+    fire.locator(".upload-chosen", has_text="已选 1 张照片").wait_for()  # once resized
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.get_by_text("没有网络：巡查记录和照片已保存在手机上").wait_for()
+    assert fire.locator(".upload-chosen").inner_text() == ""  # kept with the save
+    page.locator(".daily-finding", has_text="环境卫生").get_by_text("有问题").click()
+    page.get_by_role("button", name="完成巡查").click()
+    screenshot(page, "daily-round-offline-phone")
+    assert not findings.filter(problem=True).exists()
+    assert not FindingPhoto.objects.filter(finding__inspection=inspection).exists()
+    page.goto(today)
+    queue = page.locator("[data-offline-queue]")
+    assert "2 条走访或巡查记录保存在手机上" in queue.inner_text()
+
+    page.context.set_offline(False)
+    refused = queue.get_by_role("link", name="有一条离线记录的走访或巡查未能提交，请打开修改。")
+    refused.wait_for()
+    assert "保存在手机上" not in queue.inner_text()
+    fire_finding = findings.get(problem=True)
+    assert fire_finding.note == "5栋一单元楼道电动车停放，堵塞消防通道。"
+    assert [photo.image.width <= 1600 for photo in fire_finding.photos.all()] == [True]
+    inspection.refresh_from_db()
+    assert not inspection.finished
+    screenshot(page, "daily-round-refused-phone")
+
+    refused.click()
+    page.get_by_text("这次巡查是离线时保存的，未能提交").wait_for()
+    litter = page.locator(".daily-finding", has_text="环境卫生")
+    assert litter.get_by_label("有问题").is_checked()
+    litter.get_by_label("问题描述").fill("垃圾桶满溢。")
+    page.get_by_role("button", name="完成巡查").click()
+    page.get_by_text("巡查已完成").wait_for()
+    inspection.refresh_from_db()
+    assert inspection.finished
+    assert sorted(findings.filter(problem=True).values_list("item", flat=True)) == [
+        "消防通道",
+        "环境卫生",
+    ]
+    assert FindingPhoto.objects.filter(finding__inspection=inspection).count() == 1
+    assert kept_on_the_phone(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -210,3 +210,45 @@ def test_my_grids_today_asks_as_many_queries_for_many_grids(client, city):
     start(client, city["grid"])
     client.force_login(worker)
     assert count() == few
+
+
+def test_a_save_sent_again_from_the_phone_is_applied_once_photos_included(client, city):
+    """The phone's queue resends a save whose answer it never saw: the round keeps one copy of
+    its photos, and the resend leads where the first send did, even once the round is
+    finished."""
+    client.force_login(city["worker"])
+    inspection = start(client, city["grid"])
+    form = client.get(f"/today/inspections/{inspection.pk}/").content.decode()
+    key = re.search(r'name="client_key" value="([0-9a-f-]{36})"', form)[1]
+    fire = inspection.findings.get(item="消防通道")
+    url = f"/today/inspections/{inspection.pk}/"
+
+    def finish(note: str):
+        data = answers(inspection, {"消防通道": note}, finish="", client_key=key)
+        data[f"photos_{fire.pk}"] = [photo("a.jpg"), photo("b.jpg")]
+        return client.post(url, data)
+
+    first, again = finish("楼道堆放纸箱"), finish("再次发送")
+    assert first["Location"] == again["Location"] == url
+    fire.refresh_from_db()
+    assert fire.note == "楼道堆放纸箱"
+    assert FindingPhoto.objects.filter(finding=fire).count() == 2
+    # A new save of an open round carries a new key.
+    other = start(client, city["grid"])
+    assert other != inspection
+    second = client.get(f"/today/inspections/{other.pk}/").content.decode()
+    assert key not in second and 'name="client_key"' in second
+
+
+def test_a_key_of_another_round_is_refused_in_words_and_changes_nothing(client, city):
+    client.force_login(city["worker"])
+    inspection = start(client, city["grid"])
+    key = "6f1c2a52-3f7e-4a53-9e2e-0c3b6ad4f1aa"
+    data = answers(inspection, {}, finish="", client_key=key)
+    client.post(f"/today/inspections/{inspection.pk}/", data)
+    other = start(client, city["grid"])
+    data = answers(other, {"环境卫生": "垃圾桶满溢"}, finish="", client_key=key)
+    response = client.post(f"/today/inspections/{other.pk}/", data, follow=True)
+    assert "This save was sent for another round." in response.content.decode()
+    other.refresh_from_db()
+    assert not other.finished and not other.findings.filter(problem=True).exists()

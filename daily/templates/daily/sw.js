@@ -1,9 +1,14 @@
-// The grid workers' pages on a phone with a poor connection: My grids today and the visit
-// forms are kept when loaded and shown from here when the network is down (their forms then
-// queue what is written, daily/offline.js). Only these pages are kept: they name no resident.
+// The grid workers' pages on a phone with a poor connection: My grids today, the visit forms
+// and the rounds are kept when loaded and shown from here when the network is down (their
+// forms then queue what is written, daily/offline.js). Only these pages are kept: they name no
+// resident.
 const CACHE = "daily-{{ version }}";
 const ASSETS = [{% for url in assets %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
-const KEPT_PAGES = [/^\/today\/$/, /^\/today\/(households|units)\/\d+\/visit\/$/];
+const KEPT_PAGES = [
+  /^\/today\/$/,
+  /^\/today\/(households|units)\/\d+\/visit\/$/,
+  /^\/today\/inspections\/\d+\/$/,
+];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)));
