@@ -443,7 +443,8 @@ class TagAdmin(PermittedHistoryAdmin):
         return format_html('<span class="grid-tag {}">{}</span>', tag.css_class, tag.short)
 
 
-class PartyOrganisationAdmin(ScopedModelAdmin):
+class PartyOrganisationAdmin(TransferAdminMixin, ScopedModelAdmin):
+    resource_class = registers.PartyOrganisationResource
     model = PartyOrganisation
     area_path = "area"
     menu_label = _("Party organisations")

@@ -1,12 +1,12 @@
 """The registry's spreadsheets, one django-import-export resource per register: the engine
 that reads and checks cells (engine), the one-row-per-record registers (simple) and the
-two-level household register (households), and party members (party)."""
+two-level household register (households), and party organisations and members (party)."""
 
 from django.db import models
 
 from .engine import RegistryResource
 from .households import HouseholdResource
-from .party import PartyMemberResource
+from .party import PartyMemberResource, PartyOrganisationResource
 from .simple import (
     AreaResource,
     AssignmentResource,
@@ -25,6 +25,7 @@ __all__ = [
     "FacilityResource",
     "HouseholdResource",
     "PartyMemberResource",
+    "PartyOrganisationResource",
     "RegistryResource",
     "UnitResource",
     "get_resource",
@@ -41,6 +42,7 @@ RESOURCES: dict[str, type[RegistryResource]] = {
         FacilityResource,
         DepartmentResource,
         AssignmentResource,
+        PartyOrganisationResource,
         PartyMemberResource,
     )
 }

@@ -470,12 +470,12 @@ def example_id_number() -> str:
     return first17 + validators.id_check_char(first17)
 
 
-def grid_code() -> Column:
+def area_key(attribute: str, label: Promise) -> Column:
+    """A required column naming an area by its code."""
     return Column(
-        "grid",
-        gettext_lazy("grid code"),
-        KeyWidget(),
-        validated=False,
-        required=True,
-        example="340705001001001",
+        attribute, label, KeyWidget(), validated=False, required=True, example="340705001001001"
     )
+
+
+def grid_code() -> Column:
+    return area_key("grid", gettext_lazy("grid code"))

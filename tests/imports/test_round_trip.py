@@ -42,7 +42,12 @@ def registry(city):
     AssignmentFactory(
         role=RoleFactory(scope="department"), area=None, department=DepartmentFactory()
     )
-    branch = PartyOrganisation.objects.create(name="第一网格党支部", kind="branch", area=city.grid)
+    committee = PartyOrganisation.objects.create(
+        name="五松社区党委", kind="committee", area=city.community
+    )
+    branch = PartyOrganisation.objects.create(
+        name="第一网格党支部", kind="branch", area=city.grid, parent=committee
+    )
     PartyMember.objects.create(
         organisation=branch, resident=city.householder, duty="secretary", joined_on="2005-07-01"
     )
