@@ -156,16 +156,16 @@ class Report:
     text: str
     # Who may report it: those who make what it comes from (rounds, visits) in its grid.
     made_with: str
-    photo: FieldFile | None = None
+    photos: tuple[FieldFile, ...] = ()
 
     @classmethod
     def of_finding(cls, finding: Finding) -> "Report":
         if not finding.problem:
             raise InspectionRefused(_("Only a problem can be reported."))
-        photo = finding.photos.first()
+        photos = tuple(stored.image for stored in finding.photos.all())
         text = f"{finding.item}：{finding.note}"
         grid = finding.inspection.grid
-        return cls(finding, grid, text, selectors.MAKE_ROUNDS, photo.image if photo else None)
+        return cls(finding, grid, text, selectors.MAKE_ROUNDS, photos)
 
     @classmethod
     def of_visit(cls, visit: Visit) -> "Report":
@@ -182,9 +182,9 @@ def report_form(
 ) -> SubmissionForm:
     """The process's intake form with what the report already says filled in, by the type of
     field, whatever the process: its first area field gets the grid, its first multi-line text
-    the words, and its first field taking photos, when left empty, the report's photo
-    (attached by `start_report`; a browser cannot pre-fill a file input). The worker answers
-    the rest (the kind of incident, the place)."""
+    the words, and its first field taking photos, when left empty, the report's photos, as
+    many as it takes (attached by `start_report`; a browser cannot pre-fill a file input). The
+    worker answers the rest (the kind of incident, the place)."""
     form = forms_services.build_form(
         definition.intake_form, data, files, area_root=report.grid.parent
     )
@@ -195,10 +195,17 @@ def report_form(
     if text:
         form.initial[text] = report.text
     photo_field = photo_field_name(form)
-    if photo_field and report.photo:
-        # The report's photo answers it when the worker chooses none.
+    if photo_field and report.photos:
+        # The report's photos answer it when the worker chooses none.
         form.fields[photo_field].required = False
     return form
+
+
+def photos_attached(report: Report, form: SubmissionForm) -> int:
+    """How many of the report's photos its form's photo field takes, if the worker chooses
+    none of their own."""
+    field_name = photo_field_name(form)
+    return min(len(report.photos), form.fields[field_name].max_files) if field_name else 0
 
 
 def photo_field_name(form: SubmissionForm) -> str | None:
@@ -229,8 +236,9 @@ def start_report(
             raise InspectionRefused(_("This has already been reported."))
         submission = forms_services.accept_submission(form, user=user)
         field_name = photo_field_name(form)
-        if field_name and report.photo and not submission.form_data.get(field_name):
-            attach_photo(submission, field_name, report.photo)
+        if field_name and report.photos and not submission.form_data.get(field_name):
+            room = form.fields[field_name].max_files
+            attach_photos(submission, field_name, report.photos, room)
         try:
             process = workflow_services.start_process(version, submission, user)
         except workflow_services.StartRefused as refusal:
@@ -240,20 +248,28 @@ def start_report(
     return process
 
 
-def attach_photo(submission: Submission, field_name: str, photo: FieldFile) -> None:
-    name = (photo.name or "photo.jpg").rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    stored = SubmissionFile(
-        submission=submission,
-        field_name=field_name,
-        original_name=name,
-        content_type=content_type,
-        size=photo.size,
-    )
-    with photo.open("rb") as handle:
-        stored.file.save(f"{uuid.uuid4().hex}.{name.rsplit('.', 1)[-1]}", File(handle), save=False)
-    stored.save()
-    submission.form_data[field_name] = {"name": name, "size": stored.size, "type": content_type}
+def attach_photos(
+    submission: Submission, field_name: str, photos: tuple[FieldFile, ...], room: int
+) -> None:
+    """The report's photos as the answer of the form's photo field: as many as it takes, in
+    the order they were taken, stored as the worker's own uploads would be."""
+    answers = []
+    for photo in photos[:room]:
+        name = (photo.name or "photo.jpg").rsplit("/", 1)[-1]
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        stored = SubmissionFile(
+            submission=submission,
+            field_name=field_name,
+            original_name=name,
+            content_type=content_type,
+            size=photo.size,
+        )
+        with photo.open("rb") as handle:
+            extension = name.rsplit(".", 1)[-1]
+            stored.file.save(f"{uuid.uuid4().hex}.{extension}", File(handle), save=False)
+        stored.save()
+        answers.append({"name": name, "size": stored.size, "type": content_type})
+    submission.form_data[field_name] = answers[0] if room == 1 else answers
     submission.save(update_fields=["form_data"])
 
 

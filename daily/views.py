@@ -216,6 +216,7 @@ def report(request: HttpRequest, pk: int, source: str) -> HttpResponse:
             return redirect(back)
     context = {
         "report": found,
+        "photos_attached": services.photos_attached(found, form),
         "definition": definition,
         "form": form,
         "form_error": error,

@@ -187,6 +187,7 @@ class FormBuilder(WagtailFormBuilder):
         return UploadField(
             kinds=[k for k in field.allowed_file_types.split(",") if k],
             max_mb=field.max_file_size,
+            max_files=field.max_files,
             name=field.clean_name or field.get_field_clean_name(),
             **options,
         )
@@ -203,7 +204,11 @@ class FormBuilder(WagtailFormBuilder):
 class Row:
     spec: FieldSpec
     field: BoundField
-    kept: CheckedUpload | None
+    kept: list[CheckedUpload]
+
+    @property
+    def takes_several(self) -> bool:
+        return getattr(self.field.field, "max_files", 1) > 1
 
     @property
     def is_group(self) -> bool:
@@ -257,7 +262,7 @@ class SubmissionForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.hidden_by_condition: set[str] = set()
-        self.kept: dict[str, CheckedUpload] = {}
+        self.kept: dict[str, list[CheckedUpload]] = {}
         if self.is_bound:
             self.data = without_control_characters(self.data)
             self.apply_conditions()
@@ -317,7 +322,7 @@ class SubmissionForm(BaseForm):
             if spec.is_section:
                 sections.append(Section(spec.label, spec.help_text, []))
             else:
-                sections[-1].rows.append(Row(spec, self[spec.name], self.kept.get(spec.name)))
+                sections[-1].rows.append(Row(spec, self[spec.name], self.kept.get(spec.name, [])))
         return [s for s in sections if s.rows or s.heading]
 
 
@@ -346,6 +351,8 @@ def json_value(value: object) -> object:
         return {"code": value.code, "name": value.name}
     if isinstance(value, CheckedUpload):
         return {"name": value.name, "size": value.size, "type": value.content_type}
+    if isinstance(value, list):
+        return [json_value(item) for item in value]
     if isinstance(value, decimal.Decimal):
         return format(value, "f")
     if hasattr(value, "isoformat"):

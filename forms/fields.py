@@ -46,6 +46,8 @@ DEFAULT_FILE_KINDS = ("image", "pdf")
 # member's name says which).
 SNIFF_BYTES = 8192
 KEPT_UPLOAD_SALT = "forms.kept-upload"
+# How many files one answer of a file field may carry at most (photos of a scene).
+MAX_FILES = 10
 KEPT_UPLOAD_MAX_AGE = 24 * 60 * 60
 PENDING_DIR = "pending"
 
@@ -187,15 +189,34 @@ class UploadInput(forms.FileInput):
         return KeptToken(token) if isinstance(token, str) and token else None
 
 
+class UploadsInput(UploadInput):
+    """Several files at once; files chosen replace those kept from an earlier attempt."""
+
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        chosen = [upload for upload in files.getlist(name) if upload] if files else []
+        if files and not hasattr(files, "getlist"):  # a plain mapping: one file or a list
+            given = files.get(name)
+            chosen = [
+                upload for upload in (given if isinstance(given, list) else [given]) if upload
+            ]
+        if chosen:
+            return chosen
+        tokens = data.getlist(f"{name}-kept") if hasattr(data, "getlist") else []
+        return [KeptToken(token) for token in tokens if isinstance(token, str) and token]
+
+
 class UploadField(forms.FileField):
     widget = UploadInput
 
-    def __init__(self, *, kinds: Iterable[str], max_mb: int, name: str, **kwargs):
+    def __init__(self, *, kinds: Iterable[str], max_mb: int, name: str, max_files: int = 1, **kw):
         self.kinds = tuple(kinds) or DEFAULT_FILE_KINDS
         self.max_bytes = max_mb * 1024 * 1024
         self.max_mb = max_mb
+        self.max_files = max_files
         self.field_name = name
-        super().__init__(**kwargs)
+        super().__init__(widget=UploadsInput if max_files > 1 else UploadInput, **kw)
         # Hidden behind a label in the page's language (forms/includes/field.html).
         self.widget.attrs["class"] = "upload-input"
         self.widget.attrs["accept"] = ",".join(
@@ -206,7 +227,28 @@ class UploadField(forms.FileField):
     def allowed_extensions(self) -> set[str]:
         return {ext for kind in file_kinds(self.kinds) for ext in kind.extensions}
 
-    def clean(self, data, initial=None) -> CheckedUpload | None:
+    def clean(self, data, initial=None) -> CheckedUpload | list[CheckedUpload] | None:
+        if self.max_files == 1:
+            return self.clean_one(data, initial)
+        if not data and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(data or []) > self.max_files:
+            raise ValidationError(
+                _("Choose at most %(count)d files."),
+                code="too_many_files",
+                params={"count": self.max_files},
+            )
+        checked, errors = [], []
+        for item in data or []:
+            try:
+                checked.append(self.clean_one(item, initial))
+            except ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return [upload for upload in checked if upload is not None]
+
+    def clean_one(self, data, initial=None) -> CheckedUpload | None:
         if isinstance(data, KeptToken):
             return self.clean_kept(data)
         upload = super().clean(data, initial)

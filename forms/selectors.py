@@ -44,7 +44,7 @@ def display_text(field_type: str, value: object) -> str:
     if field_type == "checkbox":
         return _("Yes") if value else _("No")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(display_text(field_type, v) for v in value)
     if isinstance(value, dict):
         if "code" in value:
             return f"{value.get('name', '')} ({value['code']})"
@@ -99,7 +99,7 @@ def shown_answers(answers: list["Answer"], unmasked: bool) -> list["Answer"]:
         return answers
     return [
         dataclasses.replace(
-            answer, text=answer.masked, file=None if answer.is_personal else answer.file
+            answer, text=answer.masked, files=() if answer.is_personal else answer.files
         )
         for answer in answers
     ]
@@ -112,8 +112,8 @@ def shown_file(
     `sees_identity`); None when they are shown its name masked and not the file."""
     submission = stored.submission
     unmasked = sees_identity(user, submission, area)
-    for answer in shown_answers(answers(submission, {stored.field_name: stored}), unmasked):
-        if answer.file is not None and answer.file.pk == stored.pk:
+    for answer in shown_answers(answers(submission, {stored.field_name: [stored]}), unmasked):
+        if any(file.pk == stored.pk for file in answer.files):
             return answer
     return None
 
@@ -126,7 +126,8 @@ class Answer:
     personal: bool
     value: object
     text: str
-    file: SubmissionFile | None = None
+    # The files the answer carries, in the order they were sent (a field may take several).
+    files: tuple[SubmissionFile, ...] = ()
 
     @property
     def is_personal(self) -> bool:
@@ -144,7 +145,9 @@ def shows_personal_data(answers: list[Answer]) -> bool:
     return any(answer.is_personal and answer.text for answer in answers)
 
 
-def answers(submission: Submission, files: dict[str, SubmissionFile] | None = None) -> list[Answer]:
+def answers(
+    submission: Submission, files: dict[str, list[SubmissionFile]] | None = None
+) -> list[Answer]:
     """The answers as submitted: the labels and types stored with them, not today's."""
     files = files or {}
     result = []
@@ -158,7 +161,7 @@ def answers(submission: Submission, files: dict[str, SubmissionFile] | None = No
                 personal,
                 value,
                 display_text(field_type, value),
-                files.get(name),
+                tuple(files.get(name, ())),
             )
         )
     return result
@@ -172,8 +175,12 @@ def search_text(submission: Submission) -> str:
     return "\n".join([submission.reference, *texts])
 
 
-def submission_files(submission: Submission) -> dict[str, SubmissionFile]:
-    return {f.field_name: f for f in submission.files.all()}
+def submission_files(submission: Submission) -> dict[str, list[SubmissionFile]]:
+    """Each file field's files, in the order they were sent."""
+    files: dict[str, list[SubmissionFile]] = {}
+    for stored in sorted(submission.files.all(), key=lambda stored: stored.pk):
+        files.setdefault(stored.field_name, []).append(stored)
+    return files
 
 
 def export_columns(

@@ -282,10 +282,10 @@ def store_submission(
     submission.save()
     kept_paths = []
     for spec, value in answered:
-        if isinstance(value, CheckedUpload):
-            store_file(submission, spec.name, value)
-            if value.pending_path:
-                kept_paths.append(value.pending_path)
+        for upload in uploads_of(value):
+            store_file(submission, spec.name, upload)
+            if upload.pending_path:
+                kept_paths.append(upload.pending_path)
     transaction.on_commit(lambda: delete_files(kept_paths), robust=True)
     return submission
 
@@ -335,20 +335,31 @@ def accept_submission(
     return submission
 
 
+def uploads_of(value: object) -> list[CheckedUpload]:
+    """The checked files of one answer: none, one, or those of a field taking several."""
+    if isinstance(value, CheckedUpload):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, CheckedUpload)]
+    return []
+
+
 def keep_uploads(form: SubmissionForm) -> None:
     """After a failed validation, hold each file that passed its own checks in private storage
     and give the form a signed token for it, so that the submitter need not choose it again."""
     storage = storages["private"]
     for name, value in getattr(form, "cleaned_data", {}).items():
-        if not isinstance(value, CheckedUpload):
-            continue
-        if not value.pending_path:
-            path = storage.save(
-                f"{PENDING_DIR}/{uuid.uuid4().hex}.{value.extension}", File(value.open())
-            )
-            value = dataclasses.replace(value, pending_path=path, file=None)
-            value = dataclasses.replace(value, token=make_kept_token(value, name))
-        form.kept[name] = value
+        kept = []
+        for upload in uploads_of(value):
+            if not upload.pending_path:
+                path = storage.save(
+                    f"{PENDING_DIR}/{uuid.uuid4().hex}.{upload.extension}", File(upload.open())
+                )
+                upload = dataclasses.replace(upload, pending_path=path, file=None)
+                upload = dataclasses.replace(upload, token=make_kept_token(upload, name))
+            kept.append(upload)
+        if kept:
+            form.kept[name] = kept
 
 
 def clear_pending_uploads(now: datetime.datetime | None = None) -> int:

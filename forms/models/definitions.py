@@ -17,7 +17,7 @@ from wagtail.search import index
 
 from grid.models import Area, Role
 
-from ..fields import ConditionFieldInput, FileKindsField, PatternInput
+from ..fields import MAX_FILES, ConditionFieldInput, FileKindsField, PatternInput
 
 
 class FieldType(models.TextChoices):
@@ -192,6 +192,14 @@ class FormDefinitionField(AbstractFormField):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_("File uploads only."),
     )
+    max_files = models.PositiveSmallIntegerField(
+        _("files at most"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_FILES)],
+        help_text=_(
+            "File uploads only: how many files one answer may carry, such as photos of a scene."
+        ),
+    )
     area_level = models.PositiveSmallIntegerField(
         _("area level"),
         choices=AREA_LEVELS,
@@ -246,7 +254,13 @@ class FormDefinitionField(AbstractFormField):
                     ]
                 ),
                 FieldRowPanel([FieldPanel("min_value"), FieldPanel("max_value")]),
-                FieldRowPanel([FieldPanel("allowed_file_types"), FieldPanel("max_file_size")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("allowed_file_types"),
+                        FieldPanel("max_file_size"),
+                        FieldPanel("max_files"),
+                    ]
+                ),
                 FieldPanel("area_level"),
             ],
             heading=_("Validation"),

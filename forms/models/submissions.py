@@ -138,11 +138,8 @@ class SubmissionFile(models.Model):
     class Meta:
         verbose_name = _("uploaded file")
         verbose_name_plural = _("uploaded files")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["submission", "field_name"], name="submission_file_one_per_field"
-            )
-        ]
+        # A field may take several files (`FormDefinitionField.max_files`): read by field.
+        indexes = [models.Index(fields=["submission", "field_name"], name="submission_file_field")]
 
     def __str__(self) -> str:
         return self.original_name

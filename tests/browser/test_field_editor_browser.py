@@ -41,7 +41,7 @@ def test_each_field_shows_its_own_settings_formats_and_conditions(live_server, p
     number = ["is_personal", "default_value", "min_value", "max_value"]
     assert shown_settings(page, 0) == [*ALWAYS, *number, *CONDITION]
     kind.select_option("file")
-    file = ["is_personal", "allowed_file_types", "max_file_size"]
+    file = ["is_personal", "allowed_file_types", "max_file_size", "max_files"]
     assert shown_settings(page, 0) == [*ALWAYS, *file, *CONDITION]
     kind.select_option("dropdown")
     assert shown_settings(page, 0) == [

@@ -34,7 +34,7 @@ def finished_round_with_a_problem(client: Client) -> Finding:
     response = client.post(f"/today/grids/{grid.pk}/inspect/")
     pk = int(re.search(r"/(\d+)/$", response["Location"])[1])
     fire = Finding.objects.get(inspection_id=pk, item="消防通道")
-    data = {"notes": "", "finish": "", f"photos_{fire.pk}": [photo("楼道.jpg")]}
+    data = {"notes": "", "finish": "", f"photos_{fire.pk}": [photo("楼道.jpg"), photo("纸箱.jpg")]}
     for finding in fire.inspection.findings.all():
         data[f"result_{finding.pk}"] = "problem" if finding == fire else "ok"
         data[f"note_{finding.pk}"] = "二单元楼道堆放纸箱" if finding == fire else ""
@@ -56,7 +56,7 @@ def test_a_problem_becomes_an_incident_in_the_workers_tasks(incident_checklist):
     fields = names(incident_checklist.report_process.intake_form)
     assert f'<option value="{FIRST_GRID}" selected>' in form
     assert "消防通道：二单元楼道堆放纸箱" in form
-    assert "first photo of this item is attached" in form
+    assert "The round's 2 photos of this item are attached" in form
 
     answers = {
         fields["事件类型"]: "安全隐患",
@@ -73,9 +73,14 @@ def test_a_problem_becomes_an_incident_in_the_workers_tasks(incident_checklist):
     fire.refresh_from_db()
     process = fire.process
     assert process.area.code == FIRST_GRID and process.applicant == user("grid_worker")
-    attached = SubmissionFile.objects.get(submission=process.submission)
-    assert attached.field_name == fields["现场照片"] and attached.content_type == "image/jpeg"
-    assert process.submission.form_data[fields["现场照片"]]["name"] == attached.original_name
+    # Every photo of the problem goes with the report, in the order they were taken.
+    attached = SubmissionFile.objects.filter(submission=process.submission).order_by("pk")
+    assert {stored.field_name for stored in attached} == {fields["现场照片"]}
+    assert {stored.content_type for stored in attached} == {"image/jpeg"}
+    assert [answer["name"] for answer in process.submission.form_data[fields["现场照片"]]] == [
+        stored.original_name for stored in attached
+    ]
+    assert len(attached) == 2
     assert stage_of(process) == "社区受理派单"
 
     # A second report of the same problem is not made.

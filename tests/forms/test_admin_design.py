@@ -43,6 +43,7 @@ def field(label, field_type, **options):
         "min_value": "",
         "max_value": "",
         "max_file_size": "5",
+        "max_files": "1",
         "area_level": "",
         "condition_field": "",
         "condition_values": "",

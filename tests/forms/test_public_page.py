@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from forms.models import Submission, SubmissionFile
@@ -235,3 +236,44 @@ def test_a_page_can_limit_its_area_choices(client, grid):
     response = client.post("/wusong/", {"grid": elsewhere.code})
     assert "Select a valid choice" in response.content.decode()
     assert client.post("/wusong/", {"grid": grid.code}).status_code == 302
+
+
+@pytest.fixture
+def photos_page(grid):
+    definition = definition_with(
+        {"label": "Description", "field_type": "multiline"},
+        {"label": "Photos", "field_type": "file", "required": False, "max_files": 3},
+    )
+    return page_for(definition, slug="photos")
+
+
+def test_a_field_taking_several_files_stores_each_and_keeps_them_on_a_failed_attempt(
+    client, photos_page, settings
+):
+    """A resident attaches three photos of a scene; a missing description keeps them all,
+    and the submission stores each, in order, shown one by one to who may read it."""
+    page = client.get("/photos/").content.decode()
+    assert 'name="photos"' in page and "multiple" in page and "At most 3 files." in page
+    chosen = [png("近景.png"), png("远景.png"), png("门牌.png")]
+    refused = client.post("/photos/", {"description": "", "photos": chosen}).content.decode()
+    assert "Kept from your last attempt: 近景.png" in refused and "门牌.png" in refused
+    tokens = [part.split('"')[0] for part in refused.split('name="photos-kept" value="')[1:]]
+    assert len(tokens) == 3
+    sent = client.post("/photos/", {"description": "路灯不亮", "photos-kept": tokens})
+    assert sent.status_code == 302
+    submission = Submission.objects.get()
+    names = ["近景.png", "远景.png", "门牌.png"]
+    assert [answer["name"] for answer in submission.form_data["photos"]] == names
+    stored = submission.files.order_by("pk")
+    assert [file.original_name for file in stored] == names
+    assert all(storages["private"].exists(file.file.name) for file in stored)
+
+
+def test_a_field_taking_several_files_refuses_too_many_and_names_a_bad_one(client, photos_page):
+    too_many = [png(f"{n}.png") for n in range(4)]
+    response = client.post("/photos/", {"description": "x", "photos": too_many})
+    assert "Choose at most 3 files." in response.content.decode()
+    bad = SimpleUploadedFile("笔记.png", b"not an image", "image/png")
+    response = client.post("/photos/", {"description": "x", "photos": [png(), bad]})
+    assert "“笔记.png” is not one of the allowed kinds of file" in response.content.decode()
+    assert not Submission.objects.exists() and not SubmissionFile.objects.exists()

@@ -136,7 +136,7 @@ def test_delete_submission_logs_and_removes_files(definition, django_capture_on_
 def test_kept_uploads_expire(definition):
     form = services.validate(definition, {"grid": "none"}, {"photo": png()})
     services.keep_uploads(form)
-    kept = form.kept["photo"]
+    (kept,) = form.kept["photo"]
     assert storages["private"].exists(kept.pending_path)
     assert services.clear_pending_uploads() == 0  # nothing kept is a day old yet
     assert storages["private"].exists(kept.pending_path)

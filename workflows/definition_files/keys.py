@@ -75,6 +75,7 @@ FIELD_KEYS = (
     Key("max_value", "number"),
     Key("allowed_file_types", "commas"),
     Key("max_file_size", "int"),
+    Key("max_files", "int"),
     Key("area_level", "level"),
     Key("condition_field"),
     Key("condition_values", "lines"),

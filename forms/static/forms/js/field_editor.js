@@ -19,7 +19,7 @@
     date: ["is_personal", "default_value"],
     datetime: ["default_value"],
     hiddenfield: ["default_value"],
-    file: ["is_personal", "allowed_file_types", "max_file_size"],
+    file: ["is_personal", "allowed_file_types", "max_file_size", "max_files"],
     area: ["area_level"],
     id_number: [],
     phone: [],
@@ -28,7 +28,7 @@
   CHOICE.forEach((type) => (SETTINGS[type] = ["is_personal", "choices", "default_value"]));
   const ALL = [
     "is_personal", "choices", "default_value", "pattern", "pattern_message", "min_value",
-    "max_value", "allowed_file_types", "max_file_size", "area_level",
+    "max_value", "allowed_file_types", "max_file_size", "max_files", "area_level",
   ];
 
   function wrapperOf(prefix, setting) {
