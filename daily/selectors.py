@@ -5,8 +5,11 @@ import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth.models import User as Account
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,8 +26,10 @@ from grid.models import (
     Volunteer,
 )
 from grid.selectors import User
+from workflows.task_list import DUE_OVERDUE, DUE_SOON
+from workflows.task_sources import SourceCounts, SourceTask
 
-from .models import Inspection, Visit
+from .models import Checklist, Inspection, Visit
 
 # The permissions (of a role's group) that make a role walk its grids and see their rounds, and
 # visit their households and units and read the diary of those visits.
@@ -158,15 +163,131 @@ def visible_buildings(user: User) -> QuerySet[Building]:
     return grid_selectors.where_permitted(Building.objects.all(), user, SEE_HOUSEHOLDS, "grid")
 
 
-def open_follow_ups(user: User) -> QuerySet[Visit]:
-    """The user's visits that need following up and are not yet followed up or reported."""
-    return (
-        Visit.objects.filter(
-            visitor_id=user.pk, follow_up=True, followed_up_at__isnull=True, process__isnull=True
-        )
-        .select_related("household__building", "unit", "grid")
-        .order_by("visited_on", "pk")
+# By when a visit's follow-up is due, in days after the visit, by how pressing it was: an
+# urgent matter by the next day, a concern within three days, anything else within a week.
+# My grids today and the task list show it; the counts of tasks count by it.
+FOLLOW_UP_DAYS: dict[str, int] = {Visit.Mood.URGENT: 1, Visit.Mood.CONCERNED: 3, Visit.Mood.CALM: 7}
+# A follow-up is due soon on its due date and this many days before it.
+FOLLOW_UP_WARNING_DAYS = 1
+
+
+def follow_up_due_on(visit: Visit) -> datetime.date:
+    return visit.visited_on + datetime.timedelta(days=FOLLOW_UP_DAYS[visit.mood])
+
+
+def follow_ups_due(**bounds: datetime.date) -> Q:
+    """Visits whose follow-up is due within `bounds`, date lookups such as `lt=today`: by the
+    visit's date, however pressing (a query needs no date arithmetic, on every database)."""
+    return reduce(
+        or_,
+        (
+            Q(
+                mood=mood,
+                **{
+                    f"visited_on__{lookup}": day - datetime.timedelta(days=days)
+                    for lookup, day in bounds.items()
+                },
+            )
+            for mood, days in FOLLOW_UP_DAYS.items()
+        ),
     )
+
+
+def follow_ups_overdue(today: datetime.date) -> Q:
+    return follow_ups_due(lt=today)
+
+
+def follow_ups_due_soon(today: datetime.date) -> Q:
+    warning = datetime.timedelta(days=FOLLOW_UP_WARNING_DAYS)
+    return follow_ups_due(gte=today, lte=today + warning)
+
+
+def open_follow_up_visits(user: User) -> QuerySet[Visit]:
+    """The user's visits that need following up and are not yet followed up or reported: a
+    visit is its visitor's own work, nobody else's."""
+    return Visit.objects.filter(
+        visitor_id=user.pk, follow_up=True, followed_up_at__isnull=True, process__isnull=True
+    )
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    visit: Visit  # with its household's building, its unit and its grid's path
+    due_on: datetime.date
+    state: str  # task_list.DUE_OVERDUE, DUE_SOON or ""
+    reportable: bool  # its grid's kind is reported as a process (the checklist names one)
+
+    @property
+    def area_path(self) -> list[str]:
+        """Street › community › grid."""
+        community = self.visit.grid.parent
+        street = community.parent if community else None
+        return [area.name for area in (street, community, self.visit.grid) if area is not None]
+
+
+def open_follow_ups(user: User, today: datetime.date | None = None) -> list[FollowUp]:
+    """The user's open follow-ups, the first due first, each with its due date and whether it
+    is due soon or overdue (by the rules the counts of tasks use), in one query."""
+    today = today or timezone.localdate()
+    visits = (
+        open_follow_up_visits(user)
+        .select_related("household__building", "unit", "grid__parent__parent")
+        .defer("grid__boundary", "grid__parent__boundary", "grid__parent__parent__boundary")
+        .annotate(
+            due_state=Case(
+                When(follow_ups_overdue(today), then=Value(DUE_OVERDUE)),
+                When(follow_ups_due_soon(today), then=Value(DUE_SOON)),
+                default=Value(""),
+            ),
+            reportable=Exists(
+                Checklist.objects.filter(
+                    grid_kind=OuterRef("grid__kind"), report_process__isnull=False
+                )
+            ),
+        )
+    )
+    found = [
+        FollowUp(visit, follow_up_due_on(visit), visit.due_state, visit.reportable)
+        for visit in visits
+    ]
+    return sorted(found, key=lambda row: (row.due_on, row.visit.visited_on, row.visit.pk))
+
+
+def follow_up_counts(user: User, today: datetime.date | None = None) -> SourceCounts:
+    """The user's open follow-ups as the counts of tasks count them, in one query."""
+    today = today or timezone.localdate()
+    return SourceCounts(
+        **open_follow_up_visits(user).aggregate(
+            open=Count("pk"),
+            due_soon=Count("pk", filter=follow_ups_due_soon(today)),
+            overdue=Count("pk", filter=follow_ups_overdue(today)),
+        )
+    )
+
+
+# The task list shows a follow-up's row with this template.
+FOLLOW_UP_ROW = "daily/includes/follow_up_task.html"
+
+
+class FollowUpTasks:
+    """The visitor's open follow-ups as tasks of their own kind (走访跟进) in their task list
+    and in every count of tasks: a `workflows.task_sources.TaskSource`, registered with the
+    `register_task_source` hook in `daily.wagtail_hooks`."""
+
+    def counts(self, user: Account) -> SourceCounts:
+        return follow_up_counts(user)
+
+    def tasks(self, user: Account) -> list[SourceTask]:
+        return [
+            SourceTask(FOLLOW_UP_ROW, row.visit.grid.code, due_by(row.due_on), row.state, row)
+            for row in open_follow_ups(user)
+        ]
+
+
+def due_by(day: datetime.date) -> datetime.datetime:
+    """The end of `day`, when what is due on it is overdue: where it falls among the tasks."""
+    midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(midnight)
 
 
 # A door number: an optional entrance (2-, 2单元), then the floor and a two-digit flat (301,

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ from workflows.process_list import rows as process_rows
 
 from . import selectors, services
 from .forms import InspectionForm, VisitForm
-from .models import Checklist, Finding, FindingPhoto, Inspection, Visit
+from .models import Finding, FindingPhoto, Inspection, Visit
 
 # A grid's history shows this many of its latest rounds.
 HISTORY_ROUNDS = 50
@@ -50,11 +51,6 @@ def today(request: HttpRequest) -> HttpResponse:
             "follow_ups": selectors.open_follow_ups(request.user),
             "care_due": selectors.care_due(request.user),
             "coverage_days": selectors.COVERAGE_DAYS,
-            "report_kinds": set(
-                Checklist.objects.filter(report_process__isnull=False).values_list(
-                    "grid_kind", flat=True
-                )
-            ),
         },
     )
 
@@ -362,6 +358,10 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, _("Followed up: %(subject)s.") % {"subject": visit.household or visit.unit}
     )
+    # Back where it was done: My grids today, or the task list with its filters.
+    back = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
     return redirect("daily:today")
 
 

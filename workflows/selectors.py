@@ -22,7 +22,7 @@ from grid import selectors as grid_selectors
 from grid.models import Area, Assignment, Department, Role
 from sms import services as sms_services
 
-from . import conditions
+from . import conditions, task_sources
 from .models import (
     Countersigner,
     Effect,
@@ -383,15 +383,24 @@ def due_soon(now) -> Q:
 
 def task_counts(user: User) -> dict[str, int]:
     """The user's open tasks as every screen counts them: `mine` are in their inbox (taken, or
-    dispatched to them), `waiting` in the queues they may take from."""
+    dispatched to them), `waiting` in the queues they may take from. The tasks of the
+    registered sources (`task_sources`) are each open and in the user's inbox."""
     now = timezone.now()
-    return open_tasks(user).aggregate(
+    counts = open_tasks(user).aggregate(
         open=Count("pk"),
         mine=Count("pk", filter=Q(owner=user) if user.is_authenticated else Q(pk=None)),
         waiting=Count("pk", filter=Q(owner__isnull=True)),
         due_soon=Count("pk", filter=due_soon(now)),
         overdue=Count("pk", filter=overdue(now)),
     )
+    if user.is_authenticated:
+        for source in task_sources.task_sources():
+            found = source.counts(user)
+            counts["open"] += found.open
+            counts["mine"] += found.open
+            counts["due_soon"] += found.due_soon
+            counts["overdue"] += found.overdue
+    return counts
 
 
 def process_visibility(user: User, prefix: str = "") -> Q:

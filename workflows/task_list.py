@@ -2,9 +2,11 @@
 choose one (public number, process, street › community › grid, stage, who filed, received,
 due), filters, a search by number and taking several at once. Its queries do not grow with the
 number of tasks: the page's rows come with their process, area and applicant, the area path
-in one query, the filter choices in two."""
+in one query, the filter choices in two. Tasks of other apps' sources (`task_sources`) are
+listed on the first page among the stages, by their due time."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +24,7 @@ from grid.validators import ancestor_codes
 
 from . import selectors, services
 from .models import StageTask
+from .task_sources import SourceTask, task_sources
 
 SHOW_MINE, SHOW_WAITING = "mine", "waiting"
 DUE_OVERDUE, DUE_SOON, DUE_NONE = "overdue", "due_soon", "none"
@@ -107,14 +110,17 @@ class FilterChoices:
     stages: list[str]
 
 
-def filter_choices(rows: QuerySet, process: str = "", stage: str = "") -> FilterChoices:
+def filter_choices(
+    rows: QuerySet, process: str = "", stage: str = "", more_codes: Iterable[str] = ()
+) -> FilterChoices:
     """The processes, areas and (when `stage` names the field) stages of a work list's `rows`,
-    whose process is reached through `process` ("" for processes themselves): one pass over
-    their distinct combinations (few: processes × grids × stages in practice), one for names."""
+    whose process is reached through `process` ("" for processes themselves), and the areas
+    with `more_codes`: one pass over their distinct combinations (few: processes × grids ×
+    stages in practice), one for names."""
     fields = [f"{process}version__definition_id", f"{process}version__definition__name"]
     fields += [f"{process}area__code", stage] if stage else [f"{process}area__code"]
     processes: dict[int, str] = {}
-    codes: set[str] = set()
+    codes: set[str] = set(more_codes)
     stages: set[str] = set()
     for definition_id, name, code, *stage_name in rows.order_by().values_list(*fields).distinct():
         processes[definition_id] = name
@@ -127,8 +133,10 @@ def filter_choices(rows: QuerySet, process: str = "", stage: str = "") -> Filter
     )
 
 
-def task_choices(tasks: QuerySet[StageTask]) -> FilterChoices:
-    return filter_choices(tasks, "process__processinstance__", "data__stage_name")
+def task_choices(tasks: QuerySet[StageTask], others: list[SourceTask]) -> FilterChoices:
+    """The filter choices of the user's stages and the areas of their sources' tasks."""
+    codes = {task.area_code for task in others}
+    return filter_choices(tasks, "process__processinstance__", "data__stage_name", codes)
 
 
 def area_choices(codes: set[str]) -> list[tuple[str, str]]:
@@ -206,6 +214,7 @@ class TaskRow:
     mine: bool
     url: str
     refusal: str | None  # why the user may not take it (separation of duties)
+    template = ""  # a stage's row is the list's own (a source's task names its template)
 
 
 def rows(tasks: list[StageTask], user: Account) -> list[TaskRow]:
@@ -233,6 +242,33 @@ def rows(tasks: list[StageTask], user: Account) -> list[TaskRow]:
             )
         )
     return found
+
+
+def source_tasks(user: Account) -> list[SourceTask]:
+    """The user's tasks of every registered source."""
+    return [task for source in task_sources() for task in source.tasks(user)]
+
+
+def narrowed(others: list[SourceTask], filters: dict) -> list[SourceTask]:
+    """The sources' tasks that valid `filters` leave in: those in the area chosen, and due soon
+    or overdue as chosen. They are no stage of a process: choosing a process, a stage, a
+    number, tasks waiting to be taken or tasks without a deadline leaves none of them."""
+    if any(filters.get(name) not in (None, "") for name in ("process", "stage", "number")):
+        return []
+    if filters.get("show") == SHOW_WAITING or filters.get("due") == DUE_NONE:
+        return []
+    area, due = filters.get("area"), filters.get("due")
+    return [
+        task
+        for task in others
+        if (not area or task.area_code.startswith(area)) and (not due or task.state == due)
+    ]
+
+
+def merged(rows: list[TaskRow], others: list[SourceTask]) -> list[TaskRow | SourceTask]:
+    """A page's stages and the sources' tasks in one list, most urgent first, as the stages
+    are ordered: by due time, those without one last (the stages keep their order)."""
+    return sorted([*rows, *others], key=lambda row: (row.due_at is None, row.due_at or 0))
 
 
 def filed_by(applicant: Account | None) -> str:

@@ -409,19 +409,23 @@ def tasks(request: HttpRequest) -> HttpResponse:
             for refusal in refusals:
                 messages.warning(request, refusal)
         return redirect(request.get_full_path())
-    choices = task_list.task_choices(selectors.open_tasks(request.user))
+    others = task_list.source_tasks(request.user)
+    choices = task_list.task_choices(selectors.open_tasks(request.user), others)
     form = task_list.TaskFilterForm(request.GET or None, choices)
     filters = valid_filters(form)
     page = Paginator(task_list.listed_tasks(request.user, filters), 50).get_page(
         request.GET.get("page")
     )
     rows = task_list.rows(list(page.object_list), request.user)
+    # The sources' tasks are few (a worker's own follow-ups): all of them on the first page.
+    others = task_list.narrowed(others, filters) if page.number == 1 else []
     return render(
         request,
         "workflows/task_list.html",
         {
             **list_context(request, form, filters, page),
-            "rows": rows,
+            "rows": task_list.merged(rows, others),
+            "total": page.paginator.count + len(others),
             "can_take": any(not row.task.owner_id and not row.refusal for row in rows),
             "counts": selectors.task_counts(request.user),
         },

@@ -185,18 +185,25 @@ def test_a_grid_worker_visits_a_household_from_the_status_map(live_server, phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_a_visit_written_offline_is_sent_once_when_the_connection_returns(
-    live_server, phone_page, settings
-):
+def grid_worker_at_home(live_server, page, settings, building: str, door: str):
+    """The demo city in Chinese with a household at `door` of `building` in the first grid,
+    and its grid worker signed in on `page`, at My grids today."""
     settings.LANGUAGE_CODE = "zh-hans"
     build_city()
     grid = Area.objects.get(code=FIRST_GRID)
     household = HouseholdFactory(
-        building=BuildingFactory(grid=grid, name="7栋"), door_number="1-501"
+        building=BuildingFactory(grid=grid, name=building), door_number=door
     )
-    page = phone_page
     sign_in(page, live_server.url, "grid_worker")
     page.wait_for_url(f"{live_server.url}/today/")
+    return household
+
+
+def test_a_visit_written_offline_is_sent_once_when_the_connection_returns(
+    live_server, phone_page, settings
+):
+    page = phone_page
+    household = grid_worker_at_home(live_server, page, settings, "7栋", "1-501")
     form_url = f"{live_server.url}/today/households/{household.pk}/visit/"
     page.goto(form_url)
     # The service worker keeps the form and My grids today once they were opened online.
@@ -371,3 +378,36 @@ def test_a_round_with_photos_written_offline_is_sent_once_and_a_refused_save_com
     assert FindingPhoto.objects.filter(finding__inspection=inspection).count() == 1
     assert kept_on_the_phone(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_follow_up_is_done_from_the_task_list_on_a_phone(live_server, phone_page, settings):
+    """The visit needing follow-up is in 我的任务 with its door, grid, what was raised and its
+    due date; marked followed up there, it is gone from the list and its counts."""
+    page = phone_page
+    household = grid_worker_at_home(live_server, page, settings, "6栋", "2-402")
+    page.goto(f"{live_server.url}/today/households/{household.pk}/visit/")
+    page.get_by_label("见到了谁").fill("户主本人")
+    page.get_by_text("医疗健康").click()
+    page.get_by_text("紧急", exact=True).click()
+    page.get_by_label("反映的情况").fill("老人摔伤在家，需要尽快联系社区医生上门。")
+    page.get_by_text("需要跟进").click()
+    page.get_by_role("button", name="保存走访").click()
+    page.get_by_role("heading", name="6栋 2-402").wait_for()
+
+    page.goto(f"{live_server.url}/today/")
+    page.get_by_role("link", name="我的任务").click()
+    page.wait_for_url(f"{live_server.url}/tasks/")
+    task = page.locator("tr.task-follow-up", has_text="6栋 2-402")
+    text = task.inner_text()
+    assert "走访跟进" in text and "医疗健康" in text and "紧急" in text
+    assert "第一网格" in text
+    assert "1 项待办任务" in page.locator(".pg-task-counts").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    task.scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/follow-task.png", full_page=True)
+    screenshot(page, "daily-follow-up-task-phone")
+    task.get_by_role("button", name="已跟进").click()
+    page.wait_for_url(f"{live_server.url}/tasks/")
+    assert page.locator("tr.task-follow-up").count() == 0
+    assert "0 项待办任务" in page.locator(".pg-task-counts").inner_text()
+    assert Visit.objects.get(household=household).followed_up_at is not None

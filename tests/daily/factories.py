@@ -1,12 +1,16 @@
-"""Checklists, the people who walk grids and those who oversee their rounds."""
+"""Checklists, the people who walk grids and those who oversee their rounds, and visits that
+need following up."""
 
+import datetime
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
-from daily.models import Checklist, ChecklistItem
-from grid.models import Area
+from daily import services
+from daily.models import Checklist, ChecklistItem, Visit
+from grid.models import Area, Household, Unit
 
 from ..factories import worker_on
 
@@ -48,3 +52,25 @@ def visitor(area: Area, *, personal_data: bool = True, **user_fields):
     sees their members' names in full, unless told otherwise)."""
     perms = WALKS + VISITS + (("grid.view_personal_data",) if personal_data else ())
     return worker_on(area, perms, **user_fields)
+
+
+def follow_up(
+    worker,
+    subject: Household | Unit,
+    *,
+    days_ago: int = 0,
+    mood: str = Visit.Mood.CONCERNED,
+    text: str = "腿脚不便，想申请上门医疗服务。",
+) -> Visit:
+    """A visit by `worker` to `subject`, `days_ago` days ago, that needs following up."""
+    field = "household" if isinstance(subject, Household) else "unit"
+    visit = Visit(
+        **{field: subject},
+        visited_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+        met="户主本人",
+        category=Visit.Category.HEALTH,
+        text=text,
+        mood=mood,
+        follow_up=True,
+    )
+    return services.record_visit(worker, visit)

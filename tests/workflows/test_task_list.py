@@ -191,7 +191,8 @@ def test_the_list_asks_as_many_queries_for_many_tasks_as_for_one(client, city):
         due(start(city, subject="占道经营"), 5)
     start(city, city["other"])
     assert queries() == few
-    assert few <= 13, few
+    # Two of them are the registered source's (daily's follow-ups: its count, its tasks).
+    assert few <= 15, few
 
 
 def test_signing_in_is_needed(client):
