@@ -5,15 +5,17 @@ satisfaction and reopened processes, returns filed on time; and a score weighted
 chose (`AppraisalWeights`), over the figures that have data."""
 
 import datetime
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
 from daily.models import Inspection, Visit
-from grid.models import Area, Assignment, Household, Role
+from grid.models import Area, Assignment, Household, Role, Tag
 from grid.validators import code_length
 from returns import periods as return_periods
 from returns import selectors as return_selectors
@@ -118,32 +120,177 @@ def in_month(field_name: str, month: Month) -> Q:
     return Q(**{f"{field_name}__gte": month.start, f"{field_name}__lte": month.end})
 
 
-def care_households(code: str, month: Month) -> dict[int, tuple[int, int]]:
-    """Per grid under `code`: the households carrying a tag that asks for visits, and those of
-    them visited within the shortest such interval before the month's end."""
-    needing = (
-        Household.objects.filter(
-            building__grid__code__startswith=code, tags__visit_interval_days__isnull=False
-        )
-        .values("pk", "building__grid_id")
-        .annotate(interval=Min("tags__visit_interval_days"))
+# The records behind each figure. Each selector is the one place its rule lives: the marks
+# count its queryset (grouped by community or person) and the records pages list it, so a
+# figure and its list cannot disagree. `code` is the community's code, or the street's for
+# a worker, whose figures count their work in that street only.
+
+
+def rounds(month: Month, code: str, people: Iterable[int] | None = None) -> QuerySet[Inspection]:
+    """Rounds finished within the month on the grids under `code` (by `people`)."""
+    found = Inspection.objects.filter(
+        in_month("finished_at__date", month), grid__code__startswith=code
     )
-    latest = dict(
-        Visit.objects.filter(
-            household__building__grid__code__startswith=code, visited_on__lte=month.end
-        )
-        .values("household")
-        .annotate(last=Max("visited_on"))
-        .values_list("household", "last")
+    return found if people is None else found.filter(inspector__in=people)
+
+
+def visits(month: Month, code: str, people: Iterable[int] | None = None) -> QuerySet[Visit]:
+    found = Visit.objects.filter(in_month("visited_on", month), grid__code__startswith=code)
+    return found if people is None else found.filter(visitor__in=people)
+
+
+def care_due(month: Month, code: str, grids: Iterable[int] | None = None) -> QuerySet[Household]:
+    """Households under `code` (or on `grids`) carrying a tag that asks for visits, with the
+    shortest such interval and their last visit by the month's end."""
+    interval = (
+        Tag.objects.filter(households=OuterRef("pk"), visit_interval_days__isnull=False)
+        .order_by("visit_interval_days")
+        .values("visit_interval_days")[:1]
     )
-    per_grid: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for row in needing:
-        counts = per_grid[row["building__grid_id"]]
-        counts[0] += 1
-        last = latest.get(row["pk"])
-        if last is not None and (month.end - last).days < row["interval"]:
-            counts[1] += 1
-    return {grid: (due, visited) for grid, (due, visited) in per_grid.items()}
+    last = (
+        Visit.objects.filter(household=OuterRef("pk"), visited_on__lte=month.end)
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
+    )
+    found = Household.objects.filter(building__grid__code__startswith=code)
+    if grids is not None:
+        found = found.filter(building__grid__in=grids)
+    return found.annotate(interval=Subquery(interval), last_visit=Subquery(last)).filter(
+        interval__isnull=False
+    )
+
+
+def care_visited(
+    month: Month, code: str, grids: Iterable[int] | None = None
+) -> QuerySet[Household]:
+    """Those of `care_due` visited within their interval before the month's end. The intervals
+    are few (one per tag), so the comparison is spelled per interval rather than with date
+    arithmetic, which each database writes its own way."""
+    asking = Tag.objects.filter(visit_interval_days__isnull=False)
+    intervals = {days for days in asking.values_list("visit_interval_days", flat=True) if days}
+    in_time = reduce(
+        or_,
+        (
+            Q(interval=days, last_visit__gt=month.end - datetime.timedelta(days=days))
+            for days in intervals
+        ),
+        Q(pk__in=[]),
+    )
+    return care_due(month, code, grids).filter(in_time)
+
+
+def processes_closed(month: Month, code: str) -> QuerySet[ProcessInstance]:
+    """Processes of areas under `code` that ended within the month; `late` when a deadline of
+    theirs ever passed."""
+    late = ProcessEvent.objects.filter(process=OuterRef("pk"), kind=ProcessEvent.Kind.OVERDUE)
+    return (
+        ProcessInstance.objects.filter(
+            in_month("finished__date", month), area__code__startswith=code
+        )
+        .exclude(outcome=ProcessInstance.Outcome.OPEN)
+        .annotate(late=Exists(late))
+    )
+
+
+def processes_on_time(month: Month, code: str) -> QuerySet[ProcessInstance]:
+    return processes_closed(month, code).filter(late=False)
+
+
+def events(month: Month, code: str, kind: str) -> QuerySet[ProcessEvent]:
+    return ProcessEvent.objects.filter(
+        in_month("at__date", month), process__area__code__startswith=code, kind=kind
+    )
+
+
+def deadlines_passed(month: Month, code: str) -> QuerySet[ProcessEvent]:
+    return events(month, code, ProcessEvent.Kind.OVERDUE)
+
+
+def escalations(month: Month, code: str) -> QuerySet[ProcessEvent]:
+    return events(month, code, ProcessEvent.Kind.ESCALATED)
+
+
+def verdicts(month: Month, code: str) -> QuerySet[Verdict]:
+    return Verdict.objects.filter(in_month("at__date", month), process__area__code__startswith=code)
+
+
+def satisfied(month: Month, code: str) -> QuerySet[Verdict]:
+    return verdicts(month, code).filter(satisfaction__gte=SATISFIED)
+
+
+def reopened(month: Month, code: str) -> QuerySet[Verdict]:
+    return verdicts(month, code).filter(reopened=True)
+
+
+def tasks_closed(
+    month: Month, code: str, people: Iterable[int] | None = None
+) -> QuerySet[StageTask]:
+    """Tasks of processes under `code` finished within the month (by `people`)."""
+    found = StageTask.objects.filter(
+        in_month("finished__date", month),
+        process__processinstance__area__code__startswith=code,
+    )
+    return found if people is None else found.filter(owner__in=people)
+
+
+def tasks_on_time(
+    month: Month, code: str, people: Iterable[int] | None = None
+) -> QuerySet[StageTask]:
+    return tasks_closed(month, code, people).filter(deadline__overdue_at__isnull=True)
+
+
+def tasks_late(month: Month, code: str, people: Iterable[int] | None = None) -> QuerySet[StageTask]:
+    return tasks_closed(month, code, people).filter(deadline__overdue_at__isnull=False)
+
+
+@dataclass
+class DueReturn:
+    """A return's periods falling due within the month, and the areas under a community that
+    owe a filing for each."""
+
+    return_form: Return
+    periods: list[return_periods.Period]
+    areas: QuerySet[Area]
+
+
+def returns_due(month: Month, code: str) -> list[DueReturn]:
+    found = []
+    for return_form in Return.objects.filter(starts_on__lte=month.end).prefetch_related("areas"):
+        due = [
+            p
+            for p in return_periods.periods(return_form, until=month.end)
+            if month.start <= p.due <= month.end
+        ]
+        if due:
+            areas = return_selectors.expected_areas(return_form, (code,))
+            found.append(DueReturn(return_form, due, areas))
+    return found
+
+
+def filings_due(due: list[DueReturn]) -> QuerySet[Filing]:
+    """The filings made for the periods and areas of `due`, on time or not."""
+    return Filing.objects.filter(
+        reduce(
+            or_,
+            (
+                Q(
+                    return_form=item.return_form,
+                    period_start__in=[p.start for p in item.periods],
+                    area__in=item.areas,
+                )
+                for item in due
+            ),
+            Q(pk__in=[]),
+        )
+    )
+
+
+def returns_on_time(month: Month, code: str) -> QuerySet[Filing]:
+    return filings_due(returns_due(month, code)).filter(late=False)
+
+
+def returns_expected(month: Month, code: str) -> int:
+    return sum(item.areas.count() * len(item.periods) for item in returns_due(month, code))
 
 
 def grouped(queryset, path: str, length: int, **aggregates) -> dict[str, dict]:
@@ -154,6 +301,11 @@ def grouped(queryset, path: str, length: int, **aggregates) -> dict[str, dict]:
         .values("prefix")
         .annotate(**aggregates)
     }
+
+
+def counted(queryset, by: str) -> dict[Any, int]:
+    """How many rows of `queryset` per value of `by`."""
+    return dict(queryset.values(by).annotate(n=Count("pk")).values_list(by, "n"))
 
 
 def communities(street: Area, month: Month) -> list[Mark]:
@@ -168,98 +320,43 @@ def communities(street: Area, month: Month) -> list[Mark]:
                 for attribute, key in fields.items():
                     setattr(marks[prefix], attribute, values[key] or 0)
 
+    def count(attribute: str, queryset, path: str) -> None:
+        each(grouped(queryset, path, length, n=Count("pk")), **{attribute: "n"})
+
     grids = Area.objects.filter(level=Area.Level.GRID, code__startswith=code)
-    each(grouped(grids, "code", length, n=Count("pk")), grids="n")
+    count("grids", grids, "code")
     for mark in marks.values():
         mark.rounds_expected = mark.grids * month.working_days
-    rounds = Inspection.objects.filter(
-        in_month("finished_at__date", month), grid__code__startswith=code
-    )
-    each(grouped(rounds, "grid__code", length, n=Count("pk")), rounds_made="n")
-    visits = Visit.objects.filter(in_month("visited_on", month), grid__code__startswith=code)
-    each(grouped(visits, "grid__code", length, n=Count("pk")), visits="n")
-    grid_codes = dict(grids.values_list("pk", "code"))
-    for grid_id, (due, visited) in care_households(code, month).items():
-        holder = marks.get(grid_codes[grid_id][:length])
-        if holder is not None:
-            holder.care_due += due
-            holder.care_visited += visited
-    late = ProcessEvent.objects.filter(process=OuterRef("pk"), kind=ProcessEvent.Kind.OVERDUE)
-    closed = (
-        ProcessInstance.objects.filter(
-            in_month("finished__date", month), area__code__startswith=code
-        )
-        .exclude(outcome=ProcessInstance.Outcome.OPEN)
-        .annotate(late=Exists(late))
-    )
-    each(
-        grouped(closed, "area__code", length, n=Count("pk"), late=Count("pk", filter=Q(late=True))),
-        closed="n",
-        closed_on_time="late",
-    )
-    for mark in marks.values():
-        mark.closed_on_time = mark.closed - mark.closed_on_time
-    events = ProcessEvent.objects.filter(
-        in_month("at__date", month), process__area__code__startswith=code
-    )
-    each(
-        grouped(
-            events,
-            "process__area__code",
-            length,
-            overdue=Count("pk", filter=Q(kind=ProcessEvent.Kind.OVERDUE)),
-            escalations=Count("pk", filter=Q(kind=ProcessEvent.Kind.ESCALATED)),
-        ),
-        overdue="overdue",
-        escalations="escalations",
-    )
-    verdicts = Verdict.objects.filter(
-        in_month("at__date", month), process__area__code__startswith=code
-    )
+    count("rounds_made", rounds(month, code), "grid__code")
+    count("visits", visits(month, code), "grid__code")
+    count("care_due", care_due(month, code), "building__grid__code")
+    count("care_visited", care_visited(month, code), "building__grid__code")
+    count("closed", processes_closed(month, code), "area__code")
+    count("closed_on_time", processes_on_time(month, code), "area__code")
+    count("overdue", deadlines_passed(month, code), "process__area__code")
+    count("escalations", escalations(month, code), "process__area__code")
     said = grouped(
-        verdicts,
+        verdicts(month, code),
         "process__area__code",
         length,
         n=Count("pk"),
-        satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED)),
-        reopened=Count("pk", filter=Q(reopened=True)),
         average=Avg("satisfaction"),
     )
-    each(said, verdicts="n", satisfied="satisfied", reopened="reopened")
+    each(said, verdicts="n")
     for prefix, values in said.items():
         if prefix in marks and values["average"] is not None:
             marks[prefix].satisfaction_average = round(values["average"], 1)
+    count("satisfied", satisfied(month, code), "process__area__code")
+    count("reopened", reopened(month, code), "process__area__code")
     for mark in marks.values():
-        mark.returns_expected, mark.returns_on_time = returns_on_time(mark.subject, month)
+        mark.returns_expected = returns_expected(month, mark.subject.code)
+        mark.returns_on_time = returns_on_time(month, mark.subject.code).count()
     return list(marks.values())
 
 
-def returns_on_time(community: Area, month: Month) -> tuple[int, int]:
-    """Filings due within the month from the community (or its grids): how many, and how many
-    of them filed by their due day."""
-    expected = on_time = 0
-    for return_form in Return.objects.filter(starts_on__lte=month.end).prefetch_related("areas"):
-        due = [
-            p
-            for p in return_periods.periods(return_form, until=month.end)
-            if month.start <= p.due <= month.end
-        ]
-        if not due:
-            continue
-        areas = return_selectors.expected_areas(return_form, (community.code,))
-        count = areas.count()
-        expected += count * len(due)
-        on_time += Filing.objects.filter(
-            return_form=return_form,
-            period_start__in=[p.start for p in due],
-            area__in=areas,
-            late=False,
-        ).count()
-    return expected, on_time
-
-
-def workers(street: Area, month: Month) -> list[Mark]:
-    """The marks of those who walk the street's grids."""
+def walkers(street: Area) -> dict[int, tuple[Any, list[Area]]]:
+    """Those who walk the street's grids (their roles' groups may make rounds there), each with
+    the grids they hold such a role on."""
     app_label, codename = WALKS
     assignments = Assignment.objects.filter(
         area__code__startswith=street.code,
@@ -268,48 +365,42 @@ def workers(street: Area, month: Month) -> list[Mark]:
         role__group__permissions__content_type__app_label=app_label,
         role__group__permissions__codename=codename,
     ).select_related("user", "area")
-    grids: dict[int, list[Area]] = defaultdict(list)
-    people = {}
+    found: dict[int, tuple[Any, list[Area]]] = {}
     for assignment in assignments:
         if assignment.area is None:
             continue
-        grids[assignment.user_id].append(assignment.area)
-        people[assignment.user_id] = assignment.user
-    marks = {pk: Mark(user, grids=len(grids[pk])) for pk, user in people.items()}
-    care = care_households(street.code, month)
-    rounds = dict(
-        Inspection.objects.filter(in_month("finished_at__date", month), inspector__in=people)
-        .values("inspector")
-        .annotate(n=Count("pk"))
-        .values_list("inspector", "n")
-    )
-    visits = dict(
-        Visit.objects.filter(in_month("visited_on", month), visitor__in=people)
-        .values("visitor")
-        .annotate(n=Count("pk"))
-        .values_list("visitor", "n")
-    )
-    tasks = (
-        StageTask.objects.filter(
-            owner__in=people, finished__date__gte=month.start, finished__date__lte=month.end
-        )
-        .values("owner")
-        .annotate(n=Count("pk"), late=Count("pk", filter=Q(deadline__overdue_at__isnull=False)))
-    )
-    done = {row["owner"]: row for row in tasks}
-    for pk, mark in marks.items():
+        _user, grids = found.setdefault(assignment.user_id, (assignment.user, []))
+        if assignment.area not in grids:
+            grids.append(assignment.area)
+    return found
+
+
+def workers(street: Area, month: Month) -> list[Mark]:
+    """The marks of those who walk the street's grids, for their work in the street."""
+    people = walkers(street)
+    code = street.code
+    care = {
+        "care_due": counted(care_due(month, code), "building__grid"),
+        "care_visited": counted(care_visited(month, code), "building__grid"),
+    }
+    made = counted(rounds(month, code, people), "inspector")
+    seen = counted(visits(month, code, people), "visitor")
+    closed = counted(tasks_closed(month, code, people), "owner")
+    late = counted(tasks_late(month, code, people), "owner")
+    on_time = counted(tasks_on_time(month, code, people), "owner")
+    marks = []
+    for pk, (user, grids) in people.items():
+        mark = Mark(user, grids=len(grids))
         mark.rounds_expected = mark.grids * month.working_days
-        mark.rounds_made = rounds.get(pk, 0)
-        mark.visits = visits.get(pk, 0)
-        for grid in grids[pk]:
-            due, visited = care.get(grid.pk, (0, 0))
-            mark.care_due += due
-            mark.care_visited += visited
-        row = done.get(pk, {"n": 0, "late": 0})
-        mark.closed, mark.overdue = row["n"], row["late"]
-        mark.closed_on_time = mark.closed - mark.overdue
-        mark.details["grids"] = grids[pk]
-    return sorted(marks.values(), key=lambda m: m.subject.get_full_name() or m.subject.username)
+        mark.rounds_made = made.get(pk, 0)
+        mark.visits = seen.get(pk, 0)
+        for attribute, per_grid in care.items():
+            setattr(mark, attribute, sum(per_grid.get(grid.pk, 0) for grid in grids))
+        mark.closed, mark.overdue = closed.get(pk, 0), late.get(pk, 0)
+        mark.closed_on_time = on_time.get(pk, 0)
+        mark.details["grids"] = grids
+        marks.append(mark)
+    return sorted(marks, key=lambda m: m.subject.get_full_name() or m.subject.username)
 
 
 def scored(marks: list[Mark], weights: AppraisalWeights) -> list[Mark]:

@@ -7,9 +7,12 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +20,7 @@ from grid import selectors as grid_selectors
 from grid.models import Area
 from grid.tabular import xlsx_response
 
-from . import appraisal, selectors, services
+from . import appraisal, records, selectors, services
 from .models import AppraisalWeights
 
 WEIGH = "dashboards.change_appraisalweights"
@@ -215,18 +218,12 @@ class WeightsForm(forms.ModelForm):
 def appraisal_page(request: HttpRequest) -> HttpResponse:
     """A street's appraisal of its communities and grid workers for a month; the street's
     weights, changed by those who may change them there."""
-    top, area, codes = chosen(request)
-    if area.level != Area.Level.STREET:
-        streets = Area.objects.filter(level=Area.Level.STREET, code__startswith=area.code)
-        streets = [s for s in streets if selectors.may_open(codes, top, s)]
-        if len(streets) == 1:
-            area = streets[0]
-        else:
-            return render(
-                request,
-                "dashboards/appraisal_streets.html",
-                {"streets": streets, "area": area},
-            )
+    area, streets = appraised(request)
+    if len(streets) != 1:
+        return render(
+            request, "dashboards/appraisal_streets.html", {"streets": streets, "area": area}
+        )
+    area = streets[0]
     month = appraisal.month_of(parse_month(request.GET.get("month", "")))
     weights = appraisal.weights_of(area)
     may_weigh = grid_selectors.permitted_codes(request.user, WEIGH)
@@ -243,6 +240,8 @@ def appraisal_page(request: HttpRequest) -> HttpResponse:
             return redirect(request.get_full_path())
     communities = appraisal.scored(appraisal.communities(area, month), weights)
     workers = appraisal.scored(appraisal.workers(area, month), weights)
+    for mark in [*communities, *workers]:
+        mark.details["records"] = records_urls(mark, area, month)
     if request.GET.get("format") == "xlsx":
         return appraisal_xlsx(area, month, communities, workers)
     return render(
@@ -261,6 +260,104 @@ def appraisal_page(request: HttpRequest) -> HttpResponse:
                 "scores": [m.score for m in communities],
                 "label": _("Score"),
             },
+        },
+    )
+
+
+def appraised(request: HttpRequest) -> tuple[Area, list[Area]]:
+    """The area asked for (`?area=`, else the user's top area) and the streets in it whose
+    appraisal the user may see: the area itself if it is one."""
+    top, area, codes = chosen(request)
+    if area.level == Area.Level.STREET:
+        return area, [area]
+    streets = Area.objects.filter(level=Area.Level.STREET, code__startswith=area.code)
+    return area, [s for s in streets if selectors.may_open(codes, top, s)]
+
+
+def records_urls(mark: appraisal.Mark, street: Area, month: appraisal.Month) -> dict[str, str]:
+    """The records page of each of a mark's figures."""
+    query = {"month": f"{month.start:%Y-%m}"}
+    if isinstance(mark.subject, Area):
+        name, applies = "dashboards:community_records", "of_communities"
+    else:
+        name, applies = "dashboards:worker_records", "of_workers"
+        query = {"area": street.code, **query}
+    return {
+        key: f"{reverse(name, args=[mark.subject.pk, key])}?{urlencode(query)}"
+        for key, figure in records.FIGURES.items()
+        if getattr(figure, applies)
+    }
+
+
+@login_required
+def community_records(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
+    """The records a community's figure counts, to those who see its street's appraisal."""
+    found = records.FIGURES.get(figure)
+    community = Area.objects.filter(pk=pk, level=Area.Level.COMMUNITY).first()
+    if found is None or not found.of_communities or community is None:
+        raise Http404
+    codes = selectors.reader_codes(request.user)
+    top = selectors.top_area(codes)
+    street = community.parent
+    if top is None or street is None or not selectors.may_open(codes, top, street):
+        raise Http404
+    month = appraisal.month_of(parse_month(request.GET.get("month", "")))
+    scope = records.Scope(month, community.code)
+    return records_page(request, community.name, street, scope, found)
+
+
+@login_required
+def worker_records(request: HttpRequest, pk: int, figure: str) -> HttpResponse:
+    """The records a grid worker's figure counts in the street (`?area=`), to those who see
+    the street's appraisal."""
+    found = records.FIGURES.get(figure)
+    if found is None or not found.of_workers:
+        raise Http404
+    _area, streets = appraised(request)
+    if len(streets) != 1:
+        raise Http404
+    street = streets[0]
+    walker = appraisal.walkers(street).get(pk)
+    if walker is None:
+        raise Http404
+    user, grids = walker
+    month = appraisal.month_of(parse_month(request.GET.get("month", "")))
+    scope = records.Scope(month, street.code, (user.pk,), tuple(g.pk for g in grids))
+    return records_page(request, records.staff_name(user), street, scope, found)
+
+
+RECORDS_PER_PAGE = 50
+
+
+def records_page(
+    request: HttpRequest, subject: str, street: Area, scope: records.Scope, figure: records.Figure
+) -> HttpResponse:
+    kind = records.KINDS[figure.kind]
+    listed = kind.read(figure.records(scope))
+    month = formats.date_format(scope.month.start, "YEAR_MONTH_FORMAT")
+    title = _("%(subject)s · %(month)s · %(figure)s") % {
+        "subject": subject,
+        "month": month,
+        "figure": figure.label,
+    }
+    if request.GET.get("format") == "xlsx":
+        rows = kind.rows(request.user, list(listed))
+        name = f"appraisal-records-{scope.code}-{scope.month.start:%Y-%m}.xlsx"
+        return xlsx_response(name, kind.header(), [row.cells for row in rows])
+    page = Paginator(listed, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return render(
+        request,
+        "dashboards/appraisal_records.html",
+        {
+            "title": title,
+            "street": street,
+            "month": scope.month,
+            "header": kind.header(),
+            "rows": kind.rows(request.user, list(page.object_list)),
+            "page": page,
+            "query": kept.urlencode(),
         },
     )
 

@@ -306,6 +306,9 @@ NAMED_MODELS = {
     r"daily:(visit_)?household": Household,
     r"daily:(visit_)?unit": Unit,
     r"daily:building": Building,
+    # An appraisal figure's records: of a community, of a grid worker (by account).
+    r"dashboards:community_records": Area,
+    r"dashboards:worker_records": get_user_model(),
 }
 
 # Patterns with arguments that name no object the sweep can give them, and why.
@@ -1158,6 +1161,8 @@ def fill(pattern: Pattern, arg: str, obj) -> list:
         "revision_id_b": ["latest"],
         "filter_spec": ["original"],
         "response_format": ["json"],
+        # Which figure's records: who may open them does not depend on it.
+        "figure": ["rounds"],
         "revision_id": [obj.latest_revision_id] if getattr(obj, "latest_revision_id", 0) else [],
         "destination_id": [page.get_parent().pk] if page else [],
         "content_type_app_name": [page.specific_class._meta.app_label] if page else [],
