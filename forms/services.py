@@ -270,8 +270,7 @@ def store_submission(
         site=site,
         user=user if user is not None and user.is_authenticated else None,
         reference=unused_reference(rng),
-        form_data={spec.name: json_value(value) for spec, value in answered},
-        fields_snapshot=[[s.name, s.label, s.type, s.personal] for s, _value in answered],
+        **answer_fields(answered),
         area=areas[0] if areas else None,
         is_scoped=any(spec.type == "area" for spec in form.input_specs),
         email=emails[0] if emails else "",
@@ -288,6 +287,25 @@ def store_submission(
                 kept_paths.append(upload.pending_path)
     transaction.on_commit(lambda: delete_files(kept_paths), robust=True)
     return submission
+
+
+def answer_fields(answered: list) -> dict:
+    """A submission's answers, and their labels and types as they are now."""
+    return {
+        "form_data": {spec.name: json_value(value) for spec, value in answered},
+        "fields_snapshot": [[s.name, s.label, s.type, s.personal] for s, _value in answered],
+    }
+
+
+def replace_answers(submission: Submission, form: SubmissionForm) -> None:
+    """Store a valid form's answers in place of a submission's: for forms without files,
+    whose earlier answers their caller keeps (a return's amended filing)."""
+    if not form.is_valid():
+        raise ValidationError(_("Only a valid form can be stored."))
+    for name, value in answer_fields(form.answered()).items():
+        setattr(submission, name, value)
+    submission.search_text = selectors.search_text(submission)
+    submission.save(update_fields=["form_data", "fields_snapshot", "search_text"])
 
 
 def store_file(submission: Submission, field_name: str, upload: CheckedUpload) -> SubmissionFile:

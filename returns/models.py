@@ -110,7 +110,13 @@ class Binding(Orderable):
 
 
 class Filing(models.Model):
-    """One area's answers to a return for one period: filed once."""
+    """One area's answers to a return for one period: filed once, then amended by its filers
+    until the period's due day or sent back for correction by the asking side."""
+
+    class State(models.TextChoices):
+        FILED = "filed", _("Filed")
+        RETURNED = "returned", _("Sent back")
+        REFILED = "refiled", _("Refiled")
 
     return_form = models.ForeignKey(
         Return, verbose_name=_("return"), on_delete=models.PROTECT, related_name="filings"
@@ -134,6 +140,10 @@ class Filing(models.Model):
     )
     filed_at = models.DateTimeField(_("filed at"))
     late = models.BooleanField(_("late"), default=False)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.FILED)
+    # Raised by every change: a form or a send-back opened at another version is refused, so
+    # that nobody acts on answers they have not seen.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("filing")
@@ -147,6 +157,41 @@ class Filing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.return_form} · {self.area} · {self.period_start}"
+
+
+class FilingEvent(models.Model):
+    """A filing's history after it was filed: each send-back with its reason, and each
+    amendment or refiling with the answers it replaced."""
+
+    class Kind(models.TextChoices):
+        SENT_BACK = "sent_back", _("Sent back")
+        AMENDED = "amended", _("Amended")
+        REFILED = "refiled", _("Refiled")
+
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("filing"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    reason = models.TextField(_("reason"), blank=True)
+    # The answers before an amendment or refiling, by field name: the next version's (or the
+    # filing's own) answers say what they became.
+    answers = models.JSONField(_("previous answers"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("filing event")
+        verbose_name_plural = _("filing events")
+        ordering = ["filing", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.filing_id} · {self.at:%Y-%m-%d %H:%M}"
 
 
 class Notice(models.Model):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from grid.validators import code_at_level, level_of_code
 from pages.models import AccessListEntry
 
 from . import periods as period_rules
-from .models import Filing, Return
+from .models import Filing, FilingEvent, Return
 from .periods import Period
 
 FILE = "returns.add_filing"
@@ -120,9 +120,14 @@ class Due:
     period: Period
     filing: Filing | None
 
+    # Why the asking side sent the filing back, for filings waiting for their correction.
+    reason: str = ""
+
     @property
     def status(self) -> str:
         if self.filing:
+            if self.filing.state == Filing.State.RETURNED:
+                return "returned"
             return "late" if self.filing.late else "filed"
         return "overdue" if timezone.localdate() > self.period.due else "open"
 
@@ -132,9 +137,15 @@ def may_file(user: User, area: Area) -> bool:
     return codes is EVERYWHERE or any(area.code.startswith(code) for code in codes)
 
 
+def last_reason(filing: Filing) -> str:
+    sent_back = [e for e in filing.events.all() if e.kind == FilingEvent.Kind.SENT_BACK]
+    return sent_back[-1].reason if sent_back else ""
+
+
 def to_file(user: User, today: datetime.date | None = None) -> list[Due]:
     """What the user has to file: each period begun of each return, in the areas where they
-    may file it, not yet filed; the most urgent first."""
+    may file it, not yet filed or sent back for correction; those sent back first, then the
+    most urgent."""
     today = today or timezone.localdate()
     codes = grid_selectors.permitted_codes(user, FILE)
     # Platform admins may file anywhere, but file nothing: their list would be every area's.
@@ -147,18 +158,20 @@ def to_file(user: User, today: datetime.date | None = None) -> list[Due]:
         begun = period_rules.periods(return_form, until=today)
         if not begun:
             continue
-        filed = set(
-            Filing.objects.filter(
+        filed = {
+            (filing.area_id, filing.period_start): filing
+            for filing in Filing.objects.filter(
                 return_form=return_form, period_start__in=[p.start for p in begun]
-            ).values_list("area_id", "period_start")
-        )
+            ).prefetch_related("events")
+        }
         for area in areas:
-            found += [
-                Due(return_form, area, period, None)
-                for period in begun
-                if (area.pk, period.start) not in filed
-            ]
-    return sorted(found, key=lambda due: (due.period.due, due.area.code))
+            for period in begun:
+                filing = filed.get((area.pk, period.start))
+                if filing is None:
+                    found.append(Due(return_form, area, period, None))
+                elif filing.state == Filing.State.RETURNED:
+                    found.append(Due(return_form, area, period, filing, last_reason(filing)))
+    return sorted(found, key=lambda due: (due.status != "returned", due.period.due, due.area.code))
 
 
 # Tables
@@ -170,6 +183,13 @@ def reader_codes(user: User, return_form: Return) -> tuple[str, ...] | None:
     if user.is_superuser or departments_of(user).filter(pk=return_form.department_id).exists():
         return EVERYWHERE
     return grid_selectors.permitted_codes(user, READ)
+
+
+def reads_area(user: User, return_form: Return, area: Area) -> bool:
+    """Whether the user reads the return's filing of the area in its table: who may also
+    send it back."""
+    codes = reader_codes(user, return_form)
+    return expected_areas(return_form, codes).filter(pk=area.pk).exists()
 
 
 def readable_returns(user: User) -> list[Return]:
@@ -211,11 +231,15 @@ class TableRow:
     expected: int = 0
     filed: int = 0
     late: int = 0
+    # Filings sent back for correction: not counted as filed, their figures not summed.
+    returned: int = 0
     sums: list[decimal.Decimal] = field(default_factory=list)
-    # Rows of the filing areas themselves: the filing and all its answers.
+    # Rows of the filing areas themselves: the filing, all its answers and its history.
     filing: Filing | None = None
     answers: list[str] = field(default_factory=list)
+    history: list["Change"] = field(default_factory=list)
     drills: bool = False
+    may_send_back: bool = False
 
 
 @dataclass
@@ -251,7 +275,9 @@ def table(return_form: Return, period: Period, root: Area, codes: tuple[str, ...
             return_form=return_form,
             period_start=period.start,
             area__in=expected,
-        ).select_related("submission", "filed_by")
+        )
+        .select_related("submission", "filed_by")
+        .prefetch_related(Prefetch("events", FilingEvent.objects.select_related("user")))
     }
     expected_list = list(expected)
     if root.level == return_form.level:
@@ -278,6 +304,12 @@ def table(return_form: Return, period: Period, root: Area, codes: tuple[str, ...
         filing = filings.get(area.pk)
         if filing is None:
             continue
+        if leaf:
+            row.filing = filing
+        if filing.state == Filing.State.RETURNED:
+            for counted in (row, total):
+                counted.returned += 1
+            continue
         answers = filing.submission.form_data
         for counted in (row, total):
             counted.filed += 1
@@ -286,19 +318,13 @@ def table(return_form: Return, period: Period, root: Area, codes: tuple[str, ...
                 s + as_number(answers.get(name))
                 for s, (name, _l) in zip(counted.sums, numbers, strict=True)
             ]
-        if leaf:
-            row.filing = filing
-    shown = [f for f in definition.fields.all() if f.field_type not in ("section", "file")]
+    shown = shown_fields(definition)
     answer_fields = [(f.clean_name, f.label) for f in shown]
     for row in rows.values():
         row.drills = not leaf
         if row.filing:
-            data = row.filing.submission.form_data
-            # Masked, should the form have gained a personal field since the return was set.
-            row.answers = [
-                masked_text(f.field_type, f.is_personal, display(data.get(f.clean_name)))
-                for f in shown
-            ]
+            row.answers = shown_answers(row.filing.submission.form_data, shown)
+            row.history = history(row.filing, shown)
     return Table(
         return_form,
         period,
@@ -309,6 +335,49 @@ def table(return_form: Return, period: Period, root: Area, codes: tuple[str, ...
         sorted(rows.values(), key=lambda row: row.area.code),
         total,
     )
+
+
+def shown_fields(definition: FormDefinition) -> list:
+    """The fields whose answers the tables show."""
+    return [f for f in definition.fields.all() if f.field_type not in ("section", "file")]
+
+
+def shown_answer(data: dict, field) -> str:
+    # Masked, should the form have gained a personal field since the return was set.
+    return masked_text(field.field_type, field.is_personal, display(data.get(field.clean_name)))
+
+
+def shown_answers(data: dict, fields: list) -> list[str]:
+    return [shown_answer(data, f) for f in fields]
+
+
+@dataclass
+class Change:
+    """A filing's send-back, amendment or refiling, with the answers it changed as (label,
+    before, after)."""
+
+    event: FilingEvent
+    answers: list[tuple[str, str, str]]
+
+
+def history(filing: Filing, fields: list) -> list[Change]:
+    """The filing's events, oldest first, each amendment or refiling with what it changed:
+    its replaced answers against the next version's (the filing's own, for the last)."""
+    events = list(filing.events.all())
+    versions = [e.answers for e in events if e.kind != FilingEvent.Kind.SENT_BACK]
+    following = iter([*versions[1:], filing.submission.form_data])
+    changes = []
+    for event in events:
+        changed = []
+        if event.kind != FilingEvent.Kind.SENT_BACK:
+            after = next(following)
+            changed = [
+                (f.label, shown_answer(event.answers, f), shown_answer(after, f))
+                for f in fields
+                if event.answers.get(f.clean_name) != after.get(f.clean_name)
+            ]
+        changes.append(Change(event, changed))
+    return changes
 
 
 def display(value: object) -> str:

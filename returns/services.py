@@ -1,5 +1,5 @@
-"""Filing a return, pre-filled from the registers, and telling filers before and after it is
-due."""
+"""Filing a return, pre-filled from the registers; amending it until the period's due day,
+sending it back for correction and refiling it; telling filers before and after it is due."""
 
 import datetime
 import logging
@@ -10,17 +10,18 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from forms import services as form_services
 from forms.builder import SubmissionForm
 from grid.models import Area, Assignment, Role
 from grid.selectors import User
-from grid.validators import ancestor_codes
+from grid.validators import ancestor_codes, code_at_level
 from workflows.services.notifications import notify
 
 from . import figures, selectors
 from . import periods as period_rules
-from .models import Filing, Notice, Return
+from .models import Filing, FilingEvent, Notice, Return
 from .periods import Period
 
 logger = logging.getLogger(__name__)
@@ -30,10 +31,21 @@ RETURN_NOTICES = "remind_returns"
 # An overdue notice goes out for periods that fell due within this many days; older gaps stay
 # visible on the filers' list and the tables without a notice for each.
 OVERDUE_NOTICE_DAYS = 7
+# Audit log actions (registered in wagtail_hooks).
+FILE_ACTION = "returns.filing.file"
+SEND_BACK_ACTION = "returns.filing.send_back"
+AMEND_ACTION = "returns.filing.amend"
+REFILE_ACTION = "returns.filing.refile"
+# Longer reasons would be cut in the notification sent with them.
+REASON_LENGTH = 200
 
 
 class FilingRefused(Exception):
     pass
+
+
+class FilingChanged(FilingRefused):
+    """The filing changed since the form acting on it was opened."""
 
 
 def prefill(return_form: Return, area: Area, period: Period) -> dict[str, int]:
@@ -99,7 +111,7 @@ def file(
             submission.area = area
             submission.is_scoped = True
             submission.save(update_fields=["area", "is_scoped"])
-            return Filing.objects.create(
+            filing = Filing.objects.create(
                 return_form=return_form,
                 area=area,
                 period_start=period.start,
@@ -109,11 +121,197 @@ def file(
                 filed_at=now,
                 late=timezone.localdate(now) > period.due,
             )
+            audit(filing, FILE_ACTION, user)
+            return filing
     except IntegrityError:
         raise FilingRefused(
             _("%(area)s has already filed this return for %(period)s.")
             % {"area": area.name, "period": period.label}
         ) from None
+
+
+def audit(filing: Filing, action: str, user: Account, **data) -> None:
+    """An entry on Wagtail's audit log, carrying the area's code so that the audit report
+    shows it to those whose jurisdiction holds the area."""
+    log(
+        instance=filing,
+        action=action,
+        user=user,
+        title=str(filing),
+        data={"area": filing.area.code, "period": filing.period_start.isoformat(), **data},
+    )
+
+
+def locked_filing(return_form: Return, area: Area, period: Period, version: int) -> Filing:
+    """The area's filing of the period, its row locked until the transaction ends so that two
+    changes of it at once take turns; refused if it changed since `version` was shown."""
+    filing = (
+        Filing.objects.select_for_update()
+        .select_related("submission", "area")
+        .filter(return_form=return_form, area=area, period_start=period.start)
+        .first()
+    )
+    if filing is None:
+        raise FilingRefused(
+            _("%(area)s has not filed this return for %(period)s.")
+            % {"area": area.name, "period": period.label}
+        )
+    if filing.version != version:
+        raise FilingChanged(
+            _(
+                "The filing of %(area)s for %(period)s was changed while you had it open: "
+                "it is shown again as it is now."
+            )
+            % {"area": area.name, "period": period.label}
+        )
+    return filing
+
+
+def check_sender(user: User, return_form: Return, area: Area) -> None:
+    """That the user may send the area's filing of the return back: they read it in the
+    return's table, on the table's rules, and do not file it (a filer sending their own
+    filing back would amend it after the due day)."""
+    if not selectors.reads_area(user, return_form, area):
+        raise FilingRefused(_("You do not read this return's filings for this area."))
+    if selectors.may_file(user, area):
+        raise FilingRefused(
+            _("You file this return for %(area)s: amend the filing rather than send it back.")
+            % {"area": area.name}
+        )
+
+
+@transaction.atomic
+def send_back(
+    user: Account,
+    return_form: Return,
+    area: Area,
+    period: Period,
+    reason: str,
+    version: int,
+    now: datetime.datetime | None = None,
+) -> Filing:
+    """Send the area's filing of the period back for correction, with the reason its filers
+    are told. Its answers are kept, but it counts as not filed until it is refiled."""
+    check_sender(user, return_form, area)
+    reason = reason.strip()
+    if not reason:
+        raise FilingRefused(_("Say what is to be corrected: a filing is sent back with a reason."))
+    if len(reason) > REASON_LENGTH:
+        raise FilingRefused(
+            _("Keep the reason to %(count)d characters.") % {"count": REASON_LENGTH}
+        )
+    filing = locked_filing(return_form, area, period, version)
+    if filing.state == Filing.State.RETURNED:
+        raise FilingRefused(
+            _("The filing of %(area)s for %(period)s is already sent back, waiting for its filers.")
+            % {"area": area.name, "period": period.label}
+        )
+    filing.state = Filing.State.RETURNED
+    filing.version += 1
+    filing.save(update_fields=["state", "version"])
+    FilingEvent.objects.create(
+        filing=filing,
+        kind=FilingEvent.Kind.SENT_BACK,
+        user=user,
+        at=now or timezone.now(),
+        reason=reason,
+    )
+    audit(filing, SEND_BACK_ACTION, user, reason=reason)
+    notify(
+        filers(area),
+        _("Sent back for correction: %(title)s for %(area)s, %(period)s. Reason: %(reason)s")
+        % {"title": return_form.title, "area": area.name, "period": period.label, "reason": reason},
+        filing_url(return_form, area, period),
+    )
+    return filing
+
+
+def amendment(filing: Filing, period: Period, today: datetime.date | None = None) -> str:
+    """What saving the filing's form again is now: the refiling of a filing sent back, at any
+    time; an amendment until the period's due day; refused after it."""
+    if filing.state == Filing.State.RETURNED:
+        return FilingEvent.Kind.REFILED
+    if (today or timezone.localdate()) > period.due:
+        raise FilingRefused(
+            _(
+                "%(area)s filed %(period)s on %(day)s. It was due on %(due)s and can no longer "
+                "be amended: should a figure be wrong, ask %(department)s to send it back."
+            )
+            % {
+                "area": filing.area.name,
+                "period": period.label,
+                "day": timezone.localtime(filing.filed_at).strftime("%Y-%m-%d %H:%M"),
+                "due": period.due.isoformat(),
+                "department": filing.return_form.department.name,
+            }
+        )
+    return FilingEvent.Kind.AMENDED
+
+
+def may_amend(filing: Filing, period: Period) -> bool:
+    try:
+        return amendment(filing, period) == FilingEvent.Kind.AMENDED
+    except FilingRefused:
+        return False
+
+
+@transaction.atomic
+def amend(
+    user: Account,
+    return_form: Return,
+    area: Area,
+    period: Period,
+    form: SubmissionForm,
+    version: int,
+    now: datetime.datetime | None = None,
+) -> Filing:
+    """The filer's corrected answers in place of the filing's, the replaced ones kept in its
+    history: the refiling of a filing sent back, or an amendment until the period's due day
+    (which must change something)."""
+    now = now or timezone.now()
+    check_filer(user, return_form, area, period, timezone.localdate(now))
+    filing = locked_filing(return_form, area, period, version)
+    kind = amendment(filing, period, timezone.localdate(now))
+    previous = filing.submission.form_data
+    answers = form_services.answer_fields(form.answered())["form_data"]
+    changed = sorted(
+        name for name in {*previous, *answers} if previous.get(name) != answers.get(name)
+    )
+    if kind == FilingEvent.Kind.AMENDED and not changed:
+        raise FilingRefused(_("Nothing was changed: the filing stays as it was."))
+    form_services.replace_answers(filing.submission, form)
+    FilingEvent.objects.create(filing=filing, kind=kind, user=user, at=now, answers=previous)
+    if kind == FilingEvent.Kind.REFILED:
+        filing.state = Filing.State.REFILED
+    filing.version += 1
+    filing.save(update_fields=["state", "version"])
+    if kind == FilingEvent.Kind.REFILED:
+        audit(filing, REFILE_ACTION, user, fields=changed)
+        tell_sender(filing, period)
+    else:
+        audit(filing, AMEND_ACTION, user, fields=changed)
+    return filing
+
+
+def table_url(return_form: Return, area: Area, period: Period) -> str:
+    """The table of the period drilled down to the area's row."""
+    parent = code_at_level(area.code, max(area.level - 1, 0))
+    return reverse("returns:table", args=[return_form.pk]) + (
+        f"?period={period.start.isoformat()}&area={parent}"
+    )
+
+
+def tell_sender(filing: Filing, period: Period) -> None:
+    """Tell whoever sent the filing back that it is refiled."""
+    sent = filing.events.filter(kind=FilingEvent.Kind.SENT_BACK).select_related("user").last()
+    if sent is None or sent.user is None:
+        return
+    values = {"title": filing.return_form.title, "area": filing.area.name, "period": period.label}
+    notify(
+        [sent.user],
+        _("Refiled: %(title)s for %(area)s, %(period)s.") % values,
+        table_url(filing.return_form, filing.area, period),
+    )
 
 
 def filers(area: Area) -> list:

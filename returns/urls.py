@@ -14,4 +14,9 @@ urlpatterns = [
         views.file_return,
         name="file",
     ),
+    path(
+        "returns/<int:pk>/send-back/<str:area_code>/<str:start>/",
+        views.send_back,
+        name="send_back",
+    ),
 ]

@@ -20,7 +20,7 @@ from grid.tabular import xlsx_response
 
 from . import periods as period_rules
 from . import selectors, services
-from .models import Filing, Return
+from .models import Filing, FilingEvent, Return
 from .periods import Period
 
 
@@ -33,10 +33,13 @@ def my_returns(request: HttpRequest) -> HttpResponse:
         {
             "due": selectors.to_file(request.user),
             "recent": [
-                (filing, period_rules.period_starting(filing.return_form, filing.period_start))
+                (filing, period, period is not None and services.may_amend(filing, period))
                 for filing in Filing.objects.filter(filed_by=request.user)
                 .select_related("return_form", "area")
                 .order_by("-filed_at")[:10]
+                for period in [
+                    period_rules.period_starting(filing.return_form, filing.period_start)
+                ]
             ],
             "tables": selectors.readable_returns(request.user),
             "today": timezone.localdate(),
@@ -51,49 +54,75 @@ def parse_day(text: str) -> datetime.date | None:
         return None
 
 
+def chosen_period(return_form: Return, start: str) -> Period | None:
+    day = parse_day(start)
+    return period_rules.period_starting(return_form, day) if day else None
+
+
+def version_asked(request: HttpRequest) -> int:
+    """The version of the filing the form acting on it was opened at (carried in its URL)."""
+    try:
+        return int(request.GET.get("version", ""))
+    except ValueError:
+        return 0
+
+
 @login_required
 def file_return(request: HttpRequest, pk: int, area_code: str, start: str) -> HttpResponse:
+    """The filing form: a new filing, or the area's filing amended (until the due day) or
+    corrected and refiled (when sent back), filled in with its answers."""
     return_form = get_object_or_404(Return.objects.select_related("form", "department"), pk=pk)
     area = get_object_or_404(Area, code=area_code)
-    day = parse_day(start)
-    period = period_rules.period_starting(return_form, day) if day else None
+    period = chosen_period(return_form, start)
     try:
         services.check_filer(request.user, return_form, area, period)
     except services.FilingRefused:
         raise Http404 from None
     assert period is not None
-    filed = Filing.objects.filter(
-        return_form=return_form, area=area, period_start=period.start
-    ).first()
+    filed = (
+        Filing.objects.filter(return_form=return_form, area=area, period_start=period.start)
+        .select_related("area", "return_form__department", "submission")
+        .prefetch_related("events")
+        .first()
+    )
+    kind = ""
     if filed:
-        messages.info(
-            request,
-            _("%(area)s filed this period on %(day)s.")
-            % {
-                "area": area.name,
-                "day": timezone.localtime(filed.filed_at).strftime("%Y-%m-%d %H:%M"),
-            },
-        )
-        return redirect("returns:mine")
-    prefilled = services.prefill(return_form, area, period)
+        try:
+            kind = services.amendment(filed, period)
+        except services.FilingRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("returns:mine")
+    prefilled = filed.prefilled if filed else services.prefill(return_form, area, period)
     post = request.method == "POST"
     form = form_services.build_form(
         return_form.form,
         request.POST if post else None,
         area_root=area,
-        initial=prefilled,
+        initial=filed.submission.form_data if filed else prefilled,
     )
     error = ""
     if post and form.is_valid():
         try:
-            services.file(request.user, return_form, area, period, form, prefilled)
+            if filed:
+                services.amend(
+                    request.user, return_form, area, period, form, version_asked(request)
+                )
+            else:
+                services.file(request.user, return_form, area, period, form, prefilled)
+        except services.FilingChanged as refusal:
+            messages.error(request, str(refusal))
+            return redirect(request.path)
         except services.FilingRefused as refusal:
             error = str(refusal)
         else:
+            done = {
+                "": _("%(title)s for %(area)s, %(period)s, is filed."),
+                FilingEvent.Kind.AMENDED: _("%(title)s for %(area)s, %(period)s, is amended."),
+                FilingEvent.Kind.REFILED: _("%(title)s for %(area)s, %(period)s, is refiled."),
+            }[kind]
             messages.success(
                 request,
-                _("%(title)s for %(area)s, %(period)s, is filed.")
-                % {"title": return_form.title, "area": area.name, "period": period.label},
+                done % {"title": return_form.title, "area": area.name, "period": period.label},
             )
             return redirect("returns:mine")
     labels = {f.clean_name: f.label for f in return_form.form.fields.all()}
@@ -106,9 +135,77 @@ def file_return(request: HttpRequest, pk: int, area_code: str, start: str) -> Ht
             "period": period,
             "form": form,
             "form_error": error,
+            "action": f"{request.path}?version={filed.version}" if filed else request.path,
+            "filed": filed,
+            "kind": kind,
+            "reason": selectors.last_reason(filed) if filed else "",
             "prefilled": [(labels.get(name, name), value) for name, value in prefilled.items()],
             "field_count": len(form.input_specs),
-            "overdue": timezone.localdate() > period.due,
+            "overdue": not filed and timezone.localdate() > period.due,
+        },
+    )
+
+
+@login_required
+def send_back(request: HttpRequest, pk: int, area_code: str, start: str) -> HttpResponse:
+    """Send an area's filing back for correction, with a reason: for whoever reads it in the
+    return's table, on the same rules; anyone else, or a period or filing there is not, 404."""
+    return_form, _codes = readable(request, pk)
+    area = get_object_or_404(Area, code=area_code)
+    period = chosen_period(return_form, start)
+    try:
+        services.check_sender(request.user, return_form, area)
+    except services.FilingRefused:
+        raise Http404 from None
+    if period is None or period.start > timezone.localdate():
+        raise Http404
+    back = services.table_url(return_form, area, period)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.send_back(
+                request.user,
+                return_form,
+                area,
+                period,
+                request.POST.get("reason", ""),
+                version_asked(request),
+            )
+        except services.FilingRefused as refusal:
+            error = str(refusal)
+        else:
+            messages.success(
+                request,
+                _("The filing of %(area)s for %(period)s is sent back; its filers are told.")
+                % {"area": area.name, "period": period.label},
+            )
+            return redirect(back)
+    filing = (
+        Filing.objects.filter(return_form=return_form, area=area, period_start=period.start)
+        .select_related("submission", "filed_by")
+        .first()
+    )
+    if filing is None:
+        raise Http404
+    shown = selectors.shown_fields(return_form.form)
+    return render(
+        request,
+        "returns/send_back.html",
+        {
+            "return_form": return_form,
+            "area": area,
+            "period": period,
+            "filing": filing,
+            "answers": list(
+                zip(
+                    [f.label for f in shown],
+                    selectors.shown_answers(filing.submission.form_data, shown),
+                    strict=True,
+                )
+            ),
+            "error": error,
+            "reason": request.POST.get("reason", ""),
+            "back": back,
         },
     )
 
@@ -152,6 +249,12 @@ def chosen_table(request: HttpRequest, pk: int) -> selectors.Table:
 def table(request: HttpRequest, pk: int) -> HttpResponse:
     found = chosen_table(request, pk)
     return_form = found.return_form
+    for row in found.rows:
+        row.may_send_back = bool(
+            row.filing
+            and row.filing.state != Filing.State.RETURNED
+            and not selectors.may_file(request.user, row.area)
+        )
     return render(
         request,
         "returns/table.html",
@@ -187,15 +290,24 @@ def table_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         pgettext("returns table", "To file"),
         _("Filed"),
         _("Late"),
+        _("Sent back"),
         *[label for _name, label in found.numbers],
     ]
     rows = [
-        [row.area.name, row.area.code, row.expected, row.filed, row.late, *map(number, row.sums)]
+        [
+            row.area.name,
+            row.area.code,
+            row.expected,
+            row.filed,
+            row.late,
+            row.returned,
+            *map(number, row.sums),
+        ]
         for row in [*found.rows, found.total]
     ]
     rows[-1][0] = _("Total")
     if found.leaf:
-        header += [_("Filed at"), _("Filed by")] + [
+        header += [_("Status"), _("Filed at"), _("Filed by")] + [
             label for name, label in found.answer_fields if name not in dict(found.numbers)
         ]
         numbers = dict(found.numbers)
@@ -203,6 +315,7 @@ def table_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
             if row.filing:
                 data = row.filing.submission.form_data
                 cells += [
+                    row.filing.get_state_display(),
                     timezone.localtime(row.filing.filed_at).strftime("%Y-%m-%d %H:%M"),
                     row.filing.filed_by.get_full_name() if row.filing.filed_by else "",
                     *[

@@ -21,7 +21,7 @@ from grid import selectors as grid_selectors
 from grid.models import Area
 from pages.models import AccessListEntry
 
-from . import figures, selectors
+from . import figures, selectors, services
 from .models import Return
 
 
@@ -213,3 +213,18 @@ def my_returns_menu_item():
     return FilingMenuItem(
         gettext_lazy("My returns"), reverse("returns:mine"), icon_name="doc-full", order=226
     )
+
+
+@hooks.register("register_log_actions")
+def register_filing_actions(actions):
+    for action, label, message in [
+        (services.FILE_ACTION, gettext_lazy("File a return"), gettext_lazy("Return filed")),
+        (
+            services.SEND_BACK_ACTION,
+            gettext_lazy("Send a filing back"),
+            gettext_lazy("Filing sent back for correction"),
+        ),
+        (services.AMEND_ACTION, gettext_lazy("Amend a filing"), gettext_lazy("Filing amended")),
+        (services.REFILE_ACTION, gettext_lazy("Refile a filing"), gettext_lazy("Filing refiled")),
+    ]:
+        actions.register_action(action, label, message)

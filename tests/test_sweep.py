@@ -328,6 +328,8 @@ UNSWEPT = {
     "returns:table_xlsx": "as returns:table (tests/returns/test_jurisdiction.py)",
     "returns:file": "a return, an area and a period together: every demo role for every "
     "community in tests/returns/test_jurisdiction.py",
+    "returns:send_back": "as returns:file, GET and POST: every demo role for every community "
+    "in tests/returns/test_jurisdiction.py",
 }
 # Served to anyone by design: swept only for what must stay hidden even there (personal data,
 # internal notes, drafts) and for server errors.

@@ -111,7 +111,7 @@ def test_a_department_clerk_drills_into_a_street_and_exports_the_table(live_serv
         page.get_by_role("link", name="导出为 XLSX").click()
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     rows = [list(r) for r in book.active.iter_rows(values_only=True)]
-    assert rows[0][:6] == ["区域", "编码", "应报", "已报送", "逾期报送", "户数"]
+    assert rows[0][:7] == ["区域", "编码", "应报", "已报送", "逾期报送", "退回修改", "户数"]
     by_name = {r[0]: r for r in rows[1:]}
     assert by_name["五松社区"][3] == 1 and by_name["石城社区"][3] == 0
     assert by_name["合计"][2:4] == [3, 1]
@@ -134,3 +134,57 @@ def test_a_return_whose_form_asks_for_personal_data_is_refused(live_server, page
     error = page.get_by_text("报表的填报内容由街道和区里查看，其表单不能收集个人信息（联系电话）。")
     error.wait_for()
     screenshot(page, "returns-personal-field-refused")
+
+
+def test_a_clerk_sends_a_filing_back_and_the_worker_corrects_it_on_a_phone(
+    live_server, page, phone_page, settings
+):
+    """The 区民政局 clerk sends 五松社区's filing of last month back with a reason; the community
+    worker, on a phone, finds it first on 我的报表 marked 退回修改 with the reason, corrects the
+    figure in the form holding her answers and sends it again; the clerk's table shows it
+    refiled, with what changed."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    demo_return()
+    filing = Filing.objects.get(area__code=WUSONG)
+    names = {f.label: f.clean_name for f in filing.return_form.form.fields.all()}
+    households = int(filing.submission.form_data[names["户数"]])
+    sign_in(page, live_server.url, "department_clerk")
+    page.goto(f"{live_server.url}/returns/{filing.return_form.pk}/")
+    page.get_by_role("link", name="长江路街道").click()
+    page.locator("tr", has_text="五松社区").get_by_role("link", name="退回修改").click()
+    page.get_by_role("heading", name="退回修改").wait_for()
+    page.get_by_label("需要修改的内容").fill("户数比登记数据多，请核实后重报。")
+    page.get_by_role("button", name="退回修改").click()
+    page.locator(".message-success").wait_for()
+    assert "已通知填报人" in page.locator(".message-success").inner_text()
+    assert "退回修改" in page.locator("tr", has_text="五松社区").inner_text()
+
+    phone = phone_page
+    sign_in(phone, live_server.url, "community_worker")
+    phone.goto(f"{live_server.url}/returns/")
+    first = phone.locator(".returns-item").first
+    assert "退回修改" in first.inner_text()
+    assert "原因：户数比登记数据多，请核实后重报。" in first.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path="/tmp/returns-sendback.png", full_page=True)
+    screenshot(phone, "returns-sent-back-phone")
+    first.get_by_role("link", name="修改后重新报送").click()
+    phone.get_by_role("heading", name="社区民政工作月报").wait_for()
+    assert "户数比登记数据多，请核实后重报。" in phone.locator(".returns-sent-back").inner_text()
+    field = phone.get_by_role("spinbutton", name="户数", exact=True)
+    assert field.input_value() == str(households)
+    field.fill(str(households - 1))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.get_by_role("button", name="提交").click()
+    phone.locator(".message-success").wait_for()
+    assert "已重新报送" in phone.locator(".message-success").inner_text()
+    filing.refresh_from_db()
+    assert filing.state == Filing.State.REFILED
+    assert filing.submission.form_data[names["户数"]] == str(households - 1)
+
+    page.reload()
+    row = page.locator("tr", has_text="五松社区")
+    assert "已重新报送" in row.inner_text()
+    row.locator("summary").click()
+    assert f"户数: {households} → {households - 1}" in row.inner_text()
+    screenshot(page, "returns-refiled-table")

@@ -2,10 +2,15 @@
 
 import datetime
 
+from django.utils import timezone
+
+from forms import services as form_services
+from forms.builder import SubmissionForm
 from forms.models import FormDefinition
 from grid.models import Area, Department
 from pages.models import AccessListEntry
-from returns.models import Binding, Return
+from returns import periods, services
+from returns.models import Binding, Filing, Return
 
 from ..factories import AssignmentFactory, RoleFactory, UserFactory, group_with, worker_on
 from ..forms.factories import definition_with
@@ -20,6 +25,7 @@ MANAGES = (
     "returns.delete_return",
 )
 YEAR_START, YEAR_END = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
+JANUARY = datetime.date(2026, 1, 1)
 
 
 def monthly_form() -> FormDefinition:
@@ -87,3 +93,34 @@ def clerk(department: Department, **user_fields):
     role = RoleFactory(group=group_with(*MANAGES), scope="department")
     user = UserFactory(**user_fields)
     return AssignmentFactory(role=role, area=None, department=department, user=user).user
+
+
+def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def answered(return_form: Return, answers: dict) -> SubmissionForm:
+    """The return's form validated with answers given by field label."""
+    names = {f.label: f.clean_name for f in return_form.form.fields.all()}
+    form = form_services.validate(
+        return_form.form, {names[label]: value for label, value in answers.items()}
+    )
+    assert form.is_valid(), form.errors
+    return form
+
+
+def file(city, index: int, answers: dict, when: datetime.datetime, period=None) -> Filing:
+    """The city's `index`th community files its answers (by label) for January, or `period`."""
+    return_form = city["return"]
+    community = city["communities"][index]
+    period = period or periods.period_starting(return_form, JANUARY)
+    prefilled = services.prefill(return_form, community, period)
+    return services.file(
+        city["filers"][index],
+        return_form,
+        community,
+        period,
+        answered(return_form, answers),
+        prefilled,
+        now=when,
+    )

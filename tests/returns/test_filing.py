@@ -7,9 +7,7 @@ import io
 
 import openpyxl
 import pytest
-from django.utils import timezone
 
-from forms import services as form_services
 from forms.models import FormDefinitionField
 from returns import periods, selectors, services
 from returns.models import Filing, Notice
@@ -17,41 +15,13 @@ from workflows.models import Notification
 
 from ..factories import (
     CommunityFactory,
-    DepartmentFactory,
     HouseholdFactory,
     ResidentFactory,
-    StreetFactory,
     valid_id_number,
 )
-from .factories import clerk, filer, monthly_return, reader
+from .factories import JANUARY, at, clerk, file, filer, reader
 
 pytestmark = pytest.mark.django_db
-
-JANUARY = datetime.date(2026, 1, 1)
-
-
-def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-@pytest.fixture
-def city():
-    street = StreetFactory(name="长江路街道")
-    other_street = StreetFactory(name="铜官山街道")
-    communities = [
-        CommunityFactory(parent=street, name="五松社区"),
-        CommunityFactory(parent=street, name="长江社区"),
-        CommunityFactory(parent=other_street, name="铜官山社区"),
-    ]
-    department = DepartmentFactory(name="区民政局")
-    return_form = monthly_return(department, [street, other_street])
-    return {
-        "street": street,
-        "communities": communities,
-        "department": department,
-        "return": return_form,
-        "filers": [filer(c) for c in communities],
-    }
 
 
 def people(community, households: int, elderly: int, young: int) -> None:
@@ -68,21 +38,6 @@ def people(community, households: int, elderly: int, young: int) -> None:
                 900000 + ResidentFactory._meta.model.objects.count(), birth=born
             ),
         )
-
-
-def file(city, index: int, answers: dict, when: datetime.datetime, period=None) -> Filing:
-    return_form = city["return"]
-    community = city["communities"][index]
-    period = period or periods.period_starting(return_form, JANUARY)
-    prefilled = services.prefill(return_form, community, period)
-    names = {f.label: f.clean_name for f in return_form.form.fields.all()}
-    form = form_services.validate(
-        return_form.form, {names[label]: value for label, value in answers.items()}
-    )
-    assert form.is_valid(), form.errors
-    return services.file(
-        city["filers"][index], return_form, community, period, form, prefilled, now=when
-    )
 
 
 def test_the_registers_fill_in_the_bound_fields(city):
@@ -132,14 +87,15 @@ def test_three_communities_file_one_late_and_the_street_sees_the_sums(client, ci
         "To file",
         "Filed",
         "Late",
+        "Sent back",
         "户数",
         "老年人数",
         "新增救助对象",
     ]
     by_street = {row[0]: row for row in rows[1:]}
-    assert by_street["长江路街道"][2:] == [2, 2, 0, 14, 9, 3]
-    assert by_street["铜官山街道"][2:] == [1, 1, 1, 7, 2, 0]
-    assert by_street["Total"][2:] == [3, 3, 1, 21, 11, 3]
+    assert by_street["长江路街道"][2:] == [2, 2, 0, 0, 14, 9, 3]
+    assert by_street["铜官山街道"][2:] == [1, 1, 1, 0, 7, 2, 0]
+    assert by_street["Total"][2:] == [3, 3, 1, 0, 21, 11, 3]
 
     # Drilled into a street: a row per community with its answers.
     street = city["street"].code
@@ -151,11 +107,11 @@ def test_three_communities_file_one_late_and_the_street_sees_the_sums(client, ci
         )
     )
     rows = [list(row) for row in book.active.iter_rows(values_only=True)]
-    assert rows[0][-3:] == ["Filed at", "Filed by", "工作情况"]
-    assert [row[:8] for row in rows[1:]] == [
-        ["五松社区", city["communities"][0].code, 1, 1, 0, 4, 3, 1],
-        ["长江社区", city["communities"][1].code, 1, 1, 0, 10, 6, 2],
-        ["Total", street, 2, 2, 0, 14, 9, 3],
+    assert rows[0][-4:] == ["Status", "Filed at", "Filed by", "工作情况"]
+    assert [row[:9] for row in rows[1:]] == [
+        ["五松社区", city["communities"][0].code, 1, 1, 0, 0, 4, 3, 1],
+        ["长江社区", city["communities"][1].code, 1, 1, 0, 0, 10, 6, 2],
+        ["Total", street, 2, 2, 0, 0, 14, 9, 3],
     ]
 
 

@@ -1,9 +1,11 @@
-"""Every demo role asks for the demo return's table (at every area), its export and every
-community's filing form. Who may is worked out here from the data, not with the project's
-selectors: the asking department's people read everywhere; a role whose group may read filings
-reads the areas under those it is held on; a role whose group may file files for the
-communities under those it is held on. Anyone else gets a 404, and no page names an area the
-user may not read."""
+"""Every demo role asks for the demo return's table (at every area), its export, every
+community's filing form and every community's send-back page (GET, and an empty POST). Who may
+is worked out here from the data, not with the project's selectors: the asking department's
+people read everywhere; a role whose group may read filings reads the areas under those it is
+held on; a role whose group may file files for the communities under those it is held on; who
+reads a community's filings and does not file them may send them back. Anyone else gets a 404,
+no page names an area the user may not read, and no send-back changes anything without a
+reason."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from grid.models import Area, Assignment, Role
 from returns import periods
-from returns.models import Return
+from returns.models import Filing, FilingEvent, Return
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +31,12 @@ def held_codes(user, codename: str) -> list[str]:
 def test_every_role_reads_and_files_only_where_it_may(client, demo_city):
     return_form = Return.objects.get(title="社区民政工作月报")
     period = periods.periods(return_form, until=timezone.localdate())[-1]
+    # The demo's filings are of the period before: the one its send-back pages act on.
+    filed = periods.periods(return_form, until=timezone.localdate())[-2]
+    filed_codes = set(
+        Filing.objects.filter(period_start=filed.start).values_list("area__code", flat=True)
+    )
+    assert filed_codes
     streets = list(Area.objects.filter(level=Area.Level.STREET))
     communities = list(Area.objects.filter(level=Area.Level.COMMUNITY))
     checked = 0
@@ -65,5 +73,14 @@ def test_every_role_reads_and_files_only_where_it_may(client, demo_city):
                 user.username,
                 url,
             )
-            checked += 1
+            send_back = f"/returns/{return_form.pk}/send-back/{community.code}/{filed.start}/"
+            sends = asked_by_theirs or (
+                any(community.code.startswith(c) for c in readable) and not files
+            )
+            expected = (200 if community.code in filed_codes else 404) if sends else 404
+            for answer in (client.get(send_back), client.post(send_back + "?version=1", {})):
+                assert answer.status_code == expected, (user.username, send_back)
+                checked += 1
     assert checked > 500
+    assert not FilingEvent.objects.exists()
+    assert set(Filing.objects.values_list("state", flat=True)) == {Filing.State.FILED}

@@ -1,43 +1,27 @@
 """Two officials acting on one task at once: exactly one transition; the other gets a clear
 refusal (on PostgreSQL through `select_for_update`; on SQLite the write lock refuses it)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from viewflow.workflow.status import STATUS
 
 from grid.models import Area
 from workflows import services
 from workflows.models import ProcessEvent, StageTask
 
+from ..concurrency import at_once
 from .factories import CommunityFactory, definition, holder, stage, submit, version_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def race(task, users):
-    barrier = threading.Barrier(len(users))
-    outcomes = {}
+    def decide(user):
+        return lambda: services.decide(
+            StageTask.objects.get(pk=task.pk), user, services.Decision(services.APPROVE)
+        )
 
-    def act(user):
-        try:
-            barrier.wait()
-            services.decide(
-                StageTask.objects.get(pk=task.pk), user, services.Decision(services.APPROVE)
-            )
-            outcomes[user.pk] = "done"
-        except Exception as error:  # the loser's refusal, whatever form the database gives it
-            outcomes[user.pk] = type(error).__name__
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=act, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return at_once(**{str(user.pk): decide(user) for user in users})
 
 
 @pytest.fixture
