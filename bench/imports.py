@@ -20,6 +20,7 @@ from pathlib import Path
 from django.db import connection
 from django.test.utils import override_settings
 
+from bench.settings import QUEUED_TASKS
 from grid.models import Area, Building, Household, ImportJob, Resident
 from grid.validators import id_check_char
 
@@ -124,15 +125,10 @@ def plain_bulk_create(path: Path) -> None:
     )
 
 
-# As production: what follows an import (the dashboards' refresh of the grids it wrote in) is
-# queued for the worker, not run before the import returns.
-QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def registry_import(path: Path, dry_run: bool = False) -> dict:
     from grid.imports import import_file
 
-    with override_settings(TASKS=QUEUED), path.open("rb") as stream:
+    with override_settings(TASKS=QUEUED_TASKS), path.open("rb") as stream:
         report = import_file("households", stream, user=None, dry_run=dry_run)
     assert report.ok, report.errors[:5]
     return {"new": report.new, "updated": report.updated, "unchanged": report.unchanged}

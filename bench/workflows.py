@@ -9,13 +9,14 @@ import time
 from django.contrib.auth import get_user_model
 from django.db import connection, reset_queries
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.flow.views import UpdateProcessView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from bench.settings import QUEUED_TASKS
 from forms import services as form_services
 from forms.models import FormDefinition, FormDefinitionField
 from grid.models import Area, Assignment, Role
@@ -239,6 +240,13 @@ def inbox(community, people, version, intake) -> dict:
 
 
 def run() -> dict:
+    # The engine as production runs it: what a transition queues (the dashboards' refresh,
+    # notices) waits for the worker instead of running before the decision returns.
+    with override_settings(TASKS=QUEUED_TASKS):
+        return measured()
+
+
+def measured() -> dict:
     community, people = city()
     workflow = definition()
     version = workflow.versions.get()

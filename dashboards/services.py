@@ -48,7 +48,12 @@ def mark(area_ids: Iterable[int | None]) -> None:
     ids = {pk for pk in area_ids if pk}
     if not ids:
         return
-    Stale.objects.bulk_create([Stale(area_id=pk) for pk in ids], ignore_conflicts=True)
+    # Most changes come to an area already marked (the worker has not come yet): asking is a
+    # read, where inserting nothing would still be a write to commit after every decision.
+    marked = Stale.objects.filter(area_id__in=ids).values_list("area_id", flat=True)
+    missing = ids - set(marked)
+    if missing:
+        Stale.objects.bulk_create([Stale(area_id=pk) for pk in missing], ignore_conflicts=True)
     ask_for_refresh()
 
 

@@ -43,9 +43,16 @@ AREA_OF = {
 
 
 def saved(sender, instance, **kwargs) -> None:
-    """Found after the commit: the change's own transaction asks nothing more."""
+    """Found after the commit: the change's own transaction asks nothing more. The area of a
+    process's event or verdict is its process's, known without a query when the row was made
+    with its process at hand, as the engine makes them."""
     find, key = AREA_OF[sender](instance)
-    services.mark_after_commit(lambda: [find(key) if find else key])
+    process = instance._state.fields_cache.get("process") if find is area_of_process else None
+    if process is not None:
+        area = process.area_id
+        services.mark_after_commit(lambda: [area])
+    else:
+        services.mark_after_commit(lambda: [find(key) if find else key])
 
 
 def deleted(sender, instance, **kwargs) -> None:

@@ -234,3 +234,24 @@ def test_the_dashboard_asks_as_many_queries_however_large_the_city(client, city)
             grid_with(community, households=4, elderly=2, young=2)
     services.refresh_all()
     assert queries() == before
+
+
+def test_an_area_already_marked_is_marked_again_by_a_read(city, django_capture_on_commit_callbacks):
+    """Changes come to an area whose refresh the worker has not made yet: their commits ask
+    whether it is marked and write nothing (each write would be one more commit)."""
+    grid = city["grids"][3]
+    cache.set(services.QUEUED_KEY, True)  # the worker's refresh is queued, not yet run
+    with django_capture_on_commit_callbacks(execute=True):
+        HouseholdFactory(building=BuildingFactory(grid=grid))
+    assert list(Stale.objects.values_list("area_id", flat=True)) == [grid.pk]
+    with django_capture_on_commit_callbacks() as callbacks:
+        HouseholdFactory(building=BuildingFactory(grid=grid))
+    with CaptureQueriesContext(connection) as queries:
+        for callback in callbacks:
+            callback()
+    assert not [
+        q
+        for q in queries.captured_queries
+        if "dashboards_stale" in q["sql"].split(" WHERE")[0] and not q["sql"].startswith("SELECT")
+    ]
+    assert list(Stale.objects.values_list("area_id", flat=True)) == [grid.pk]
