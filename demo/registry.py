@@ -129,13 +129,21 @@ def build_organisation(org: dict, created: Counter) -> tuple[dict, dict]:
         if row["key"] not in departments:
             departments[row["key"]] = Department.objects.create(**row)
             created["departments"] += 1
+    build_street_offices(created)
     roles = {r.key: r for r in Role.objects.select_related("group")}
     for order, row in enumerate(org["roles"]):
         if row["key"] in roles:
             continue
         group, group_created = Group.objects.get_or_create(name=row["name"])
         if group_created:
-            group.permissions.set(permissions(org["permission_sets"][row["permissions"]]))
+            # A role's permissions are one set, or several put together.
+            sets = row["permissions"]
+            names = [
+                name
+                for key in ([sets] if isinstance(sets, str) else sets)
+                for name in org["permission_sets"][key]
+            ]
+            group.permissions.set(permissions(names))
         roles[row["key"]] = Role.objects.create(
             key=row["key"],
             name=row["name"],
@@ -147,6 +155,18 @@ def build_organisation(org: dict, created: Counter) -> tuple[dict, dict]:
         )
         created["roles"] += 1
     return departments, roles
+
+
+def build_street_offices(created: Counter) -> None:
+    """Each street's own office (街道办事处), which the street's officials act for."""
+    for street in Area.objects.filter(level=Area.Level.STREET, office__isnull=True):
+        Department.objects.create(
+            key=f"street_office_{street.code}",
+            name=f"{street.name}办事处",
+            description="街道统筹规划、指导和综合协调本街道社区工作。",
+            street=street,
+        )
+        created["departments"] += 1
 
 
 def permissions(names: list[str]) -> list[Permission]:

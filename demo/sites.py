@@ -119,6 +119,9 @@ ACCESS_WORK = [
     ("social_security", "城乡居民养老保险参保登记协助"),
     ("urban_management", "垃圾分类宣传与督导"),
 ]
+# Work the street's own office put in a community, by community code: published like any
+# department's, so that what the street itself asks of the community is on its list too.
+OFFICE_WORK = {"340705001001": "社区平安建设工作月报"}
 
 
 def child(parent: Page, model: type[Page], slug: str, created: Counter, **fields) -> Page:
@@ -280,9 +283,12 @@ def build_community(
         title=f"{community.name}工作准入清单",
         intro="<p>经街道审核同意进入本社区的工作事项。</p>",
     )
-    for number, (department_key, content) in enumerate(ACCESS_WORK):
+    work = [(Department.objects.filter(key=key).first(), content) for key, content in ACCESS_WORK]
+    if community.code in OFFICE_WORK:
+        office = Department.objects.filter(street=community.parent_id).first()
+        work.append((office, OFFICE_WORK[community.code]))
+    for number, (department, content) in enumerate(work):
         reference = f"demo-{community.code}-{number + 1}"
-        department = Department.objects.filter(key=department_key).first()
         if department and not AccessListEntry.objects.filter(reference=reference).exists():
             services.publish_access_entry(
                 community=community,

@@ -109,6 +109,16 @@ def can_see_area(user: User, area: Area) -> bool:
     return codes is EVERYWHERE or any(area.code.startswith(code) for code in codes)
 
 
+def assignments_granting(permission: str) -> QuerySet[Assignment]:
+    """The assignments on areas whose role's group holds `permission` ("app.codename")."""
+    app_label, codename = permission.split(".")
+    return Assignment.objects.filter(
+        role__scope=Role.Scope.AREA,
+        role__group__permissions__content_type__app_label=app_label,
+        role__group__permissions__codename=codename,
+    )
+
+
 def permitted_codes(user: User, permission: str) -> tuple[str, ...] | None:
     """The codes of the subtrees where the user may do what `permission` ("app.codename")
     allows: the areas of those of their roles whose group holds it. None means everywhere."""
@@ -118,13 +128,9 @@ def permitted_codes(user: User, permission: str) -> tuple[str, ...] | None:
         return EVERYWHERE
     cached = user.__dict__.setdefault(_PERMITTED_CACHE_ATTR, {})
     if permission not in cached:
-        app_label, codename = permission.split(".")
-        codes = Assignment.objects.filter(
-            user=user,
-            role__scope=Role.Scope.AREA,
-            role__group__permissions__content_type__app_label=app_label,
-            role__group__permissions__codename=codename,
-        ).values_list("area__code", flat=True)
+        codes = (
+            assignments_granting(permission).filter(user=user).values_list("area__code", flat=True)
+        )
         cached[permission] = collapse_prefixes(list(codes))
     return cached[permission]
 

@@ -557,7 +557,7 @@ class DepartmentAdmin(TransferAdminMixin, PermittedHistoryAdmin):
     model = Department
     menu_label = _("Departments")
     menu_icon = "group"
-    list_display = ("name", "key", "phone")
+    list_display = ("name", "key", "street", "phone")
     search_fields = ("name", "key")
 
 

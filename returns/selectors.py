@@ -27,14 +27,22 @@ from .periods import Period
 
 FILE = "returns.add_filing"
 READ = "returns.view_filing"
+# Held on a street through a role, it makes the user one of the street office's people.
+DEFINE = "returns.add_return"
 NUMBER = "number"
 
 
 def departments_of(user: User) -> QuerySet[Department]:
+    """The departments whose returns the user manages: those they are assigned to, and the
+    offices of the streets on which they hold a role that may define returns. A street's
+    officials act for its office without an assignment to it; a role held on a community or
+    on the district does not make anyone the office's."""
     if not user.is_authenticated:
         return Department.objects.none()
+    assigned = Assignment.objects.filter(user=user, department__isnull=False)
+    streets = grid_selectors.assignments_granting(DEFINE).filter(user=user)
     return Department.objects.filter(
-        pk__in=Assignment.objects.filter(user=user, department__isnull=False).values("department")
+        Q(pk__in=assigned.values("department")) | Q(street__in=streets.values("area"))
     )
 
 

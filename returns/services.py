@@ -14,7 +14,8 @@ from wagtail.log_actions import log
 
 from forms import services as form_services
 from forms.builder import SubmissionForm
-from grid.models import Area, Assignment, Role
+from grid import selectors as grid_selectors
+from grid.models import Area
 from grid.selectors import User
 from grid.validators import ancestor_codes, code_at_level
 from workflows.services.notifications import notify
@@ -316,14 +317,11 @@ def tell_sender(filing: Filing, period: Period) -> None:
 
 def filers(area: Area) -> list:
     """Those who may file for the area: holders of a role that may file, on it or above it."""
-    app_label, codename = selectors.FILE.split(".")
-    assignments = Assignment.objects.filter(
-        role__scope=Role.Scope.AREA,
-        area__code__in=ancestor_codes(area.code, 0),
-        role__group__permissions__content_type__app_label=app_label,
-        role__group__permissions__codename=codename,
-        user__is_active=True,
-    ).select_related("user")
+    assignments = (
+        grid_selectors.assignments_granting(selectors.FILE)
+        .filter(area__code__in=ancestor_codes(area.code, 0), user__is_active=True)
+        .select_related("user")
+    )
     return [assignment.user for assignment in assignments]
 
 

@@ -1,6 +1,6 @@
-"""Returns in the admin: a department's people define them (form, period, areas, the access
-list entries that admit them, the fields the registers fill in); the menu leads filers and
-readers to their list."""
+"""Returns in the admin: a department's people (a street office's: the street's officials)
+define them (form, period, areas, the access list entries that admit them, the fields the
+registers fill in); the menu leads filers and readers to their list."""
 
 from django import forms
 from django.shortcuts import get_object_or_404
@@ -26,9 +26,10 @@ from .models import Return
 
 
 class ReturnForm(WagtailAdminModelForm):
-    """Offers the editor's departments and their access list entries, and refuses a return the
-    access list does not admit, fields that are not the form's numbers, and forms that ask for
-    files or personal data."""
+    """Offers the editor's departments (a street official's: their street's office) and their
+    access list entries, and refuses a street office's return reaching beyond its street, a
+    return the access list does not admit, fields that are not the form's numbers, and forms
+    that ask for files or personal data."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,6 +75,9 @@ class ReturnForm(WagtailAdminModelForm):
                 )
             self.check_bindings(definition)
         department, areas = data.get("department"), data.get("areas")
+        if department and areas:
+            for refusal in department.outside_street(areas):
+                self.add_error("areas", refusal)
         if department and areas and starts_on and ends_on and "level" in data:
             for problem in selectors.access_problems(
                 department,

@@ -1,5 +1,7 @@
 """Full-page screenshots for the browser tests and journeys."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Error
@@ -17,3 +19,20 @@ def capture(page, path: Path) -> None:
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(250)
         page.screenshot(path=str(path), full_page=True)
+
+
+@contextmanager
+def whole_admin_screen(page) -> Iterator[None]:
+    """Wagtail's admin scrolls its content inside the window, so that a full-page screenshot
+    shows only the window: meanwhile the window is as tall as the content (at most 6000
+    pixels)."""
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...[document.documentElement, ...document.querySelectorAll('main')]"
+        ".map((element) => element.scrollHeight))"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, 900), 6000)})
+    try:
+        yield
+    finally:
+        page.set_viewport_size(size)

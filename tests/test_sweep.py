@@ -93,6 +93,7 @@ from grid.models import (
     Area,
     Assignment,
     Building,
+    Department,
     ExportJob,
     Household,
     ImportJob,
@@ -371,6 +372,12 @@ def pattern_model(pattern: Pattern) -> type[models.Model] | None:
 # --- Who may see what, from the data -----------------------------------------------------------
 
 
+# Relations to an area that say where something works, not who may see it: a street office is
+# named everywhere like every department, and who manages its returns is the returns' own rule
+# (tests/returns/test_street_office.py), not the street's jurisdiction.
+NOT_SCOPING = {(Department, "street")}
+
+
 @cache
 def area_path(model: type[models.Model]) -> str | None:
     """The shortest chain of foreign keys from a model to its area ("" for areas)."""
@@ -382,6 +389,8 @@ def area_path(model: type[models.Model]) -> str | None:
         for current, path in level:
             for relation in current._meta.get_fields():
                 if not (relation.concrete and (relation.many_to_one or relation.one_to_one)):
+                    continue
+                if (current, relation.name) in NOT_SCOPING:
                     continue
                 step = f"{path}__{relation.name}" if path else relation.name
                 if relation.related_model is Area:

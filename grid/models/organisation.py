@@ -1,5 +1,7 @@
 """Departments, roles and who holds which role where."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -12,12 +14,27 @@ from .areas import Area
 
 
 class Department(models.Model):
-    """A government functional department that works in the communities."""
+    """A government functional department that works in the communities, or a street's own
+    office (街道办事处), which works only within its street."""
 
     key = models.SlugField(_("key"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     phone = PhoneField(_("phone"), blank=True)
+    street = models.OneToOneField(
+        Area,
+        verbose_name=_("street"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="office",
+        limit_choices_to={"level": Area.Level.STREET},
+        help_text=_(
+            "Only for a street office: the street it is the office of. The street's officials "
+            "who may define returns act for it without being assigned to it, and its returns "
+            "and access list entries stay within the street."
+        ),
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -26,6 +43,23 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.street_id and self.street.level != Area.Level.STREET:
+            raise ValidationError({"street": _("Choose a street.")})
+
+    def outside_street(self, areas: Iterable[Area]) -> list[str]:
+        """Why a street office may not work in these areas: one refusal for each area outside
+        its street. Any other department works anywhere."""
+        street = self.street
+        if street is None:
+            return []
+        return [
+            _("%(area)s is not in %(street)s: %(office)s works only within its own street.")
+            % {"area": area.name, "street": street.name, "office": self.name}
+            for area in areas
+            if not area.code.startswith(street.code)
+        ]
 
 
 class Role(models.Model):

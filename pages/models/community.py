@@ -105,5 +105,10 @@ class AccessListEntry(models.Model):
             errors["ends_on"] = [_("The period must end on or after its first day.")]
         if self.community_id and self.community.level != Area.Level.COMMUNITY:
             errors["community"] = [_("Choose a community.")]
+        elif self.community_id and self.department_id:
+            # A street office's work is admitted only in its own street's communities.
+            outside = self.department.outside_street([self.community])
+            if outside:
+                errors["community"] = outside
         if errors:
             raise ValidationError(errors)

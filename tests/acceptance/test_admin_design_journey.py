@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from ..screenshots import whole_admin_screen
+
 COMMUNITY = "五松社区"
 FORM_FIELDS = [
     # label, type as the admin reads it, required, choices
@@ -69,18 +71,9 @@ class Effort:
 
 
 def tall_step(journey, page, name: str) -> None:
-    """A step of an admin screen, whole: Wagtail scrolls its content inside the window, so a
-    full-page screenshot would show only the first 900 pixels."""
-    size = page.viewport_size
-    height = page.evaluate(
-        "() => Math.max(...[document.documentElement, ...document.querySelectorAll('main')]"
-        ".map((element) => element.scrollHeight))"
-    )
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, 900), 6000)})
-    try:
+    """A step of an admin screen, whole."""
+    with whole_admin_screen(page):
         journey.step(page, name)
-    finally:
-        page.set_viewport_size(size)
 
 
 def publish(effort: Effort, page) -> None:

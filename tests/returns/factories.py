@@ -12,7 +12,14 @@ from pages.models import AccessListEntry
 from returns import periods, services
 from returns.models import Binding, Filing, Return
 
-from ..factories import AssignmentFactory, RoleFactory, UserFactory, group_with, worker_on
+from ..factories import (
+    AssignmentFactory,
+    DepartmentFactory,
+    RoleFactory,
+    UserFactory,
+    group_with,
+    worker_on,
+)
 from ..forms.factories import definition_with
 
 FILES = ("returns.add_filing", "returns.view_filing")
@@ -26,6 +33,8 @@ MANAGES = (
 )
 YEAR_START, YEAR_END = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
 JANUARY = datetime.date(2026, 1, 1)
+# The admin's own view defining a return.
+ADD = "/admin/return_definitions/new/"
 
 
 def monthly_form() -> FormDefinition:
@@ -80,6 +89,44 @@ def monthly_return(department: Department, areas: list[Area], **fields) -> Retur
     return return_form
 
 
+def definition_data(
+    department: Department,
+    form: FormDefinition,
+    areas: list[Area],
+    entries: list[AccessListEntry],
+    bindings=(),
+) -> dict:
+    """What the admin's form posts for a monthly return of the communities of `areas` in
+    2026, citing `entries`, with fields bound to figures as (label, figure)."""
+    data = {
+        "title": "民政月报",
+        "department": department.pk,
+        "form": form.pk,
+        "period": "monthly",
+        "level": "2",
+        "areas": [area.pk for area in areas],
+        "starts_on": YEAR_START.isoformat(),
+        "ends_on": YEAR_END.isoformat(),
+        "due_days": "5",
+        "remind_days": "3",
+        "access_entries": [entry.pk for entry in entries],
+        "bindings-TOTAL_FORMS": str(len(bindings)),
+        "bindings-INITIAL_FORMS": "0",
+        "bindings-MIN_NUM_FORMS": "0",
+        "bindings-MAX_NUM_FORMS": "1000",
+    }
+    for index, (field, figure) in enumerate(bindings):
+        data |= {
+            f"bindings-{index}-field": field,
+            f"bindings-{index}-figure": figure,
+            f"bindings-{index}-tag": "",
+            f"bindings-{index}-ORDER": str(index),
+            f"bindings-{index}-DELETE": "",
+            f"bindings-{index}-id": "",
+        }
+    return data
+
+
 def filer(area: Area, **user_fields):
     return worker_on(area, FILES, **user_fields)
 
@@ -93,6 +140,17 @@ def clerk(department: Department, **user_fields):
     role = RoleFactory(group=group_with(*MANAGES), scope="department")
     user = UserFactory(**user_fields)
     return AssignmentFactory(role=role, area=None, department=department, user=user).user
+
+
+def office(street: Area) -> Department:
+    """The street's own office (街道办事处)."""
+    return DepartmentFactory(name=f"{street.name}办事处", street=street)
+
+
+def official(street: Area, **user_fields):
+    """A street official who may define returns (so acts for the street's office) and read
+    the street's filings."""
+    return worker_on(street, (*MANAGES, *READS), **user_fields)
 
 
 def at(day: datetime.date, hour: int = 10) -> datetime.datetime:

@@ -8,11 +8,17 @@ from returns.models import Return
 
 from ..factories import CommunityFactory, DepartmentFactory, StreetFactory
 from ..forms.factories import definition_with
-from .factories import YEAR_END, YEAR_START, admit, clerk, monthly_form, monthly_return
+from .factories import (
+    ADD,
+    YEAR_END,
+    admit,
+    clerk,
+    definition_data,
+    monthly_form,
+    monthly_return,
+)
 
 pytestmark = pytest.mark.django_db
-
-ADD = "/admin/return_definitions/new/"
 
 
 @pytest.fixture
@@ -30,33 +36,9 @@ def setting():
 
 
 def post_data(setting, entries, bindings=()) -> dict:
-    data = {
-        "title": "民政月报",
-        "department": setting["department"].pk,
-        "form": setting["form"].pk,
-        "period": "monthly",
-        "level": "2",
-        "areas": [setting["street"].pk],
-        "starts_on": YEAR_START.isoformat(),
-        "ends_on": YEAR_END.isoformat(),
-        "due_days": "5",
-        "remind_days": "3",
-        "access_entries": [entry.pk for entry in entries],
-        "bindings-TOTAL_FORMS": str(len(bindings)),
-        "bindings-INITIAL_FORMS": "0",
-        "bindings-MIN_NUM_FORMS": "0",
-        "bindings-MAX_NUM_FORMS": "1000",
-    }
-    for index, (field, figure) in enumerate(bindings):
-        data |= {
-            f"bindings-{index}-field": field,
-            f"bindings-{index}-figure": figure,
-            f"bindings-{index}-tag": "",
-            f"bindings-{index}-ORDER": str(index),
-            f"bindings-{index}-DELETE": "",
-            f"bindings-{index}-id": "",
-        }
-    return data
+    return definition_data(
+        setting["department"], setting["form"], [setting["street"]], entries, bindings
+    )
 
 
 def test_a_return_admitted_by_the_access_list_is_saved(client, setting):
