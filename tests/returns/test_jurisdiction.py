@@ -8,6 +8,8 @@ the communities under those it is held on; who reads a community's filings and d
 them may send them back. Anyone else gets a 404, no page names an area the user may not read,
 and no send-back changes anything without a reason."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -67,7 +69,8 @@ def test_a_street_office_s_return_is_its_street_s_officials_and_its_readers(clie
         form=demo_return.form,
         period=Return.Period.MONTHLY,
         level=Area.Level.COMMUNITY,
-        starts_on=demo_return.starts_on,
+        # From last month whatever the month (the demo's starts in January, in January).
+        starts_on=(timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1),
         ends_on=demo_return.ends_on,
     )
     return_form.areas = [street]
