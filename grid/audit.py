@@ -35,6 +35,8 @@ ACTIONS = {
     IMPORT: (_("Import registry file"), _("Registry file imported")),
     EXPORT: (_("Export registry"), _("Registry exported")),
 }
+# One encoder for every entry: json.dumps with options makes a new one per call.
+to_json = json.JSONEncoder(ensure_ascii=False).encode
 MASKS = {"name": mask_name, "id_number": mask_id_number, "phone": mask_phone}
 PERSONAL_DATA_MODELS: tuple[type[Model], ...] = (Resident, Volunteer)
 # Where each personal-data record is: its entries carry that area's code, and the audit report
@@ -163,7 +165,7 @@ def bulk_entries(
                 f"{verbose_name} {mask_name(after.get('name'))}",
                 CREATE if before is None else CHANGE,
                 # JSON text, which both databases store as the JSON field's value.
-                json.dumps(entry_data(changes, area), ensure_ascii=False),
+                to_json(entry_data(changes, area)),
                 prepared["timestamp"],
                 prepared["uuid"],
                 user.pk if user is not None else None,

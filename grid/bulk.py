@@ -51,6 +51,27 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
+class Keys:
+    """The primary keys one import gives its new records of a model, reserved a block at a
+    time: each reservation is a round trip. The first block is what the first chunk needs (a
+    small import skips no key); each later one is twice the one before, up to `MAX_BLOCK`.
+    Keys left over at the end are skipped, as a rolled-back insert skips its key."""
+
+    MAX_BLOCK = 16_000
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        self.free: list[int] = []
+        self.block = 0
+
+    def take(self, count: int) -> list[int]:
+        if count > len(self.free):
+            self.block = min(max(count - len(self.free), 2 * self.block), self.MAX_BLOCK)
+            self.free += reserve_ids(self.model, max(count - len(self.free), self.block))
+        taken, self.free = self.free[:count], self.free[count:]
+        return taken
+
+
 def insert(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Insert rows (values in the order of `fields`; "pk" among them for keys reserved with
     `reserve_ids`)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from . import selectors
 
@@ -106,18 +107,40 @@ class Writer:
     time on PostgreSQL), time in which this process would otherwise wait. The thread uses the
     import's own connection, so the write is part of the import's transaction; one write is
     under way at a time, and the main thread uses the database again only after `wait`,
-    which raises what the write raised."""
+    which raises what the write raised.
 
-    def __init__(self) -> None:
+    With `read_beside`, for a register whose matching needs only what was on record before
+    the import and what the file said so far, the main thread does not wait: on PostgreSQL it
+    reads over a connection of its own while the chunk before is written, so that matching
+    and preparing a chunk overlap the write too; the writes are then in an order that needs
+    no deferred constraint. Only in a real import whose transaction is the outermost one
+    (the only atomic block open): a caller's transaction (a test's) may hold records only its
+    own connection sees."""
+
+    def __init__(self, read_beside: bool = False) -> None:
         self.connection = connections[DEFAULT_DB_ALIAS]
         self.main_thread = threading.get_ident()
         self.pending: Future | None = None
+        self.reader: BaseDatabaseWrapper | None = None
+        self.read_beside = (
+            read_beside
+            and self.connection.vendor == "postgresql"
+            and len(self.connection.atomic_blocks) == 1
+        )
 
     def __enter__(self) -> "Writer":
         self.connection.inc_thread_sharing()
         self.executor = ThreadPoolExecutor(1, initializer=self.share_connection)
         self.guard = self.connection.execute_wrapper(self.refuse_main_thread_while_writing)
         self.guard.__enter__()
+        if self.read_beside:
+            # References are checked as each chunk is written, beside the next chunk's
+            # checks, rather than all at the commit, with nothing beside them.
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # For this thread alone, as the writer's thread has the import's connection.
+            self.reader = connections.create_connection(DEFAULT_DB_ALIAS)
+            connections[DEFAULT_DB_ALIAS] = self.reader
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -129,6 +152,9 @@ class Writer:
                 self.pending.exception()
         finally:
             self.executor.shutdown()
+            if self.reader is not None:
+                connections[DEFAULT_DB_ALIAS] = self.connection
+                self.reader.close()
             self.guard.__exit__(*exc_info)
             self.connection.dec_thread_sharing()
 

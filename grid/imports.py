@@ -86,15 +86,16 @@ def run_chunks(resource, table: Table, columns, context: ImportContext, progress
     """Each chunk's cells are checked while the chunk before is still being written (see
     `Writer`); then its rows are matched against the database and written."""
     done = 0
-    with Writer() as context.writer:
+    read_beside = resource.reads_before_import and not context.dry_run
+    with Writer(read_beside=read_beside) as context.writer:
         for chunk in chunks(table, context.report, resource.chunk_rows):
             rows = resource.clean_chunk(chunk, columns, context)
-            context.writer.wait()
+            if not context.writer.read_beside:
+                context.writer.wait()
             resource.import_rows(rows, columns, context)
             done += len(chunk)
             context.report.rows = done
             if progress is not None:
                 progress(done + context.report.empty_rows, table.estimated_rows)
-        context.writer.wait()
-        resource.finish(context)
     context.writer = None
+    resource.finish(context)

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 # GB 11643-1999: weights of the first 17 digits and the check character for each remainder.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
+# The weighted sum is taken over the digits' character codes: this is what it adds for "0"s.
+ID_ZEROS = ord("0") * sum(ID_WEIGHTS)
+ID_FORMAT_RE = re.compile(r"\d{17}[\dX]")
 # Province-level prefixes of the administrative division code (GB/T 2260).
 ID_PROVINCES = frozenset(
     (
@@ -34,12 +37,16 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(
     r"^(?:(010|02\d)-?([2-9]\d{7})|(0[3-9]\d{2})-?([2-9]\d{6,7}))(?:-(\d{1,6}))?$"
 )
+PHONE_EXTENSION_RE = re.compile(r"(?:转|ext\.?|x|#)\s*(\d{1,6})$", flags=re.IGNORECASE)
+PHONE_SEPARATORS_RE = re.compile(r"[\s\-()（）]")
+COUNTRY_CODE_RE = re.compile(r"^(?:\+86|0086)")
 
 
 def id_check_char(first17: str) -> str:
-    if len(first17) != len(ID_WEIGHTS):
+    if len(first17) != len(ID_WEIGHTS) or not (first17.isascii() and first17.isdigit()):
         raise ValueError(first17)
-    total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))
+    # Summed over the bytes, not int() of each character: an import checks one per row.
+    total = sum(map(operator.mul, first17.encode(), ID_WEIGHTS)) - ID_ZEROS
     return ID_CHECK_CHARS[total % 11]
 
 
@@ -56,7 +63,7 @@ def id_birth_date(value: str) -> datetime.date | None:
 
 def validate_id_number(value: str) -> None:
     value = normalize_id_number(value)
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not ID_FORMAT_RE.fullmatch(value):
         raise ValidationError(
             _("An ID number has 18 characters: 17 digits and a digit or X."), code="id_format"
         )
@@ -80,11 +87,10 @@ def normalize_phone(value: str) -> str:
     """Strip separators and the country code; keep one hyphen between area code and number."""
     raw = value.strip()
     ext = ""
-    match = re.search(r"(?:转|ext\.?|x|#)\s*(\d{1,6})$", raw, flags=re.IGNORECASE)
+    match = PHONE_EXTENSION_RE.search(raw)
     if match:
         ext, raw = match.group(1), raw[: match.start()]
-    digits = re.sub(r"[\s\-()（）]", "", raw)
-    digits = re.sub(r"^(?:\+86|0086)", "", digits)
+    digits = COUNTRY_CODE_RE.sub("", PHONE_SEPARATORS_RE.sub("", raw))
     if MOBILE_RE.match(digits) or not digits.startswith("0"):
         return digits
     landline = LANDLINE_RE.match(digits)
@@ -96,6 +102,8 @@ def normalize_phone(value: str) -> str:
 
 
 def validate_phone(value: str) -> None:
+    if MOBILE_RE.match(value):  # most numbers, already in their stored form
+        return
     normalized = normalize_phone(value)
     if MOBILE_RE.match(normalized) or LANDLINE_RE.match(normalized):
         return

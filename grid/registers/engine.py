@@ -124,6 +124,10 @@ class RegistryResource(resources.ModelResource):
     slug: ClassVar[str]
     title: ClassVar[Promise]
     chunk_rows: ClassVar[int] = 2000
+    # Whether matching a chunk needs only what was on record before the import and what
+    # earlier rows of the file said, never what earlier chunks wrote: then a chunk's reads
+    # may run while the chunk before is written (`Writer`).
+    reads_before_import: ClassVar[bool] = False
     # Whether its rows carry people's ID numbers and phones (exported whole).
     personal_data: ClassVar[bool] = False
     # How a record reaches its area ("" for areas themselves); None: not limited to areas.

@@ -57,6 +57,9 @@ class HouseholdResource(RegistryResource):
     stored = ("building_id", "door_number", "registered_population")
     record_models = (Household, Resident)
     member_fields = ("name", "id_number", "phone", "relation")
+    # A household or ID number the file names twice is caught by what the import keeps of
+    # earlier rows (`plans`, `seen_ids`, `seen_names`) before the database is asked.
+    reads_before_import = True
 
     grid = grid_code()
     building = Column(
@@ -465,10 +468,11 @@ class HouseholdResource(RegistryResource):
         """Everything a chunk writes, prepared before any of it is: the new records' keys
         are reserved, so that members can name their new household and audit entries their
         new record."""
-        for plan, pk in zip(new_plans, bulk.reserve_ids(Household, len(new_plans)), strict=True):
+        keys = context.state.setdefault("new_keys", (bulk.Keys(Household), bulk.Keys(Resident)))
+        for plan, pk in zip(new_plans, keys[0].take(len(new_plans)), strict=True):
             plan.pk = pk
         new = [member for member in members if member.record is None]
-        for member, pk in zip(new, bulk.reserve_ids(Resident, len(new)), strict=True):
+        for member, pk in zip(new, keys[1].take(len(new)), strict=True):
             member.pk = pk
         areas = AreaIndex.of(context)
         writes = ChunkWrites(

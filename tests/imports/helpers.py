@@ -61,3 +61,19 @@ def export(resource: str, file_format: str) -> bytes:
     target = io.BytesIO()
     exports.export_to(register, queryset, target, file_format="xlsx", user=None, filters={})
     return target.getvalue()
+
+
+def fail_write(monkeypatch, number: int) -> None:
+    """The `number`th chunk's write fails, as when the worker is killed midway."""
+    from grid.registers.households import ChunkWrites
+
+    original = ChunkWrites.write
+    calls = []
+
+    def write(self):
+        calls.append(1)
+        if len(calls) == number:
+            raise RuntimeError("the worker was killed")
+        return original(self)
+
+    monkeypatch.setattr(ChunkWrites, "write", write)

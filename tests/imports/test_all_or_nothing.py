@@ -12,7 +12,7 @@ from grid.registers import HouseholdResource
 from grid.registers.households import ChunkWrites
 
 from .conftest import new_id
-from .helpers import errors, households, snapshot
+from .helpers import errors, fail_write, households, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +43,8 @@ def test_error_in_the_last_chunk_undoes_the_earlier_chunks(city, small_chunks):
 
 def test_a_crash_midway_changes_nothing(city, small_chunks, monkeypatch):
     before = snapshot()
-    original = ChunkWrites.write
-    calls = []
-
-    def crash_on_third(self):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("the worker was killed")
-        return original(self)
-
     # Chunks are written in a second thread: its failure must still undo the earlier ones.
-    monkeypatch.setattr(ChunkWrites, "write", crash_on_third)
+    fail_write(monkeypatch, 3)
     with pytest.raises(RuntimeError):
         households(many(city, 10))
     assert snapshot() == before
