@@ -1,10 +1,12 @@
 """What an import reports (row by row errors, counts) and the state its rows share while it
 runs; the registers and the import runner both use them."""
 
+import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
@@ -101,6 +103,34 @@ class ImportContext:
         return codes is None or any(code.startswith(prefix) for prefix in codes)
 
 
+# While a chunk is written, the writing thread needs the interpreter after every round trip to
+# the database, and by default waits up to 5 ms for the checking thread to let go of it: with
+# many round trips per chunk, the database would wait on Python. Imports shorten the wait while
+# they write (the interval is the process's: the first import to write sets it, the last to
+# finish restores it).
+SWITCH_INTERVAL = 0.0005
+switching = threading.Lock()
+writing_imports = 0
+interval_before = 0.0
+
+
+@contextmanager
+def prompt_switching() -> Iterator[None]:
+    global writing_imports, interval_before
+    with switching:
+        if writing_imports == 0:
+            interval_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL, interval_before))
+        writing_imports += 1
+    try:
+        yield
+    finally:
+        with switching:
+            writing_imports -= 1
+            if writing_imports == 0:
+                sys.setswitchinterval(interval_before)
+
+
 class Writer:
     """Writes each chunk in a second thread while the main thread checks the cells of the
     next: most of a write is the database maintaining its indexes (a third of an import's
@@ -129,6 +159,8 @@ class Writer:
         )
 
     def __enter__(self) -> "Writer":
+        self.switching = ExitStack()
+        self.switching.enter_context(prompt_switching())
         self.connection.inc_thread_sharing()
         self.executor = ThreadPoolExecutor(1, initializer=self.share_connection)
         self.guard = self.connection.execute_wrapper(self.refuse_main_thread_while_writing)
@@ -157,6 +189,7 @@ class Writer:
                 self.reader.close()
             self.guard.__exit__(*exc_info)
             self.connection.dec_thread_sharing()
+            self.switching.close()
 
     def share_connection(self) -> None:
         connections[DEFAULT_DB_ALIAS] = self.connection

@@ -1,6 +1,8 @@
 """An import with any error, or one that dies midway, changes nothing; importing the same file
 again changes nothing either."""
 
+import sys
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -115,3 +117,26 @@ def test_chunks_written_behind_are_whole_with_their_audit_entries(city, small_ch
         str(pk)
         for pk in Resident.objects.filter(name__startswith="居民").values_list("pk", flat=True)
     }
+
+
+def test_the_interpreter_switches_promptly_while_chunks_are_written(
+    city, small_chunks, monkeypatch
+):
+    """The writing thread gets the interpreter back within half a millisecond while an import
+    writes, and the process's interval is as it was afterwards, also after a failure."""
+    before = sys.getswitchinterval()
+    original = ChunkWrites.write
+    seen = []
+
+    def write(self):
+        seen.append(sys.getswitchinterval())
+        return original(self)
+
+    monkeypatch.setattr(ChunkWrites, "write", write)
+    assert households(many(city, 7)).ok
+    assert seen and all(interval <= 0.0005 for interval in seen)
+    assert sys.getswitchinterval() == before
+    fail_write(monkeypatch, 2)
+    with pytest.raises(RuntimeError):
+        households(many(city, 7, start=50))
+    assert sys.getswitchinterval() == before
