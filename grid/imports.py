@@ -20,10 +20,17 @@ from .registers import get_resource
 from .tabular import FileError, Table, open_table
 
 
+def blank(cells: list[Any]) -> bool:
+    for cell in cells:
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            return False
+    return True
+
+
 def chunks(table: Table, report: ImportReport, size: int) -> Iterator[list[tuple[int, list[Any]]]]:
     chunk: list[tuple[int, list[Any]]] = []
     for number, cells in table.rows:
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+        if blank(cells):
             report.empty_rows += 1
             continue
         chunk.append((number, cells))

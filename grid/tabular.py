@@ -155,7 +155,10 @@ def read_csv(stream: IO[bytes], encoding: str) -> Table:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for values in reader:
-                yield reader.line_num, [unescape_cell(value) for value in values]
+                # Most rows hold no escaped cell: one look at the whole row, not a call per cell.
+                if FORMULA_ESCAPE in "".join(values):
+                    values = [unescape_cell(value) for value in values]
+                yield reader.line_num, values
         except csv.Error as error:
             raise FileError(
                 _("Line %(line)d cannot be read as CSV: %(error)s")
