@@ -159,8 +159,6 @@ class Writer:
         )
 
     def __enter__(self) -> "Writer":
-        self.switching = ExitStack()
-        self.switching.enter_context(prompt_switching())
         self.connection.inc_thread_sharing()
         self.executor = ThreadPoolExecutor(1, initializer=self.share_connection)
         self.guard = self.connection.execute_wrapper(self.refuse_main_thread_while_writing)
@@ -173,6 +171,9 @@ class Writer:
             # For this thread alone, as the writer's thread has the import's connection.
             self.reader = connections.create_connection(DEFAULT_DB_ALIAS)
             connections[DEFAULT_DB_ALIAS] = self.reader
+        # Last: nothing after it can fail and leave the process's interval changed.
+        self.switching = ExitStack()
+        self.switching.enter_context(prompt_switching())
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
