@@ -15,7 +15,8 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
 from daily.models import Inspection, Visit
-from grid.models import Area, Assignment, Household, Role, Tag
+from grid import selectors as grid_selectors
+from grid.models import Area, Household, Tag
 from grid.validators import code_length
 from returns import periods as return_periods
 from returns import selectors as return_selectors
@@ -357,14 +358,11 @@ def communities(street: Area, month: Month) -> list[Mark]:
 def walkers(street: Area) -> dict[int, tuple[Any, list[Area]]]:
     """Those who walk the street's grids (their roles' groups may make rounds there), each with
     the grids they hold such a role on."""
-    app_label, codename = WALKS
-    assignments = Assignment.objects.filter(
-        area__code__startswith=street.code,
-        area__level=Area.Level.GRID,
-        role__scope=Role.Scope.AREA,
-        role__group__permissions__content_type__app_label=app_label,
-        role__group__permissions__codename=codename,
-    ).select_related("user", "area")
+    assignments = (
+        grid_selectors.assignments_granting(WALKS)
+        .filter(area__code__startswith=street.code, area__level=Area.Level.GRID)
+        .select_related("user", "area")
+    )
     found: dict[int, tuple[Any, list[Area]]] = {}
     for assignment in assignments:
         if assignment.area is None:

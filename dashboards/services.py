@@ -15,13 +15,12 @@ from django.utils import timezone
 
 from daily.models import Inspection, Visit
 from forms.models import FormDefinition
+from grid import selectors as grid_selectors
 from grid.models import (
     Area,
-    Assignment,
     Household,
     PartyOrganisation,
     Resident,
-    Role,
     Unit,
 )
 from grid.validators import code_length
@@ -34,7 +33,7 @@ from .models import PROCESS_COUNTS, AreaDay, AreaFigures, AreaTagCount, ProcessD
 logger = logging.getLogger(__name__)
 
 # Who walks a grid: the roles whose group may make rounds (the dashboards' "workers").
-WALKS = ("daily", "add_inspection")
+WALKS = "daily.add_inspection"
 REFRESH_JOB = "refresh_figures"
 # A verdict of this much satisfaction or more (of 5) is a satisfied resident.
 SATISFIED = 4
@@ -81,13 +80,7 @@ def mark_all() -> None:
 def registers(area: Area, today: datetime.date) -> dict[str, int]:
     residents = Resident.objects.filter(household__building__grid=area)
     elderly = residents.exclude(id_number=None).annotate(born=Substr("id_number", 7, 8))
-    app_label, codename = WALKS
-    workers = Assignment.objects.filter(
-        area=area,
-        role__scope=Role.Scope.AREA,
-        role__group__permissions__content_type__app_label=app_label,
-        role__group__permissions__codename=codename,
-    )
+    workers = grid_selectors.assignments_granting(WALKS).filter(area=area)
     processes = ProcessInstance.objects.filter(area=area, outcome=ProcessInstance.Outcome.OPEN)
     overdue_task = StageTask.objects.filter(
         process=OuterRef("pk"), status__in=OPEN, deadline__overdue_at__isnull=False
