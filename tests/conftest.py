@@ -26,6 +26,9 @@ def pytest_collection_modifyitems(items):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
+    # After the session's last test the test database itself is torn down: the city must go
+    # before it, when its own fixture ends.
+    shared.CITY.last = nextitem is None
     try:
         return (yield)
     finally:
@@ -38,6 +41,9 @@ def demo_city(django_db_setup, django_db_blocker):
     """The demo city as `seed_demo` builds it, shared by the tests that ask for it (see
     tests/demo_city.py). Module-scoped so that it stands before any test's own transaction."""
     shared.CITY.open(django_db_blocker)
+    yield
+    if shared.CITY.last:
+        shared.CITY.close()
 
 
 @pytest.fixture(autouse=True)

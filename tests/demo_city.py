@@ -32,6 +32,8 @@ class SharedCity:
         self._atomic: transaction.Atomic | None = None
         self._blocker = None
         self.builds = 0
+        # Whether the test being torn down is the session's last.
+        self.last = False
 
     @property
     def built(self) -> bool:
