@@ -490,7 +490,7 @@ class HouseholdResource(RegistryResource):
         for member in members:
             values = member.row.values
             household_id = plans[values["household"]].pk
-            grid = areas.codes[values["grid_id"]]
+            grid = areas.code(values["grid_id"])
             if member.record is None:
                 row = (
                     member.pk,
