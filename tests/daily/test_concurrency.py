@@ -70,5 +70,10 @@ def test_one_save_sent_twice_at_once_is_applied_once():
     errors = twice_at_once(send)
     if connection.vendor == "postgresql":
         assert errors == [] and sorted(applied) == [False, True], (applied, errors)
+    elif True not in applied:
+        # SQLite's in-memory test database may refuse both writers at once: the phone's queue
+        # then sends the save again.
+        send()
+    assert applied.count(True) == 1, (applied, errors)
     assert RoundSave.objects.get().client_key == key
     assert FindingPhoto.objects.count() == 1
