@@ -21,7 +21,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from bench.settings import QUEUED_TASKS
-from grid.models import Area, Building, Household, ImportJob, Resident
+from grid.models import Area, Building, Household, ImportJob, PersonalDataLogEntry, Resident
 from grid.validators import id_check_char
 
 HOUSEHOLDS = 100_000
@@ -176,7 +176,8 @@ def wipe() -> None:
     through), DELETE and VACUUM on SQLite."""
     from wagtail.models import ModelLogEntry
 
-    tables = [model._meta.db_table for model in (ModelLogEntry, Resident, Household, ImportJob)]
+    logs = (ModelLogEntry, PersonalDataLogEntry)
+    tables = [model._meta.db_table for model in (*logs, Resident, Household, ImportJob)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

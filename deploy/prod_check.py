@@ -430,13 +430,12 @@ print(json.dumps(counts))
 HOUSEHOLDS_IMPORTED = r"""
 import json
 from django.contrib.contenttypes.models import ContentType
-from wagtail.models import ModelLogEntry
-from grid.models import Household, Resident
+from grid.models import Household, PersonalDataLogEntry, Resident
 members = Resident.objects.filter(household__building__name="检查楼0")
 print(json.dumps({
     "households": Household.objects.filter(building__name="检查楼0").count(),
     "members": members.count(),
-    "audited": ModelLogEntry.objects.filter(
+    "audited": PersonalDataLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Resident),
         action="grid.personal_data.create",
         object_id__in=[str(pk) for pk in members.values_list("pk", flat=True)],

@@ -15,7 +15,7 @@ from wagtail_modeladmin.helpers.search import DjangoORMSearchHandler
 from wagtail_modeladmin.options import ModelAdmin
 
 from . import audit, search, selectors
-from .models import Area, Building, Household, PartyOrganisation
+from .models import Area, Building, Household, PartyOrganisation, PersonalDataLogEntry
 
 # How each model that others point to reaches its area, for limiting choices in forms.
 AREA_PATHS: dict[type[Model], str] = {
@@ -206,6 +206,6 @@ class SiteHistoryView(LogEntriesView):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if queryset.model is ModelLogEntry:
+        if queryset.model in (ModelLogEntry, PersonalDataLogEntry):
             queryset = audit.visible_entries(queryset, self.request.user)
         return queryset

@@ -35,6 +35,7 @@ from .models import (
     Household,
     PartyMember,
     PartyOrganisation,
+    PersonalDataLogEntry,
     Resident,
     Role,
     Tag,
@@ -689,3 +690,5 @@ def registry_admin_css():
 def register_personal_data_actions(actions):
     for action, (label, message) in audit.ACTIONS.items():
         actions.register_action(action, label, message)
+    for model in PersonalDataLogEntry.records:
+        actions.register_model(model, PersonalDataLogEntry)

@@ -12,7 +12,7 @@ from wagtail.models import Task as PageTask
 
 from demo import processes as process_demo
 from forms.models import Submission
-from grid.models import Household, Resident
+from grid.models import Household, PersonalDataLogEntry, Resident
 from workflows import selectors as workflow_selectors
 from workflows import services as workflow_services
 from workflows.models import Notification, ProcessInstance
@@ -91,7 +91,7 @@ def test_record_pages_need_the_personal_data_permission(city):
     worker = User.objects.get(username="grid_worker")
     page = as_user("grid_worker").get(f"/admin/grid/household/inspect/{own.pk}/")
     assert page.status_code == 200 and own_member.id_number in page.content.decode()
-    entry = ModelLogEntry.objects.filter(action="grid.personal_data.view").latest("pk")
+    entry = PersonalDataLogEntry.objects.filter(action="grid.personal_data.view").latest("pk")
     assert entry.user == worker and entry.object_id == str(own.pk)
 
 

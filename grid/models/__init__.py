@@ -1,6 +1,7 @@
 """The grid registry: the area tree, the registers hanging off it, and who holds which role."""
 
 from .areas import BOX_FIELDS, Area, AreaQuerySet, grid_field
+from .audit import PersonalDataLogEntry
 from .jobs import ExportJob, ExportRecord, ImportJob
 from .organisation import Assignment, Department, Role
 from .party import PartyMember, PartyOrganisation
@@ -32,6 +33,7 @@ __all__ = [
     "ImportJob",
     "PartyMember",
     "PartyOrganisation",
+    "PersonalDataLogEntry",
     "Resident",
     "Role",
     "Tag",

@@ -8,9 +8,9 @@ import re
 
 import pytest
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from daily.models import Visit
+from grid.models import PersonalDataLogEntry
 
 from ..factories import (
     BuildingFactory,
@@ -111,10 +111,10 @@ def test_names_are_masked_without_personal_data_and_audited_with_it(client, city
     client.force_login(visitor(city["grid"], personal_data=False))
     page = client.get(f"/today/households/{household.pk}/").content.decode()
     assert "王*英" in page and "王秀英" not in page
-    assert not ModelLogEntry.objects.filter(action="grid.personal_data.view").exists()
+    assert not PersonalDataLogEntry.objects.filter(action="grid.personal_data.view").exists()
     client.force_login(city["worker"])
     assert "王秀英" in client.get(f"/today/households/{household.pk}/").content.decode()
-    assert ModelLogEntry.objects.filter(action="grid.personal_data.view").count() == 1
+    assert PersonalDataLogEntry.objects.filter(action="grid.personal_data.view").count() == 1
 
 
 def test_another_communitys_worker_sees_no_diary_even_by_url(client, city):

@@ -1,8 +1,10 @@
 import io
 
+from wagtail.models import ModelLogEntry
+
 from grid import exports
 from grid.imports import ImportReport, import_file
-from grid.models import Household, Resident
+from grid.models import Household, PersonalDataLogEntry, Resident
 from grid.registers import get_resource
 
 from .files import csv_bytes
@@ -19,6 +21,11 @@ HOUSEHOLD_HEADER = [
 ]
 # The same with a birth date column in place of the phone.
 WITH_BIRTH_DATE = [*HOUSEHOLD_HEADER[:6], "出生日期", "与户主关系"]
+
+
+def audit_entries() -> int:
+    """Entries in both audit logs."""
+    return ModelLogEntry.objects.count() + PersonalDataLogEntry.objects.count()
 
 
 def run(resource, data: bytes, user=None, dry_run=False, encoding="") -> ImportReport:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from grid import audit
-from grid.models import Household, ImportJob, Resident
+from grid.models import Household, ImportJob, PersonalDataLogEntry, Resident
 
 from .conftest import new_id
 from .files import csv_bytes, read_csv
@@ -51,7 +51,7 @@ def test_upload_dry_run_confirm(client, city):
     entry = ModelLogEntry.objects.get(action=audit.IMPORT)
     assert entry.user == city.worker
     assert entry.data["new"] == 2
-    created = ModelLogEntry.objects.filter(action=audit.CREATE, user=city.worker)
+    created = PersonalDataLogEntry.objects.filter(action=audit.CREATE, user=city.worker)
     assert created.count() == 2
     assert new_id(10) not in str(list(created.values_list("data", flat=True)))
 

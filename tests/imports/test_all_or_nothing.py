@@ -7,14 +7,13 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import ModelLogEntry
 
-from grid.models import Household, Resident
+from grid.models import Household, PersonalDataLogEntry, Resident
 from grid.registers import HouseholdResource
 from grid.registers.households import ChunkWrites
 
 from .conftest import new_id
-from .helpers import errors, fail_write, households, snapshot
+from .helpers import audit_entries, errors, fail_write, households, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +33,13 @@ def many(city, count, start=0):
 
 def test_error_in_the_last_chunk_undoes_the_earlier_chunks(city, small_chunks):
     before = snapshot()
-    logs = ModelLogEntry.objects.count()
+    logs = audit_entries()
     rows = many(city, 10)
     rows.append([city.grid.code, "3栋", "2-99", 1, "坏行", "340705199003150000", "", "户主"])
     report = households(rows)
     assert [row for row, _column, _message in errors(report)] == [12]
     assert snapshot() == before
-    assert ModelLogEntry.objects.count() == logs
+    assert audit_entries() == logs
 
 
 def test_a_crash_midway_changes_nothing(city, small_chunks, monkeypatch):
@@ -81,11 +80,11 @@ def test_reimporting_the_same_file_is_a_no_op(city, small_chunks):
     first = households(rows)
     assert (first.new, first.error_count) == (6, 0)
     after_first = snapshot()
-    logs = ModelLogEntry.objects.count()
+    logs = audit_entries()
     again = households(rows)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 6)
     assert snapshot() == after_first
-    assert ModelLogEntry.objects.count() == logs
+    assert audit_entries() == logs
 
 
 def test_lookups_do_not_grow_with_rows(city):
@@ -103,7 +102,7 @@ def test_chunks_written_behind_are_whole_with_their_audit_entries(city, small_ch
     in its household, with its audit entry, also when the content types are not cached yet (a
     query while a chunk is being written is refused)."""
     ContentType.objects.clear_cache()
-    logs = ModelLogEntry.objects.count()
+    logs = audit_entries()
     report = households(many(city, 10))
     assert report.ok and report.new == 10
     members = dict(
@@ -112,7 +111,7 @@ def test_chunks_written_behind_are_whole_with_their_audit_entries(city, small_ch
         )
     )
     assert members == {f"居民{n}": f"2-{n}" for n in range(10)}
-    entries = ModelLogEntry.objects.order_by("pk")[logs:]
+    entries = PersonalDataLogEntry.objects.order_by("pk")[logs:]
     assert {entry.object_id for entry in entries} == {
         str(pk)
         for pk in Resident.objects.filter(name__startswith="居民").values_list("pk", flat=True)

@@ -6,7 +6,7 @@ from django.core.management import execute_from_command_line
 from wagtail.models import ModelLogEntry
 
 from grid import audit
-from grid.models import Household, ImportJob
+from grid.models import Household, ImportJob, PersonalDataLogEntry
 
 from .conftest import new_id
 from .files import csv_bytes, read_csv
@@ -44,16 +44,16 @@ def test_import_exits_zero_and_summarises(city, tmp_path, capsys):
     assert Household.objects.filter(door_number="1-102").exists()
     job = ImportJob.objects.get()
     assert (job.status, job.user) == (ImportJob.Status.IMPORTED, city.worker)
-    entry = ModelLogEntry.objects.get(action=audit.CREATE, user=city.worker)
-    assert entry.data["area"] == city.grid.code  # the report scopes it by the member's grid
+    entry = PersonalDataLogEntry.objects.get(action=audit.CREATE, user=city.worker)
+    assert entry.area == city.grid.code  # the report scopes it by the member's grid
     assert ModelLogEntry.objects.filter(action=audit.IMPORT).count() == 1
     # A changed phone is logged with the same area.
     path = write(
         tmp_path, [[city.grid.code, "3栋", "1-102", 1, "张三", new_id(5), "13912345678", "户主"]]
     )
     assert manage("import_registry", "households", path, "--user", city.worker.username) == 0
-    entry = ModelLogEntry.objects.get(action=audit.CHANGE, user=city.worker)
-    assert (entry.data["fields"], entry.data["area"]) == (["phone"], city.grid.code)
+    entry = PersonalDataLogEntry.objects.get(action=audit.CHANGE, user=city.worker)
+    assert (entry.data["fields"], entry.area) == (["phone"], city.grid.code)
 
 
 def test_import_exits_one_on_errors_and_names_them(city, tmp_path, capsys):

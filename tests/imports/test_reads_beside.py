@@ -5,14 +5,13 @@ caller's transaction, where it cannot read beside), row for row."""
 
 import pytest
 from django.db import connection, connections, transaction
-from wagtail.models import ModelLogEntry
 
 from grid.import_records import Writer
 from grid.models import Household, Resident
 from grid.registers import HouseholdResource
 
 from .conftest import new_id
-from .helpers import errors, fail_write, households, snapshot
+from .helpers import audit_entries, errors, fail_write, households, snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +89,7 @@ def test_a_record_named_twice_chunks_apart_is_refused_either_way(city, small_chu
         [grid, "3栋", "6-2", 2, "吴二", new_id(23), "", "户主"],
     ]
     before = snapshot()
-    logs = ModelLogEntry.objects.count()
+    logs = audit_entries()
     between, _after = inside_a_transaction(rows)
     beside = households(rows)
     assert writers[1].read_beside == (connection.vendor == "postgresql")
@@ -102,7 +101,7 @@ def test_a_record_named_twice_chunks_apart_is_refused_either_way(city, small_chu
         (8, "户籍人口"),
     ]
     assert snapshot() == before
-    assert ModelLogEntry.objects.count() == logs
+    assert audit_entries() == logs
 
 
 def test_a_write_that_fails_undoes_everything_and_gives_the_connection_back(
