@@ -8,11 +8,14 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.models import ModelLogEntry
 from wagtail_modeladmin.helpers.search import DjangoORMSearchHandler
 from wagtail_modeladmin.options import ModelAdmin
+from wagtail_modeladmin.views import HistoryView
 
 from . import audit, search, selectors
 from .models import Area, Building, Household, PartyOrganisation, PersonalDataLogEntry
@@ -94,6 +97,18 @@ class RegisterSearchHandler(DjangoORMSearchHandler):
         return search.search(queryset, self.search_fields, search_term)
 
 
+class RecordHistoryView(HistoryView):
+    """A record's history, every heading in the reader's language: wagtail-modeladmin's own
+    leaves the user column headed by its field's name and entries without a user "system",
+    in English on a Chinese screen."""
+
+    columns = [
+        Column("message", label=_("Action")),
+        UserColumn("user", label=_("User"), blank_display_name=_("system")),
+        DateColumn("timestamp", label=_("Date")),
+    ]
+
+
 class ScopedModelAdmin(ModelAdmin):
     """Lists show only the jurisdiction; an object outside it is a 404, whatever the URL."""
 
@@ -104,6 +119,7 @@ class ScopedModelAdmin(ModelAdmin):
     list_per_page = 50
     inspect_view_enabled = True
     history_view_enabled = True
+    history_view_class = RecordHistoryView
 
     def get_queryset(self, request) -> QuerySet:
         return selectors.in_scope(super().get_queryset(request), request.user, self.area_path)
@@ -198,11 +214,21 @@ class ScopedModelAdmin(ModelAdmin):
         return super().history_view(request, instance_pk)
 
 
+class LogEntriesPaginator(WagtailPaginator):
+    """The count under the report names all its entries, not the model of whichever log
+    happens to lead the union of logs."""
+
+    verbose_name = _("log entry")
+    verbose_name_plural = _("log entries")
+
+
 class SiteHistoryView(LogEntriesView):
     """Wagtail's site history report, with the entries about records (personal data, views of
     it) limited like the records: a platform admin reads them all, anyone else their own
     actions and the entries about records in their jurisdiction. Page entries keep Wagtail's
     own rule (the pages one may edit)."""
+
+    paginator_class = LogEntriesPaginator
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

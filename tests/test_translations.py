@@ -300,3 +300,21 @@ def test_tags_and_the_households_carrying_them_read_chinese(chinese_city):
         assert english_on(html, DEMO_NAMES) == [], page
     assert "走访周期（天）" in pages["/admin/grid/tag/create/"]
     assert "标签" in pages["inspect"] and "低保户" in pages["/admin/grid/household/"]
+
+
+def test_a_records_history_and_the_site_history_read_chinese(chinese_city):
+    from wagtail.log_actions import log
+
+    from grid.models import Household
+
+    household = Household.objects.filter(building__grid__code="340705001001001").first()
+    worker = signed_in("community_worker")
+    screen(worker, f"/admin/grid/household/inspect/{household.pk}/")  # an entry by the worker
+    log(instance=household, action="wagtail.edit")  # and one by the system
+    history = screen(worker, f"/admin/grid/household/history/{household.pk}/")
+    assert "已查看完整个人信息" in history and "陈静" in history and "系统" in history
+    assert "<th>User" not in history and "用户" in history
+    report = screen(worker, "/admin/reports/site-history/")
+    assert "已查看完整个人信息" in report and "个人信息日志条目" not in report
+    for url, html in (("history", history), ("site history", report)):
+        assert english_on(html, DEMO_NAMES) == [], url
