@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseLogEntry
-from wagtail.models.audit_log import BaseLogEntryManager
+from wagtail.models.audit_log import ModelLogEntryManager
 
 from .registers import Household, Resident
 from .volunteers import Volunteer
@@ -21,19 +21,15 @@ from .volunteers import Volunteer
 RECORDS: tuple[type[models.Model], ...] = (Resident, Household, Volunteer)
 
 
-class PersonalDataLogManager(BaseLogEntryManager):
+class PersonalDataLogManager(ModelLogEntryManager):
+    """Wagtail's manager of its model log (an entry's record by its key, a record's history),
+    with the area code as a column and who may read which entries."""
+
     def log_action(self, instance, action, **kwargs):
         # The area code travels in the entry's data, as in every other audit entry; here it is
         # a column, so the report scopes entries by an index.
         data = dict(kwargs.pop("data", None) or {})
-        return super().log_action(
-            instance,
-            action,
-            object_id=str(instance.pk),
-            area=data.pop("area", ""),
-            data=data,
-            **kwargs,
-        )
+        return super().log_action(instance, action, area=data.pop("area", ""), data=data, **kwargs)
 
     def viewable_by_user(self, user):
         """Entries about the kinds of record the user holds any permission on, as Wagtail's
@@ -53,12 +49,6 @@ class PersonalDataLogManager(BaseLogEntryManager):
                 if user.has_perm(f"{permission.content_type.app_label}.{permission.codename}")
             }
         return self.filter(content_type_id__in=user._personal_data_log_types)
-
-    def for_instance(self, instance):
-        return self.filter(
-            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
-            object_id=str(instance.pk),
-        )
 
 
 class PersonalDataLogEntry(BaseLogEntry):
