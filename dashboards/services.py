@@ -6,6 +6,7 @@ from scratch, so a figure is exact once its area's refresh has run."""
 import datetime
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
@@ -23,6 +24,7 @@ from grid.models import (
     Resident,
     Unit,
 )
+from grid.prepared import PreparedRead
 from grid.validators import code_length
 from returns.figures import years_before
 from workflows.models import ProcessDefinition, ProcessEvent, ProcessInstance, StageTask, Verdict
@@ -42,6 +44,9 @@ CATEGORY_TYPES = ("dropdown", "radio")
 QUEUED_SECONDS = 300
 
 
+MARK_OF_AREA: PreparedRead[Stale] = PreparedRead(lambda pk: Stale.objects.filter(area_id=pk), -1)
+
+
 def mark(area_ids: Iterable[int | None]) -> None:
     """Mark areas stale and ask the worker to refresh them."""
     ids = {pk for pk in area_ids if pk}
@@ -49,18 +54,51 @@ def mark(area_ids: Iterable[int | None]) -> None:
         return
     # Most changes come to an area already marked (the worker has not come yet): asking is a
     # read, where inserting nothing would still be a write to commit after every decision.
-    marked = Stale.objects.filter(area_id__in=ids).values_list("area_id", flat=True)
-    missing = ids - set(marked)
+    # One area, as after each decision, is asked by a prepared read.
+    if len(ids) == 1:
+        marked = {row.area_id for row in MARK_OF_AREA(*ids)}
+    else:
+        marked = set(Stale.objects.filter(area_id__in=ids).values_list("area_id", flat=True))
+    missing = ids - marked
     if missing:
         Stale.objects.bulk_create([Stale(area_id=pk) for pk in missing], ignore_conflicts=True)
     ask_for_refresh()
+
+
+class Marks:
+    """The areas found marked after one transaction's commit: each later change of the same
+    commit to one of them asks nothing more (a decision saves its process, its task and its
+    history entry, all counted on one area: one read, not three)."""
+
+    def __init__(self, owner: transaction.Atomic | None) -> None:
+        self.owner = owner
+        self.confirmed: set[int] = set()
+        self.running = False
+
+    def mark(self, find: Callable[[], Iterable[int | None]]) -> None:
+        self.running = True
+        ids = {pk for pk in find() if pk} - self.confirmed
+        if ids:
+            mark(ids)
+            self.confirmed |= ids
 
 
 def mark_after_commit(find: Callable[[], Iterable[int | None]]) -> None:
     """Mark the areas `find` names once the change commits: the change's own transaction
     (a decision, a save) costs no statement more, and a change rolled back marks nothing. Were
     the process to stop between the commit and the mark, the nightly refresh catches up."""
-    transaction.on_commit(lambda: mark(find()), robust=True)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        # Committed already: marked now, and a failure to mark undoes nothing.
+        transaction.on_commit(lambda: mark(find()), robust=True)
+        return
+    # The changes of one transaction share what their marks found: a batch whose marks have
+    # run, or of another outermost block, belongs to a transaction already ended.
+    owner = connection.atomic_blocks[0] if connection.atomic_blocks else None
+    batch: Marks | None = getattr(connection, "dashboards_marks", None)
+    if batch is None or batch.running or batch.owner is not owner:
+        batch = connection.dashboards_marks = Marks(owner)
+    transaction.on_commit(partial(batch.mark, find), robust=True)
 
 
 def ask_for_refresh() -> None:

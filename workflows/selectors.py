@@ -20,6 +20,7 @@ from forms.builder import split_lines
 from forms.models import FormDefinition, Submission
 from grid import selectors as grid_selectors
 from grid.models import Area, Assignment, Department, Role
+from grid.prepared import PreparedRead
 from sms import services as sms_services
 
 from . import conditions, task_sources
@@ -319,11 +320,19 @@ def department_named(value: object) -> Department | None:
     return Department.objects.filter(Q(key=text) | Q(name=text)).first()
 
 
-def holders(role_key: str, area_code: str) -> QuerySet:
-    """Assignments of the role with `role_key` on the area with `area_code`, with their users."""
-    return Assignment.objects.filter(role__key=role_key, area__code=area_code).select_related(
-        "user"
-    )
+HOLDERS: PreparedRead[Assignment] = PreparedRead(
+    lambda role_key, area_code: Assignment.objects.filter(
+        role__key=role_key, area__code=area_code
+    ).select_related("user"),
+    "\x00role",
+    "\x00area",
+)
+
+
+def holders(role_key: str, area_code: str) -> list[Assignment]:
+    """Assignments of the role with `role_key` on the area with `area_code`, with their users
+    (asked whenever a task is offered to a queue: a prepared read)."""
+    return HOLDERS(role_key, area_code)
 
 
 @dataclass(frozen=True)
@@ -706,8 +715,15 @@ def process_by_code(code: str) -> ProcessInstance | None:
     )
 
 
+AREA_BY_CODE: PreparedRead[Area] = PreparedRead(
+    lambda code: Area.objects.defer("boundary").filter(code=code), "\x00code"
+)
+
+
 def area_for_code(code: str) -> Area | None:
-    return Area.objects.filter(code=code).first()
+    """The area with `code` (codes are unique), without its boundary: asked at every start."""
+    found = AREA_BY_CODE(code)
+    return found[0] if found else None
 
 
 def submissions_waiting_for_a_process() -> list[Submission]:

@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -255,3 +255,40 @@ def test_an_area_already_marked_is_marked_again_by_a_read(city, django_capture_o
         if "dashboards_stale" in q["sql"].split(" WHERE")[0] and not q["sql"].startswith("SELECT")
     ]
     assert list(Stale.objects.values_list("area_id", flat=True)) == [grid.pk]
+
+
+def stale_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "dashboards_stale"' in q["sql"]]
+
+
+def test_one_transactions_changes_ask_once_about_each_area(
+    city, django_capture_on_commit_callbacks
+):
+    """A decision saves its process, its task and its history entry; a registry edit saves a
+    household and its members: after the commit, each of their areas is asked about once."""
+    first, second = city["grids"][0], city["grids"][5]
+    Stale.objects.all().delete()
+    cache.set(services.QUEUED_KEY, True)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        HouseholdFactory(building=BuildingFactory(grid=first))
+        UnitFactory(grid=first)
+        UnitFactory(grid=second)
+        HouseholdFactory(building=BuildingFactory(grid=first))
+    assert len(callbacks) >= 4
+    with CaptureQueriesContext(connection) as queries:
+        for callback in callbacks:
+            callback()
+    assert len([sql for sql in stale_reads(queries) if sql.startswith("SELECT")]) == 2
+    assert set(Stale.objects.values_list("area_id", flat=True)) == {first.pk, second.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_rolled_back_leaves_no_mark_for_the_next():
+    first, second = GridFactory(), GridFactory()
+    cache.set(services.QUEUED_KEY, True)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        UnitFactory(grid=first)
+        raise RuntimeError("the save failed")
+    with transaction.atomic():
+        UnitFactory(grid=second)
+    assert list(Stale.objects.values_list("area_id", flat=True)) == [second.pk]

@@ -58,6 +58,7 @@ from .placing import needs_publishing, placeable_parents, publish_and_place, pub
 from .starting import (
     fill_new_process,
     may_start,
+    record_start,
     resolve_area,
     scope_to_process,
     start_for_submission,
@@ -121,6 +122,7 @@ __all__ = [
     "publish_problems",
     "record_answer",
     "record_decision",
+    "record_start",
     "record_vote",
     "reopen",
     "resolve_area",

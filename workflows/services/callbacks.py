@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.activation import Activation
 
+from grid import bulk
 from grid.validators import code_at_level
 
 from .. import calendar, conditions, effects, selectors
@@ -119,7 +120,7 @@ def write_step(process: ProcessInstance, fields: list[str], entry: ProcessEvent)
         process.held_history = [entry]
         return
     process.save(update_fields=fields)
-    entry.save()
+    bulk.insert_objects([entry])
 
 
 def complete_process(activation: Activation) -> None:
@@ -129,7 +130,7 @@ def complete_process(activation: Activation) -> None:
     # Not saved here: the end node that follows, in the same transaction, saves the process.
     process.outcome = process.outcome or ProcessInstance.Outcome.APPROVED
     # One statement for the step that ended the process (`write_step`) and the completion.
-    ProcessEvent.objects.bulk_create(
+    bulk.insert_objects(
         [
             *process.__dict__.pop("held_history", []),
             ProcessEvent(

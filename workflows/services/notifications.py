@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from forms import selectors as form_selectors
+from grid import bulk
 from grid.models import Department
 from sms import services as sms_services
 
@@ -44,7 +45,7 @@ def notify(
     event: str = "",
     values: dict[str, str] | None = None,
     channels: selectors.Channels | None = None,
-) -> list[Notification]:
+) -> None:
     """In-app notifications, and the same text by email to users with an address (sent after
     the commit, so a mail failure never undoes the decision that caused it). The email's link
     is `url` on `root` (scheme, host and port): the admin's base URL unless said otherwise.
@@ -62,16 +63,18 @@ def notify(
         for user in users
         if url and (may_open or process is None or selectors.may_view_process(user, process))
     }
-    notes = (
-        Notification.objects.bulk_create(
-            Notification(
-                user=user, text=text[:300], url=url if user.pk in linked else "", process=process
-            )
-            for user in users
+    if told.in_app:
+        bulk.insert_objects(
+            [
+                Notification(
+                    user=user,
+                    text=text[:300],
+                    url=url if user.pk in linked else "",
+                    process=process,
+                )
+                for user in users
+            ]
         )
-        if told.in_app
-        else []
-    )
     if told.email:
         link = (root or settings.WAGTAILADMIN_BASE_URL).rstrip("/") + url if url else ""
         with_link = [user.email for user in users if user.email and user.pk in linked]
@@ -83,7 +86,6 @@ def notify(
         about = process.number if process else ""
         for phone in selectors.work_mobiles(users).values():
             text_message(phone, event, values or {}, about)
-    return notes
 
 
 def text_message(phone: str, event: str, values: dict[str, str], about: str) -> None:

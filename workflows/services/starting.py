@@ -1,12 +1,12 @@
 """Starting a process from a stored submission."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.activation import Activation
 
 from forms.builder import SubmissionForm, json_value
 from forms.models import Submission
+from grid import bulk
 from grid import selectors as grid_selectors
 from grid.models import Area
 from grid.validators import code_at_level, code_length
@@ -129,14 +129,15 @@ def start_process(
     if not may_start(snapshot.definition, user):
         raise StartRefused(_("You may not start this process."))
     area = resolve_area(snapshot, submission, user)
-    # One transaction: a process is never left without its history's first entry.
-    with transaction.atomic():
-        process = GenericFlow.start.run(
-            version=version, submission=submission, user=user, area=area
-        )
-        scope_to_process(submission, process)
-        ProcessEvent.objects.create(process=process, kind=ProcessEvent.Kind.SUBMITTED)
-    return process
+    # The start node's transaction writes the history's first entry too (`record_start`).
+    return GenericFlow.start.run(version=version, submission=submission, user=user, area=area)
+
+
+def record_start(process: ProcessInstance) -> None:
+    """Once the new process has its key, in the transaction that starts it: its intake is
+    scoped to it and its history opens, so a process never lacks its first entry."""
+    scope_to_process(process.submission, process)
+    bulk.insert_objects([ProcessEvent(process=process, kind=ProcessEvent.Kind.SUBMITTED)])
 
 
 def scope_to_process(submission: Submission, process: ProcessInstance) -> None:
